@@ -1,0 +1,257 @@
+// The checker's driver: builds the environment (imports, named types, labels),
+// then checks every code block by abstract interpretation over the rules,
+// iterating to a fixed point at labels without a type annotation.
+
+import type { CodeBlock, Instr, Program, SourceLoc } from '../ast.js';
+import type { Diagnostic, TypeStateEntry } from '../diagnostics.js';
+import { FORBIDDEN_SYSCALLS, syscallByName, type SyscallProto } from '../syscalls.js';
+import { ARGV_TYPE } from '../type-parser.js';
+import type { Reg32, WordType } from '../types.js';
+import { CheckError, type Env, type LabelInfo } from './env.js';
+import type { RuleCtx, StepOut } from './rule.js';
+import { ruleFor } from './rules.js';
+import { call, enterCode } from './rules-control.js';
+import { pseudoRule } from './rules-pseudo.js';
+import { cloneState, showFlags, showWord, stateOfCodeType, type State } from './state.js';
+import { freeVarsWord, joinWord, type TypeDefs } from './typeops.js';
+import { renderState, stateKey } from './render.js';
+
+export interface CheckOptions {
+  /** Record the type state before every instruction (costs time and memory on big programs). */
+  trace?: boolean;
+}
+
+export interface CheckOutput {
+  diagnostics: Diagnostic[];
+  trace: TypeStateEntry[];
+  stats: { instructions: number; blocks: number; visits: number };
+}
+
+/** A block is re-checked at most this often before its entry state must be annotated. */
+const MAX_VISITS = 64;
+
+class Diagnostics {
+  readonly global: Diagnostic[] = [];
+  readonly perBlock = new Map<number, Diagnostic[]>();
+
+  constructor(private readonly file: string) {}
+
+  make(code: string, loc: SourceLoc, message: string, extra: Partial<Diagnostic> = {}): Diagnostic {
+    return { code, severity: 'error', file: this.file, line: loc.line, col: loc.col, message, ...extra };
+  }
+
+  fromCheckError(e: CheckError, loc: SourceLoc, instruction?: string): Diagnostic {
+    const d = this.make(e.code, loc, e.message);
+    if (instruction !== undefined) d.instruction = instruction;
+    if (e.details.expected !== undefined) d.expected = e.details.expected;
+    if (e.details.found !== undefined) d.found = e.details.found;
+    if (e.details.hint !== undefined) d.hint = e.details.hint;
+    return d;
+  }
+}
+
+function buildEnv(program: Program, diags: Diagnostics): Env {
+  const defs = new Map<string, WordType>();
+  for (const t of program.types) {
+    const free = freeVarsWord(t.body);
+    if (free.size > 0) diags.global.push(diags.make('E_SCOPE', t.loc, `type '${t.name}' mentions unbound variable(s) ${[...free].join(', ')}`));
+    else if (t.body.k === 'named') diags.global.push(diags.make('E_TYPE_DEF', t.loc, `type '${t.name}' is only another name; define it as a pointer type, e.g. null | *[…]`));
+    else defs.set(t.name, t.body);
+  }
+  const imports = new Map<string, SyscallProto>();
+  for (const imp of program.imports) {
+    const proto = syscallByName(imp.name);
+    const forbidden = FORBIDDEN_SYSCALLS[imp.name];
+    if (imports.has(imp.name)) diags.global.push(diags.make('E_DUPLICATE', imp.loc, `'${imp.name}' is imported twice`));
+    else if (forbidden !== undefined) diags.global.push(diags.make('E_FORBIDDEN_SYSCALL', imp.loc, `system call '${imp.name}' cannot be imported: it ${forbidden}`));
+    else if (proto === undefined) diags.global.push(diags.make('E_UNKNOWN_SYSCALL', imp.loc, `'${imp.name}' is not a system call TAL knows`, { hint: 'see docs/tal.md, "System calls", for the whitelist' }));
+    else imports.set(imp.name, proto);
+  }
+  const labels = new Map<string, LabelInfo>();
+  const clash = (name: string, loc: SourceLoc): boolean => {
+    if (imports.has(name) || defs.has(name)) {
+      diags.global.push(diags.make('E_DUPLICATE', loc, `'${name}' is both a label and an import or type name`));
+      return true;
+    }
+    return false;
+  };
+  for (const d of program.data) {
+    if (clash(d.label, d.loc)) continue;
+    const n = { k: 'const' as const, value: d.init.length };
+    const type: WordType =
+      d.kind === 'bytes' ? { k: 'bytes', n } : d.kind === 'words' ? { k: 'words', n, elem: { k: 'int' } } : { k: 'tuple', fields: d.init.map(() => ({ t: { k: 'int' }, init: true })) };
+    if (d.kind === 'tuple' && d.init.length === 0) diags.global.push(diags.make('E_DATA', d.loc, 'a tuple needs at least one field'));
+    labels.set(d.label, { kind: 'data', type });
+  }
+  program.code.forEach((b, i) => {
+    if (clash(b.label, b.loc)) return;
+    const info: LabelInfo = { kind: 'code', block: i };
+    if (b.type !== undefined) {
+      const free = freeVarsWord({ k: 'code', ct: b.type });
+      if (free.size > 0) diags.global.push(diags.make('E_SCOPE', b.loc, `the type of '${b.label}' mentions unbound variable(s) ${[...free].join(', ')}`));
+      else info.type = b.type;
+    }
+    labels.set(b.label, info);
+  });
+  return { defs: defs as TypeDefs, labels, imports };
+}
+
+/** The prologue calls main with EBX = argv and expects EAX = exit status back (docs/talo.md, "Entry contract"). */
+function checkEntry(program: Program, env: Env, diags: Diagnostics): void {
+  const entry = program.code.find((b) => b.label === program.entry);
+  if (entry === undefined) {
+    diags.global.push(diags.make('E_ENTRY', { line: 1, col: 1 }, `the program has no entry label '${program.entry}'`, { hint: `define ${program.entry}: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}` }));
+    return;
+  }
+  if (entry.type === undefined) {
+    diags.global.push(diags.make('E_ENTRY', entry.loc, `the entry label '${entry.label}' needs a type`, { hint: `${entry.label}: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}` }));
+    return;
+  }
+  const s: State = { regs: new Map<Reg32, WordType>([['ebx', ARGV_TYPE]]), stack: { slots: [], tail: { k: 'svar', name: 'ρ' } }, vars: new Map([['ρ', 'stack']]) };
+  try {
+    const out = call(s, { kind: 'machine', mnemonic: 'call', operands: [{ kind: 'label', name: entry.label }], loc: entry.loc, text: `call ${entry.label}` }, ctxFor(env));
+    const eax = out.next?.regs.get('eax');
+    if (eax === undefined || !['int', 'sing', 'below', 'null'].includes(eax.k)) throw new CheckError('E_ENTRY', `'${entry.label}' must return its exit status in EAX as an int`, { found: eax === undefined ? 'nothing' : showWord(eax) });
+  } catch (e) {
+    if (!(e instanceof CheckError)) throw e;
+    diags.global.push(diags.fromCheckError(new CheckError('E_ENTRY', `the entry label '${entry.label}' cannot be called by the runtime: ${e.message}`, e.details), entry.loc));
+  }
+}
+
+function ctxFor(env: Env): RuleCtx {
+  return {
+    env,
+    enter: (s, target) => {
+      const info = env.labels.get(target);
+      if (info?.kind !== 'code' || info.type === undefined) throw new CheckError('E_LABEL_TYPE', `'${target}' has no type`);
+      return enterCode(env, s, info.type, `'${target}'`);
+    },
+  };
+}
+
+function step(s: State, ins: Instr, ctx: RuleCtx): StepOut {
+  if (ins.kind === 'machine') return ruleFor(ins)(s, ins, ctx);
+  return pseudoRule(s, ins, ctx.env);
+}
+
+/** Join of the states arriving at an untyped label; undefined registers are forgotten. */
+function joinStates(env: Env, a: State, b: State): State {
+  if (a.stack.slots.length !== b.stack.slots.length || a.stack.tail.k !== b.stack.tail.k || (a.stack.tail.k === 'svar' && b.stack.tail.k === 'svar' && a.stack.tail.name !== b.stack.tail.name)) {
+    throw new CheckError('E_STACK_JOIN', 'paths reaching this label have different stack shapes', {
+      found: `${a.stack.slots.length} slot(s) on one path, ${b.stack.slots.length} on another`,
+      hint: 'balance push/pop on every path into the label',
+    });
+  }
+  const vars = new Map([...a.vars].filter(([k, v]) => b.vars.get(k) === v));
+  const inScope = (t: WordType): boolean => [...freeVarsWord(t)].every((v) => vars.has(v));
+  const regs = new Map<Reg32, WordType>();
+  for (const [r, ta] of a.regs) {
+    const tb = b.regs.get(r);
+    if (tb === undefined) continue;
+    const j = joinWord(env.defs, ta, tb);
+    if (j !== undefined && inScope(j)) regs.set(r, j);
+    else if (j !== undefined && (j.k === 'sing' || j.k === 'below')) regs.set(r, { k: 'int' });
+  }
+  const slots = a.stack.slots.map((ta, i) => {
+    const j = joinWord(env.defs, ta, b.stack.slots[i]!);
+    return j !== undefined && inScope(j) ? j : ({ k: 'uninit' } as WordType);
+  });
+  const out: State = { regs, stack: { slots, tail: a.stack.tail }, vars };
+  if (a.flags !== undefined && b.flags !== undefined && showFlags(a.flags) === showFlags(b.flags)) out.flags = a.flags;
+  return out;
+}
+
+export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOutput {
+  const diags = new Diagnostics(program.file);
+  const env = buildEnv(program, diags);
+  checkEntry(program, env, diags);
+  const ctx = ctxFor(env);
+  const blocks = program.code;
+  const entryStates: (State | undefined)[] = blocks.map((b) => {
+    const info = env.labels.get(b.label);
+    return info?.kind === 'code' && info.type !== undefined ? stateOfCodeType(info.type) : undefined;
+  });
+  const keys: (string | undefined)[] = entryStates.map((s) => (s === undefined ? undefined : stateKey(s)));
+  const visits = new Array<number>(blocks.length).fill(0);
+  const traces = new Map<number, TypeStateEntry[]>();
+  const pending = new Set<number>();
+  entryStates.forEach((s, i) => s !== undefined && pending.add(i));
+  let totalVisits = 0;
+
+  const arrive = (target: number, s: State): void => {
+    const info = env.labels.get(blocks[target]!.label);
+    if (info?.kind === 'code' && info.type !== undefined) {
+      ctx.enter(s, blocks[target]!.label);
+      return;
+    }
+    const old = entryStates[target];
+    const joined = old === undefined ? cloneState(s) : joinStates(env, old, s);
+    const key = stateKey(joined);
+    if (key !== keys[target]) {
+      entryStates[target] = joined;
+      keys[target] = key;
+      pending.add(target);
+    }
+  };
+
+  while (pending.size > 0) {
+    const b = Math.min(...pending);
+    pending.delete(b);
+    totalVisits++;
+    const block = blocks[b]!;
+    const blockDiags: Diagnostic[] = [];
+    diags.perBlock.set(b, blockDiags);
+    if (++visits[b]! > MAX_VISITS) {
+      blockDiags.push(diags.make('E_NO_FIXPOINT', block.loc, `the types at '${block.label}' do not settle`, { hint: `annotate it: ${block.label}: code {…}` }));
+      continue;
+    }
+    const trace: TypeStateEntry[] = [];
+    if (opts.trace === true) traces.set(b, trace);
+    let s: State | undefined = entryStates[b]!;
+    for (const ins of block.instrs) {
+      if (opts.trace === true) trace.push(renderState(s, block.label, ins));
+      try {
+        const out = step(cloneState(s), ins, ctx);
+        for (const e of out.edges) {
+          const info = env.labels.get(e.target);
+          if (info?.kind !== 'code') throw new CheckError('E_JUMP_TARGET', `'${e.target}' is not a code label`);
+          arrive(info.block, e.state);
+        }
+        s = out.next;
+      } catch (e) {
+        if (!(e instanceof CheckError)) throw e;
+        blockDiags.push(diags.fromCheckError(e, ins.loc, ins.text));
+        s = undefined;
+        break;
+      }
+      if (s === undefined) break;
+    }
+    if (s !== undefined) {
+      const last = block.instrs[block.instrs.length - 1];
+      const loc = last?.loc ?? block.loc;
+      if (b + 1 >= blocks.length) blockDiags.push(diags.make('E_FALLOFF', loc, `control falls off the end of the program after '${last?.text ?? block.label}'`, { hint: 'end with ret, jmp or a call to exit_group' }));
+      else {
+        try {
+          arrive(b + 1, s);
+        } catch (e) {
+          if (!(e instanceof CheckError)) throw e;
+          blockDiags.push(diags.fromCheckError(e, loc, `(falling through into '${blocks[b + 1]!.label}')`));
+        }
+      }
+    }
+  }
+
+  const diagnostics = [...diags.global];
+  const trace: TypeStateEntry[] = [];
+  let instructions = 0;
+  blocks.forEach((block: CodeBlock, i) => {
+    instructions += block.instrs.length;
+    diagnostics.push(...(diags.perBlock.get(i) ?? []));
+    if (entryStates[i] === undefined && block.instrs.length > 0) {
+      diagnostics.push({ ...diags.make('W_UNREACHABLE', block.loc, `'${block.label}' is never reached, so it was not checked`), severity: 'warning' });
+    }
+    trace.push(...(traces.get(i) ?? []));
+  });
+  diagnostics.sort((x, y) => x.line - y.line || x.col - y.col);
+  return { diagnostics, trace, stats: { instructions, blocks: blocks.length, visits: totalVisits } };
+}

@@ -1,0 +1,31 @@
+// What every rule may consult: the program's labels, named types and imports,
+// and the error value a rule raises when a judgment fails.
+
+import type { SyscallProto } from '../syscalls.js';
+import type { CodeType, WordType } from '../types.js';
+import type { TypeDefs } from './typeops.js';
+
+export type LabelInfo =
+  | { kind: 'code'; type?: CodeType; block: number }
+  | { kind: 'data'; type: WordType };
+
+export interface Env {
+  defs: TypeDefs;
+  labels: ReadonlyMap<string, LabelInfo>;
+  imports: ReadonlyMap<string, SyscallProto>;
+}
+
+/** A failed judgment: what was expected, what was found, and what to do about it. */
+export class CheckError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: { expected?: string; found?: string; hint?: string } = {},
+  ) {
+    super(message);
+  }
+}
+
+export function fail(code: string, message: string, details: { expected?: string; found?: string; hint?: string } = {}): never {
+  throw new CheckError(code, message, details);
+}

@@ -1,0 +1,32 @@
+// Renders a checker state as a trace entry (the per-instruction log people and
+// the editor's inspector read), and as a canonical key for fixed-point detection.
+
+import type { Instr } from '../ast.js';
+import type { TypeStateEntry } from '../diagnostics.js';
+import { REGS32 } from '../types.js';
+import { showFlags, showWord, type State } from './state.js';
+
+export function renderState(s: State, label: string, ins: Instr): TypeStateEntry {
+  const regs: Record<string, string> = {};
+  for (const r of REGS32) {
+    const t = s.regs.get(r);
+    if (t !== undefined && t.k !== 'uninit') regs[r] = showWord(t);
+  }
+  const stack = s.stack.slots.map(showWord);
+  stack.push(s.stack.tail.k === 'nil' ? 'nil' : s.stack.tail.name);
+  const facts = [...s.vars].map(([name, kind]) => `${name}:${kind}`);
+  if (s.flags !== undefined) facts.push(showFlags(s.flags));
+  return { line: ins.loc.line, col: ins.loc.col, label, instruction: ins.text, regs, stack, facts };
+}
+
+export function stateKey(s: State): string {
+  const parts: string[] = [];
+  for (const r of REGS32) {
+    const t = s.regs.get(r);
+    if (t !== undefined) parts.push(`${r}=${showWord(t)}`);
+  }
+  parts.push(`|${s.stack.slots.map(showWord).join('::')}::${s.stack.tail.k === 'nil' ? 'nil' : s.stack.tail.name}`);
+  parts.push(`|${[...s.vars.keys()].sort().join(',')}`);
+  if (s.flags !== undefined) parts.push(`|${showFlags(s.flags)}`);
+  return parts.join(' ');
+}

@@ -1,0 +1,247 @@
+// Rules for control flow: jmp, jcc (with the refinements a comparison proves),
+// loop/jecxz, call and ret. Jumps and calls go only to checked code: a label,
+// or a register or memory word whose type is a code type.
+
+import type { Operand } from '../ast.js';
+import type { CodeType, Reg32, StackType, WordType } from '../types.js';
+import { fail, type Env } from './env.js';
+import { readOperand, regType } from './operands.js';
+import { arity, type Rule, type RuleCtx, type StepOut } from './rule.js';
+import { syscallCall } from './rules-syscall.js';
+import { cloneState, showCode, showStack, showWord, stackType, stateOfCodeType, type State } from './state.js';
+import { boundOf, Comparer, freeVarsWord, isIntLike, substCode, type Subst } from './typeops.js';
+
+type Cond = 'e' | 'ne' | 'b' | 'ae' | 'be' | 'a' | 'l' | 'ge' | 'le' | 'g' | 's' | 'ns' | 'o' | 'no' | 'p' | 'np';
+
+const COND_ALIASES: Record<string, Cond> = {
+  e: 'e', z: 'e', ne: 'ne', nz: 'ne', b: 'b', nae: 'b', c: 'b', ae: 'ae', nb: 'ae', nc: 'ae', be: 'be', na: 'be', a: 'a', nbe: 'a',
+  l: 'l', nge: 'l', ge: 'ge', nl: 'ge', le: 'le', ng: 'le', g: 'g', nle: 'g', s: 's', ns: 'ns', o: 'o', no: 'no', p: 'p', pe: 'p', np: 'np', po: 'np',
+};
+
+const NEGATE: Record<Cond, Cond> = { e: 'ne', ne: 'e', b: 'ae', ae: 'b', be: 'a', a: 'be', l: 'ge', ge: 'l', le: 'g', g: 'le', s: 'ns', ns: 's', o: 'no', no: 'o', p: 'np', np: 'p' };
+
+/** The condition a mnemonic with the given prefix tests, e.g. condition('jnae', 'j') = 'b'. */
+export function conditionOf(mnemonic: string, prefix: string): Cond | undefined {
+  return mnemonic.startsWith(prefix) ? COND_ALIASES[mnemonic.slice(prefix.length)] : undefined;
+}
+
+// ---------- refinement ----------
+
+function refineReg(s: State, env: Env, r: Reg32 | undefined, t: WordType): void {
+  if (r === undefined) return;
+  const cur = s.regs.get(r);
+  if (cur === undefined) return;
+  const c = new Comparer(env.defs);
+  if (cur.k === 'maybe' || cur.k === 'null') {
+    if (t.k === 'null' || (t.k === 'sing' && t.n.k === 'const' && t.n.value === 0)) s.regs.set(r, { k: 'null' });
+    return;
+  }
+  if (!isIntLike(cur) || c.word(cur, t)) return;
+  s.regs.set(r, t);
+}
+
+function refineNonNull(s: State, env: Env, r: Reg32 | undefined): void {
+  if (r === undefined) return;
+  const cur = s.regs.get(r);
+  if (cur?.k === 'maybe') s.regs.set(r, cur.t);
+  else if (cur?.k === 'named') {
+    const u = env.defs.get(cur.name);
+    if (u?.k === 'maybe') s.regs.set(r, u.t);
+  }
+}
+
+function isZero(t: WordType): boolean {
+  return t.k === 'null' || (t.k === 'sing' && t.n.k === 'const' && t.n.value === 0);
+}
+
+/** x < y (strict) or x ≤ y where y's type bounds it: the bound x inherits. */
+function boundBelow(y: WordType, strict: boolean): WordType | undefined {
+  const b = boundOf(y);
+  if (b === undefined) return undefined;
+  return { k: 'below', n: b.n, strict: strict || b.strict };
+}
+
+/** Narrows register types by what `cond` being true proves about the last comparison. */
+export function refine(s: State, env: Env, cond: Cond): void {
+  const f = s.flags;
+  if (f === undefined) return;
+  if (f.kind === 'test') {
+    if (cond === 'e') refineReg(s, env, f.reg, { k: 'sing', n: { k: 'const', value: 0 } });
+    if (cond === 'ne') refineNonNull(s, env, f.reg);
+    return;
+  }
+  const { a, b } = f;
+  switch (cond) {
+    case 'e':
+      if (b.type.k === 'sing' || b.type.k === 'null') refineReg(s, env, a.reg, b.type);
+      if (a.type.k === 'sing' || a.type.k === 'null') refineReg(s, env, b.reg, a.type);
+      return;
+    case 'ne':
+      if (isZero(b.type)) refineNonNull(s, env, a.reg);
+      if (isZero(a.type)) refineNonNull(s, env, b.reg);
+      return;
+    case 'b': {
+      const t = boundBelow(b.type, true);
+      if (t !== undefined) refineReg(s, env, a.reg, t);
+      return;
+    }
+    case 'be': {
+      const t = boundBelow(b.type, false);
+      if (t !== undefined) refineReg(s, env, a.reg, t);
+      return;
+    }
+    case 'a': {
+      const t = boundBelow(a.type, true);
+      if (t !== undefined) refineReg(s, env, b.reg, t);
+      return;
+    }
+    case 'ae': {
+      const t = boundBelow(a.type, false);
+      if (t !== undefined) refineReg(s, env, b.reg, t);
+      return;
+    }
+    default:
+      return; // signed and flag-bit conditions prove nothing the type system tracks
+  }
+}
+
+// ---------- entering code ----------
+
+/** Matches the state's registers against a precondition, binding the target's ∀ variables in `c`. */
+function matchRegs(c: Comparer, s: State, ct: CodeType, what: string): void {
+  // Registers whose expected type only bounds an integer bind nothing: check them last, once the others have bound the sizes.
+  const entries = (Object.entries(ct.regs) as [Reg32, WordType][]).filter(([r]) => r !== 'esp');
+  entries.sort(([, x], [, y]) => Number(x.k === 'below') - Number(y.k === 'below'));
+  for (const [r, want] of entries) {
+    const have = s.regs.get(r);
+    if (have === undefined || have.k === 'uninit') {
+      fail('E_PRECONDITION', `${what} needs ${r.toUpperCase()}: ${showWord(want)}, but ${r} holds no value`, { expected: showWord(want), found: 'nothing' });
+    }
+    if (!c.word(have!, want)) {
+      fail('E_PRECONDITION', `${what} needs ${r.toUpperCase()}: ${showWord(want)}`, { expected: showWord(want), found: showWord(have!) });
+    }
+  }
+}
+
+function matchStack(c: Comparer, have: StackType, want: StackType | undefined, what: string): void {
+  if (want === undefined) return;
+  if (!c.stack(have, want)) fail('E_STACK_MISMATCH', `the stack does not match what ${what} expects`, { expected: `sptr ${showStack(want)}`, found: `sptr ${showStack(have)}` });
+}
+
+function espPattern(ct: CodeType): StackType | undefined {
+  const esp = ct.regs.esp;
+  return esp !== undefined && esp.k === 'sptr' ? esp.s : undefined;
+}
+
+/** s satisfies code type ct (jump into it); returns the instantiation of ct's variables. */
+export function enterCode(env: Env, s: State, ct: CodeType, what: string): Subst {
+  const c = new Comparer(env.defs, new Set(ct.vars.map((v) => v.name)));
+  matchRegs(c, s, ct, what);
+  matchStack(c, stackType(s.stack), espPattern(ct), what);
+  return c.subst;
+}
+
+function targetCodeType(s: State, env: Env, op: Operand, verb: string): { ct: CodeType; what: string } {
+  if (op.kind === 'imm') fail('E_JUMP_TARGET', `${verb} to an absolute address is not allowed`, { hint: 'jump to a label' });
+  const t = readOperand(s, env, op);
+  if (t.k !== 'code') fail('E_JUMP_TARGET', `${verb} through a value of type ${showWord(t)}, which is not code`, { expected: 'code {…}', found: showWord(t) });
+  return { ct: (t as Extract<WordType, { k: 'code' }>).ct, what: op.kind === 'label' ? `'${op.name}'` : `the code in ${op.kind === 'reg' ? op.reg : 'memory'}` };
+}
+
+// ---------- rules ----------
+
+export const jmp: Rule = (s, ins, { env }) => {
+  arity(ins, 1);
+  const op = ins.operands[0]!;
+  if (op.kind === 'label' && env.labels.get(op.name)?.kind === 'code') return { edges: [{ target: op.name, state: s }] };
+  const { ct, what } = targetCodeType(s, env, op, 'jmp');
+  enterCode(env, s, ct, what);
+  return { edges: [] };
+};
+
+function branch(s: State, env: Env, target: Operand, cond: Cond): StepOut {
+  if (target.kind !== 'label' || env.labels.get(target.name)?.kind !== 'code') fail('E_JUMP_TARGET', 'conditional jumps go to a code label');
+  const taken = cloneState(s);
+  refine(taken, env, cond);
+  refine(s, env, NEGATE[cond]);
+  return { next: s, edges: [{ target: (target as { name: string }).name, state: taken }] };
+}
+
+export const jcc: Rule = (s, ins, { env }) => {
+  arity(ins, 1);
+  return branch(s, env, ins.operands[0]!, conditionOf(ins.mnemonic, 'j')!);
+};
+
+/** jecxz: taken when ECX is 0. */
+export const jecxz: Rule = (s, ins, { env }) => {
+  arity(ins, 1);
+  regType(s, 'ecx');
+  s.flags = { kind: 'test', reg: 'ecx' };
+  const out = branch(s, env, ins.operands[0]!, 'e');
+  for (const st of [out.next!, ...out.edges.map((e) => e.state)]) delete st.flags;
+  return out;
+};
+
+/** loop: decrements ECX and jumps while it is not 0. */
+export const loop: Rule = (s, ins, { env }) => {
+  arity(ins, 1);
+  const t = regType(s, 'ecx');
+  if (!isIntLike(t)) fail('E_NOT_INT', `loop counts down ECX, which holds ${showWord(t)}`);
+  s.regs.set('ecx', { k: 'int' });
+  delete s.flags;
+  const target = ins.operands[0]!;
+  if (target.kind !== 'label' || env.labels.get(target.name)?.kind !== 'code') fail('E_JUMP_TARGET', 'loop goes to a code label');
+  return { next: s, edges: [{ target: (target as { name: string }).name, state: cloneState(s) }] };
+};
+
+export const call: Rule = (s, ins, ctx: RuleCtx) => {
+  arity(ins, 1);
+  const op = ins.operands[0]!;
+  if (op.kind === 'label' && ctx.env.imports.has(op.name)) return syscallCall(s, ctx.env.imports.get(op.name)!, ctx.env.defs);
+  if (op.kind === 'label' && !ctx.env.labels.has(op.name) && !ctx.env.imports.has(op.name)) {
+    fail('E_UNKNOWN_LABEL', `unknown label or import '${op.name}'`, { hint: `system calls must be imported first: .import ${op.name}` });
+  }
+  const { ct, what } = targetCodeType(s, ctx.env, op, 'call');
+  const want = espPattern(ct);
+  if (want === undefined || want.k !== 'cons' || want.head.k !== 'code') {
+    fail('E_CALL_TYPE', `${what} cannot be called: its type does not expect a return address on the stack`, {
+      found: showCode(ct),
+      hint: 'a callable label has ESP: sptr (code {…}) :: σ, the type of the return address first',
+    });
+  }
+  const cons = want as Extract<StackType, { k: 'cons' }>;
+  const retCt = (cons.head as Extract<WordType, { k: 'code' }>).ct;
+  const c = new Comparer(ctx.env.defs, new Set(ct.vars.map((v) => v.name)));
+  matchRegs(c, s, ct, what);
+  matchStack(c, stackType(s.stack), cons.tail, what);
+  if (retCt.vars.length > 0) fail('E_CALL_TYPE', `the return type of ${what} is polymorphic, which is not supported`, { found: showCode(retCt) });
+  const ret = substCode(retCt, c.subst);
+  const unbound = ct.vars.filter((v) => !c.subst.has(v.name)).map((v) => v.name);
+  const free = new Set<string>();
+  freeVarsWord({ k: 'code', ct: ret }, free);
+  const stuck = unbound.filter((v) => free.has(v));
+  if (stuck.length > 0) fail('E_CALL_TYPE', `cannot infer ${stuck.join(', ')} for the call to ${what}`, { hint: 'the variable must appear in the argument registers or the stack' });
+  const after = stateOfCodeType(ret, s.vars);
+  return { next: after, edges: [] };
+};
+
+export const ret: Rule = (s, ins, { env }) => {
+  arity(ins, 0, 1);
+  const top = s.stack.slots[0];
+  if (top === undefined || top.k !== 'code') {
+    fail('E_RET', 'ret needs a return address (a code pointer) on top of the stack', {
+      found: top === undefined ? `sptr ${showStack(stackType(s.stack))}` : showWord(top),
+      hint: 'pop what you pushed before returning; the stack must be exactly as the return type expects',
+    });
+  }
+  s.stack.slots.shift();
+  const extra = ins.operands[0];
+  if (extra !== undefined) {
+    if (extra.kind !== 'imm' || extra.value % 4 !== 0 || extra.value < 0 || extra.value > 0xffff) fail('E_RET', 'ret takes a constant multiple of 4');
+    const n = (extra as { value: number }).value / 4;
+    if (n > s.stack.slots.length) fail('E_STACK_UNDERFLOW', `ret ${n * 4} pops more slots than are known`);
+    s.stack.slots.splice(0, n);
+  }
+  enterCode(env, s, (top as Extract<WordType, { k: 'code' }>).ct, 'the return address');
+  return { edges: [] };
+};

@@ -1,0 +1,113 @@
+// Rules for the pseudo-instructions: allocation (malloc, newarray), existentials
+// (unpack, pack) and subsumption (coerce). Only allocation emits code.
+
+import type { PseudoInstr } from '../ast.js';
+import type { Reg32, Size, WordType } from '../types.js';
+import { fail, type Env } from './env.js';
+import { dropFlagsOn, regType, unfold } from './operands.js';
+import type { StepOut } from './rule.js';
+import { showStack, showWord, stackType, flattenStack, type State } from './state.js';
+import { Comparer, freeVarsStack, freeVarsWord, isIntLike, substWord } from './typeops.js';
+
+function through(s: State): StepOut {
+  return { next: s, edges: [] };
+}
+
+function wellScoped(s: State, free: Set<string>, what: string): void {
+  for (const v of free) if (!s.vars.has(v)) fail('E_SCOPE', `${what} mentions '${v}', which is not in scope here`, { hint: 'variables come from the label type (forall) or from unpack' });
+}
+
+function destination(r: Reg32, what: string): void {
+  if (r === 'esp') fail('E_ESP_WRITE', `${what} cannot write ESP`);
+}
+
+let freshCounter = 0;
+
+/** A size variable name the user cannot write (names in source never contain '#'). */
+function freshSize(s: State, base: string): string {
+  let name: string;
+  do name = `${base}#${++freshCounter}`;
+  while (s.vars.has(name));
+  s.vars.set(name, 'size');
+  return name;
+}
+
+function admitsZero(env: Env, t: WordType): boolean {
+  const u = unfold(env, t);
+  return isIntLike(u) || u.k === 'maybe';
+}
+
+export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
+  switch (ins.kind) {
+    case 'malloc': {
+      destination(ins.dst, 'malloc');
+      wellScoped(s, freeVarsWord(ins.type), 'the tuple type');
+      if (ins.type.fields.length === 0 || ins.type.fields.length > 1024) fail('E_MALLOC', 'a tuple has 1 to 1024 fields');
+      s.regs.set(ins.dst, { k: 'tuple', fields: ins.type.fields.map((f) => ({ t: f.t, init: false })) });
+      dropFlagsOn(s, ins.dst);
+      delete s.flags;
+      return through(s);
+    }
+    case 'newarray': {
+      destination(ins.dst, 'newarray');
+      const elem: WordType = ins.elemType ?? { k: 'int' };
+      if (ins.elemType !== undefined) {
+        wellScoped(s, freeVarsWord(ins.elemType), 'the element type');
+        if (!admitsZero(env, ins.elemType)) fail('E_NEWARRAY', `new arrays are zero-filled, and 0 is not a value of ${showWord(ins.elemType)}`, { hint: 'use int or null | τ elements' });
+      }
+      let n: Size;
+      if (ins.length.kind === 'imm') {
+        n = { k: 'const', value: ins.length.value };
+      } else {
+        const lr = ins.length.reg;
+        if (lr === ins.dst) fail('E_NEWARRAY', 'the length register cannot also be the destination');
+        const lt = regType(s, lr);
+        if (!isIntLike(lt)) fail('E_NOT_INT', `the length in ${lr} holds ${showWord(lt)}, not an integer`);
+        if (lt.k === 'sing') n = lt.n;
+        else {
+          n = { k: 'var', name: freshSize(s, 'len') };
+          s.regs.set(lr, { k: 'sing', n });
+          dropFlagsOn(s, lr);
+        }
+      }
+      s.regs.set(ins.dst, ins.elem === 'byte' ? { k: 'bytes', n } : { k: 'words', n, elem });
+      dropFlagsOn(s, ins.dst);
+      delete s.flags;
+      return through(s);
+    }
+    case 'unpack': {
+      let t = unfold(env, regType(s, ins.reg));
+      for (const name of ins.vars) {
+        if (t.k !== 'exists') fail('E_UNPACK', `unpack ${ins.reg}, ${ins.vars.join(', ')}: ${ins.reg} does not hold a package here`, { found: showWord(t), expected: 'exists …' });
+        const ex = t as Extract<WordType, { k: 'exists' }>;
+        if (s.vars.has(name)) fail('E_UNPACK', `'${name}' is already in scope`, { hint: 'choose a fresh name for each unpack' });
+        s.vars.set(name, ex.v.kind);
+        const binding = ex.v.kind === 'size' ? { kind: 'size' as const, n: { k: 'var' as const, name } } : { kind: 'type' as const, t: { k: 'tvar' as const, name } };
+        t = unfold(env, substWord(ex.body, new Map([[ex.v.name, binding]])));
+      }
+      s.regs.set(ins.reg, t);
+      dropFlagsOn(s, ins.reg);
+      return through(s);
+    }
+    case 'pack':
+    case 'coerce': {
+      destination(ins.reg, ins.kind);
+      if (ins.kind === 'pack' && ins.type.k !== 'exists') fail('E_PACK', 'pack needs an existential type: pack REG, exists n:size. τ');
+      wellScoped(s, freeVarsWord(ins.type), 'the type');
+      const have = regType(s, ins.reg);
+      if (!new Comparer(env.defs).word(have, ins.type)) {
+        fail(ins.kind === 'pack' ? 'E_PACK' : 'E_COERCE', `${ins.reg} cannot be viewed as ${showWord(ins.type)}`, { expected: showWord(ins.type), found: showWord(have) });
+      }
+      s.regs.set(ins.reg, ins.type);
+      dropFlagsOn(s, ins.reg);
+      return through(s);
+    }
+    case 'coerceStack': {
+      wellScoped(s, freeVarsStack(ins.stack), 'the stack type');
+      const have = stackType(s.stack);
+      if (!new Comparer(env.defs).stack(have, ins.stack)) fail('E_COERCE', 'the stack cannot be viewed as that type', { expected: `sptr ${showStack(ins.stack)}`, found: `sptr ${showStack(have)}` });
+      s.stack = flattenStack(ins.stack);
+      return through(s);
+    }
+  }
+}

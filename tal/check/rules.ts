@@ -1,0 +1,132 @@
+// Which rule checks which mnemonic, and which mnemonics are rejected outright.
+
+import type { MachineInstr } from '../ast.js';
+import { fail } from './env.js';
+import { binary, bswap, cmovcc, cmp, doubleShift, multiply, setcc, shift, test, unary } from './rules-arith.js';
+import { call, conditionOf, jcc, jecxz, jmp, loop, ret } from './rules-control.js';
+import { lea, mov, movExtend, nop, pop, push, rdtsc, signExtend, xchg } from './rules-data.js';
+import type { Rule } from './rule.js';
+
+const RULES: Record<string, Rule> = {
+  mov,
+  movzx: movExtend,
+  movsx: movExtend,
+  lea,
+  xchg,
+  push,
+  pop,
+  cdq: signExtend,
+  cwd: signExtend,
+  cwde: signExtend,
+  cbw: signExtend,
+  nop,
+  rdtsc,
+  add: binary,
+  sub: binary,
+  and: binary,
+  or: binary,
+  xor: binary,
+  adc: binary,
+  sbb: binary,
+  shl: shift,
+  sal: shift,
+  shr: shift,
+  sar: shift,
+  rol: shift,
+  ror: shift,
+  rcl: shift,
+  rcr: shift,
+  shld: doubleShift,
+  shrd: doubleShift,
+  inc: unary,
+  dec: unary,
+  neg: unary,
+  not: unary,
+  cmp,
+  test,
+  imul: multiply,
+  mul: multiply,
+  div: multiply,
+  idiv: multiply,
+  bswap,
+  jmp,
+  call,
+  ret,
+  loop,
+  jecxz,
+};
+
+/** Instructions that would let a ring-0 program escape the type system or control the machine. */
+const PRIVILEGED: Record<string, string> = {
+  int: 'traps into the kernel; TAL code calls typed imports instead',
+  int1: 'raises a debug trap',
+  int3: 'raises a breakpoint trap',
+  into: 'raises an overflow trap',
+  syscall: 'traps into the kernel; TAL code calls typed imports instead',
+  sysenter: 'traps into the kernel; TAL code calls typed imports instead',
+  sysexit: 'returns from the kernel to user mode',
+  sysret: 'returns from the kernel to user mode',
+  iret: 'returns from an interrupt with an arbitrary frame',
+  iretd: 'returns from an interrupt with an arbitrary frame',
+  cli: 'disables interrupts',
+  sti: 'enables interrupts',
+  hlt: 'halts the processor',
+  in: 'reads an I/O port',
+  out: 'writes an I/O port',
+  insb: 'reads an I/O port',
+  insw: 'reads an I/O port',
+  insd: 'reads an I/O port',
+  outsb: 'writes an I/O port',
+  outsw: 'writes an I/O port',
+  outsd: 'writes an I/O port',
+  lgdt: 'loads the descriptor tables',
+  lidt: 'loads the interrupt table',
+  lldt: 'loads the descriptor tables',
+  ltr: 'loads the task register',
+  lmsw: 'writes a control register',
+  clts: 'writes a control register',
+  invlpg: 'flushes the TLB',
+  invd: 'discards caches',
+  wbinvd: 'flushes caches',
+  rdmsr: 'reads a model-specific register',
+  wrmsr: 'writes a model-specific register',
+  popf: 'can change the interrupt flag and I/O privilege level',
+  popfd: 'can change the interrupt flag and I/O privilege level',
+  lds: 'loads a segment register',
+  les: 'loads a segment register',
+  lfs: 'loads a segment register',
+  lgs: 'loads a segment register',
+  lss: 'loads a segment register',
+  swapgs: 'swaps the kernel GS base',
+};
+
+const UNSUPPORTED_HINTS: Record<string, string> = {
+  enter: 'build the frame with push and sub esp, 4k',
+  leave: 'pop the frame with add esp, 4k and pop',
+  movsb: 'copy in a loop with a bounds-checked index',
+  movsd: 'copy in a loop with a bounds-checked index',
+  stosb: 'store in a loop with a bounds-checked index',
+  stosd: 'store in a loop with a bounds-checked index',
+  lodsb: 'load in a loop with a bounds-checked index',
+  pushad: 'push the registers you need one by one',
+  popad: 'pop the registers you need one by one',
+};
+
+/** Registers outside the general-purpose file: writing them is privileged, reading them is useless to TAL. */
+const SYSTEM_REGISTER = /^(cr[0-8]|dr[0-7]|[cdefgs]s)$/i;
+
+export function ruleFor(ins: MachineInstr): Rule {
+  const m = ins.mnemonic;
+  const why = PRIVILEGED[m];
+  if (why !== undefined) fail('E_PRIVILEGED', `'${m}' is not allowed in TAL: it ${why}`);
+  for (const op of ins.operands) {
+    if (op.kind === 'label' && SYSTEM_REGISTER.test(op.name)) fail('E_PRIVILEGED', `'${op.name}' is a system register; TAL code cannot touch it`);
+  }
+  const rule = RULES[m];
+  if (rule !== undefined) return rule;
+  if (conditionOf(m, 'j') !== undefined) return jcc;
+  if (conditionOf(m, 'set') !== undefined) return setcc;
+  if (conditionOf(m, 'cmov') !== undefined) return cmovcc;
+  const hint = UNSUPPORTED_HINTS[m];
+  return fail('E_UNSUPPORTED', `'${m}' is not an instruction TAL checks`, hint !== undefined ? { hint } : { hint: 'see docs/tal.md, "Instructions"' });
+}

@@ -1,0 +1,383 @@
+// Operations on types that the rules share: substitution, equality, subtyping
+// (with instantiation of a target's ∀-bound variables), join at control-flow merges.
+
+import type { CodeType, Field, Reg32, Size, StackType, TyVar, WordType } from '../types.js';
+
+export type Binding = { kind: 'type'; t: WordType } | { kind: 'size'; n: Size } | { kind: 'stack'; s: StackType };
+export type Subst = Map<string, Binding>;
+
+/** Named type definitions, for unfolding `named` types. */
+export type TypeDefs = ReadonlyMap<string, WordType>;
+
+export function sizeEq(a: Size, b: Size): boolean {
+  return a.k === b.k && (a.k === 'const' ? a.value === (b as { value: number }).value : a.name === (b as { name: string }).name);
+}
+
+export function isIntLike(t: WordType): boolean {
+  return t.k === 'int' || t.k === 'sing' || t.k === 'below' || t.k === 'null';
+}
+
+export function isPointer(t: WordType): boolean {
+  return t.k === 'tuple' || t.k === 'bytes' || t.k === 'words' || t.k === 'named' || t.k === 'exists' || t.k === 'tvar' || t.k === 'code';
+}
+
+// ---------- substitution ----------
+
+export function substSize(n: Size, s: Subst): Size {
+  if (n.k === 'var') {
+    const b = s.get(n.name);
+    if (b !== undefined && b.kind === 'size') return b.n;
+  }
+  return n;
+}
+
+function without(s: Subst, names: string[]): Subst {
+  if (!names.some((n) => s.has(n))) return s;
+  const out = new Map(s);
+  for (const n of names) out.delete(n);
+  return out;
+}
+
+export function substWord(t: WordType, s: Subst): WordType {
+  if (s.size === 0) return t;
+  switch (t.k) {
+    case 'int':
+    case 'null':
+    case 'uninit':
+    case 'named':
+      return t;
+    case 'sing':
+      return { k: 'sing', n: substSize(t.n, s) };
+    case 'below':
+      return { k: 'below', n: substSize(t.n, s), strict: t.strict };
+    case 'tvar': {
+      const b = s.get(t.name);
+      return b !== undefined && b.kind === 'type' ? b.t : t;
+    }
+    case 'tuple':
+      return { k: 'tuple', fields: t.fields.map((f) => ({ t: substWord(f.t, s), init: f.init })) };
+    case 'bytes':
+      return { k: 'bytes', n: substSize(t.n, s) };
+    case 'words':
+      return { k: 'words', n: substSize(t.n, s), elem: substWord(t.elem, s) };
+    case 'code':
+      return { k: 'code', ct: substCode(t.ct, s) };
+    case 'sptr':
+      return { k: 'sptr', s: substStack(t.s, s) };
+    case 'exists':
+      return { k: 'exists', v: t.v, body: substWord(t.body, without(s, [t.v.name])) };
+    case 'maybe':
+      return { k: 'maybe', t: substWord(t.t, s) };
+  }
+}
+
+export function substStack(st: StackType, s: Subst): StackType {
+  if (s.size === 0) return st;
+  switch (st.k) {
+    case 'nil':
+      return st;
+    case 'svar': {
+      const b = s.get(st.name);
+      return b !== undefined && b.kind === 'stack' ? b.s : st;
+    }
+    case 'cons':
+      return { k: 'cons', head: substWord(st.head, s), tail: substStack(st.tail, s) };
+  }
+}
+
+export function substCode(ct: CodeType, s: Subst): CodeType {
+  const inner = without(s, ct.vars.map((v) => v.name));
+  const regs: Partial<Record<Reg32, WordType>> = {};
+  for (const [r, t] of Object.entries(ct.regs) as [Reg32, WordType][]) regs[r] = substWord(t, inner);
+  return { vars: ct.vars, regs };
+}
+
+// ---------- free variables ----------
+
+export function freeVarsWord(t: WordType, out: Set<string> = new Set()): Set<string> {
+  switch (t.k) {
+    case 'sing':
+    case 'below':
+    case 'bytes':
+      if (t.n.k === 'var') out.add(t.n.name);
+      break;
+    case 'words':
+      if (t.n.k === 'var') out.add(t.n.name);
+      freeVarsWord(t.elem, out);
+      break;
+    case 'tvar':
+      out.add(t.name);
+      break;
+    case 'tuple':
+      for (const f of t.fields) freeVarsWord(f.t, out);
+      break;
+    case 'code': {
+      const inner = new Set<string>();
+      for (const r of Object.values(t.ct.regs)) if (r !== undefined) freeVarsWord(r, inner);
+      for (const v of t.ct.vars) inner.delete(v.name);
+      for (const n of inner) out.add(n);
+      break;
+    }
+    case 'sptr':
+      freeVarsStack(t.s, out);
+      break;
+    case 'exists': {
+      const inner = freeVarsWord(t.body);
+      inner.delete(t.v.name);
+      for (const n of inner) out.add(n);
+      break;
+    }
+    case 'maybe':
+      freeVarsWord(t.t, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+export function freeVarsStack(st: StackType, out: Set<string> = new Set()): Set<string> {
+  for (let s = st; ; s = s.tail) {
+    if (s.k === 'nil') return out;
+    if (s.k === 'svar') {
+      out.add(s.name);
+      return out;
+    }
+    freeVarsWord(s.head, out);
+  }
+}
+
+// ---------- comparison ----------
+
+/**
+ * Decides a ≤ b (a value of type a may be used where b is expected). Variables in
+ * `flex` are the target's ∀-bound variables: the first occurrence binds them
+ * (recorded in `subst`), later ones must agree. Returns false on mismatch.
+ */
+export class Comparer {
+  private depth = 0;
+
+  constructor(
+    private readonly defs: TypeDefs,
+    readonly flex: ReadonlySet<string> = new Set(),
+    readonly subst: Subst = new Map(),
+  ) {}
+
+  unfold(name: string): WordType | undefined {
+    return this.defs.get(name);
+  }
+
+  size(a: Size, b: Size): boolean {
+    if (b.k === 'var' && this.flex.has(b.name)) {
+      const bound = this.subst.get(b.name);
+      if (bound === undefined) {
+        this.subst.set(b.name, { kind: 'size', n: a });
+        return true;
+      }
+      return bound.kind === 'size' && sizeEq(a, bound.n);
+    }
+    return sizeEq(a, b);
+  }
+
+  /** a ≤ b for the bound of a `below` type: a proven bound implies the wanted bound. */
+  private boundLe(a: Size, aStrict: boolean, b: Size, bStrict: boolean): boolean {
+    if (a.k === 'const' && b.k === 'const') {
+      const aMax = aStrict ? a.value - 1 : a.value;
+      const bMax = bStrict ? b.value - 1 : b.value;
+      return aMax <= bMax;
+    }
+    return (aStrict || !bStrict) && this.size(a, b);
+  }
+
+  word(a: WordType, b: WordType): boolean {
+    if (a === b && this.flex.size === 0) return true;
+    if (this.depth > 64) return false;
+    this.depth++;
+    try {
+      return this.wordInner(a, b);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private wordInner(a: WordType, b: WordType): boolean {
+    if (a.k === 'uninit') return b.k === 'uninit';
+    if (b.k === 'uninit') return true; // anything may be forgotten
+    if (b.k === 'tvar' && this.flex.has(b.name)) {
+      const bound = this.subst.get(b.name);
+      if (bound === undefined) {
+        this.subst.set(b.name, { kind: 'type', t: a });
+        return true;
+      }
+      return bound.kind === 'type' && new Comparer(this.defs).word(a, bound.t);
+    }
+    if (a.k === 'named' && b.k === 'named' && a.name === b.name) return true;
+    if (b.k === 'named') {
+      const u = this.unfold(b.name);
+      return u !== undefined && this.word(a, u);
+    }
+    if (a.k === 'named') {
+      const u = this.unfold(a.name);
+      return u !== undefined && this.word(u, b);
+    }
+    switch (b.k) {
+      case 'int':
+        return true; // every initialised word is an integer
+      case 'sing':
+        if (a.k === 'sing') return this.size(a.n, b.n);
+        return a.k === 'null' && b.n.k === 'const' && b.n.value === 0;
+      case 'below':
+        if (a.k === 'below') return this.boundLe(a.n, a.strict, b.n, b.strict);
+        if (a.k === 'sing') {
+          if (a.n.k === 'const' && b.n.k === 'const') return b.strict ? a.n.value < b.n.value : a.n.value <= b.n.value;
+          if (a.n.k === 'const' && a.n.value === 0) return !b.strict; // 0 ≤ n for every n
+          return !b.strict && this.size(a.n, b.n);
+        }
+        if (a.k === 'null') return !b.strict || (b.n.k === 'const' && b.n.value > 0);
+        return false;
+      case 'null':
+        return a.k === 'null' || (a.k === 'sing' && a.n.k === 'const' && a.n.value === 0);
+      case 'maybe':
+        if (a.k === 'maybe') return this.word(a.t, b.t);
+        if (a.k === 'null' || (a.k === 'sing' && a.n.k === 'const' && a.n.value === 0)) return true;
+        return this.word(a, b.t);
+      case 'tvar':
+        return a.k === 'tvar' && a.name === b.name;
+      case 'tuple':
+        return a.k === 'tuple' && this.fields(a.fields, b.fields);
+      case 'bytes':
+        return a.k === 'bytes' && this.size(a.n, b.n);
+      case 'words':
+        return a.k === 'words' && this.size(a.n, b.n) && this.equal(a.elem, b.elem);
+      case 'code':
+        return a.k === 'code' && this.code(a.ct, b.ct);
+      case 'sptr':
+        return a.k === 'sptr' && this.stack(a.s, b.s);
+      case 'exists':
+        return this.exists(a, b);
+    }
+  }
+
+  /** Invariant positions (mutable fields, array elements): both directions. */
+  equal(a: WordType, b: WordType): boolean {
+    return this.word(a, b) && new Comparer(this.defs).word(substWord(b, this.subst), a);
+  }
+
+  private fields(a: Field[], b: Field[]): boolean {
+    if (a.length < b.length) return false; // width subtyping: a longer tuple may be seen as its prefix
+    for (let i = 0; i < b.length; i++) {
+      if (b[i]!.init && !a[i]!.init) return false;
+      if (!this.equal(a[i]!.t, b[i]!.t)) return false;
+    }
+    return true;
+  }
+
+  /** Code types are compared up to renaming of their bound variables. */
+  private code(a: CodeType, b: CodeType): boolean {
+    if (a.vars.length !== b.vars.length) return false;
+    const ren: Subst = new Map();
+    for (let i = 0; i < a.vars.length; i++) {
+      const av = a.vars[i]!;
+      const bv = b.vars[i]!;
+      if (av.kind !== bv.kind) return false;
+      ren.set(bv.name, varBinding(av));
+    }
+    const bRen = substCode(b, ren);
+    const keys = new Set([...Object.keys(a.regs), ...Object.keys(bRen.regs)]) as Set<Reg32>;
+    for (const r of keys) {
+      const x = a.regs[r];
+      const y = bRen.regs[r];
+      if (x === undefined || y === undefined) return false;
+      if (!this.equal(x, y)) return false;
+    }
+    return true;
+  }
+
+  stack(a: StackType, b: StackType): boolean {
+    if (b.k === 'svar' && this.flex.has(b.name)) {
+      const bound = this.subst.get(b.name);
+      if (bound === undefined) {
+        this.subst.set(b.name, { kind: 'stack', s: a });
+        return true;
+      }
+      return bound.kind === 'stack' && new Comparer(this.defs).stack(a, bound.s);
+    }
+    if (b.k === 'nil') return a.k === 'nil';
+    if (b.k === 'svar') return a.k === 'svar' && a.name === b.name;
+    return a.k === 'cons' && this.word(a.head, b.head) && this.stack(a.tail, b.tail);
+  }
+
+  private exists(a: WordType, b: Extract<WordType, { k: 'exists' }>): boolean {
+    if (a.k === 'exists' && a.v.kind === b.v.kind) {
+      const ren: Subst = new Map([[b.v.name, varBinding(a.v)]]);
+      return this.word(a.body, substWord(b.body, ren));
+    }
+    // Packing: find a witness for b's variable by matching a against b's body.
+    const inner = new Comparer(this.defs, new Set([...this.flex, b.v.name]), new Map(this.subst));
+    inner.subst.delete(b.v.name);
+    if (!inner.word(a, b.body)) return false;
+    for (const [k, v] of inner.subst) if (k !== b.v.name) this.subst.set(k, v);
+    return true;
+  }
+}
+
+export function varBinding(v: TyVar): Binding {
+  switch (v.kind) {
+    case 'type':
+      return { kind: 'type', t: { k: 'tvar', name: v.name } };
+    case 'size':
+      return { kind: 'size', n: { k: 'var', name: v.name } };
+    case 'stack':
+      return { kind: 'stack', s: { k: 'svar', name: v.name } };
+  }
+}
+
+export function subtype(defs: TypeDefs, a: WordType, b: WordType): boolean {
+  return new Comparer(defs).word(a, b);
+}
+
+// ---------- join ----------
+
+/** The least common supertype the checker can name, or undefined when the register must be forgotten. */
+export function joinWord(defs: TypeDefs, a: WordType, b: WordType): WordType | undefined {
+  if (subtype(defs, a, b)) return b;
+  if (subtype(defs, b, a)) return a;
+  if (a.k === 'uninit' || b.k === 'uninit') return undefined;
+  if (isIntLike(a) && isIntLike(b)) {
+    if (a.k === 'null' || b.k === 'null') return { k: 'int' };
+    const na = boundOf(a);
+    const nb = boundOf(b);
+    if (na !== undefined && nb !== undefined && na.n.k === 'const' && nb.n.k === 'const') {
+      const max = Math.max(na.n.value - (na.strict ? 1 : 0), nb.n.value - (nb.strict ? 1 : 0));
+      return { k: 'below', n: { k: 'const', value: max }, strict: false };
+    }
+    if (na !== undefined && nb !== undefined && sizeEq(na.n, nb.n)) return { k: 'below', n: na.n, strict: na.strict && nb.strict };
+    return { k: 'int' };
+  }
+  if (a.k === 'null' && isPointer(b)) return { k: 'maybe', t: b };
+  if (b.k === 'null' && isPointer(a)) return { k: 'maybe', t: a };
+  if (a.k === 'maybe' && isPointer(b)) return joinWord(defs, a, { k: 'maybe', t: b });
+  if (b.k === 'maybe' && isPointer(a)) return joinWord(defs, { k: 'maybe', t: a }, b);
+  if (a.k === 'tuple' && b.k === 'tuple') {
+    const n = Math.min(a.fields.length, b.fields.length);
+    const fields: Field[] = [];
+    for (let i = 0; i < n; i++) {
+      const fa = a.fields[i]!;
+      const fb = b.fields[i]!;
+      const c = new Comparer(defs);
+      if (!c.equal(fa.t, fb.t)) return undefined;
+      fields.push({ t: fa.t, init: fa.init && fb.init });
+    }
+    return { k: 'tuple', fields };
+  }
+  if (isPointer(a) || isPointer(b)) return undefined;
+  return undefined;
+}
+
+/** The unsigned upper bound an integer type proves, as a (size, strict) pair. */
+export function boundOf(t: WordType): { n: Size; strict: boolean } | undefined {
+  if (t.k === 'sing') return { n: t.n, strict: false };
+  if (t.k === 'below') return { n: t.n, strict: t.strict };
+  if (t.k === 'null') return { n: { k: 'const', value: 0 }, strict: false };
+  return undefined;
+}

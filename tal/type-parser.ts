@@ -1,0 +1,210 @@
+// Parses the type annotations of docs/tal.md ("Types") into tal/types.ts values.
+
+import type { TokenStream } from './token-stream.js';
+import { REGS32, type CodeType, type Reg32, type Size, type StackType, type TyVar, type VarKind, type WordType } from './types.js';
+
+/** Names visible while parsing a type: bound variables (innermost last) and named types. */
+export class TypeScope {
+  private readonly vars: TyVar[] = [];
+
+  constructor(private readonly typeNames: ReadonlySet<string>) {}
+
+  lookup(name: string): TyVar | undefined {
+    for (let i = this.vars.length - 1; i >= 0; i--) if (this.vars[i]!.name === name) return this.vars[i];
+    return undefined;
+  }
+
+  isTypeName(name: string): boolean {
+    return this.typeNames.has(name);
+  }
+
+  with<T>(vs: TyVar[], f: () => T): T {
+    this.vars.push(...vs);
+    try {
+      return f();
+    } finally {
+      this.vars.length -= vs.length;
+    }
+  }
+}
+
+const KINDS: readonly VarKind[] = ['type', 'size', 'stack'];
+
+/** The built-in type of main's argument vector: ∃m. words(m, ∃n. bytes(n)). */
+export const ARGV_TYPE: WordType = {
+  k: 'exists',
+  v: { name: 'argc', kind: 'size' },
+  body: { k: 'words', n: { k: 'var', name: 'argc' }, elem: { k: 'exists', v: { name: 'len', kind: 'size' }, body: { k: 'bytes', n: { k: 'var', name: 'len' } } } },
+};
+
+export function parseWordType(ts: TokenStream, scope: TypeScope): WordType {
+  return ts.nested(() => union(ts, scope));
+}
+
+export function parseStackType(ts: TokenStream, scope: TypeScope): StackType {
+  return ts.nested(() => stack(ts, scope));
+}
+
+export function parseCodeType(ts: TokenStream, scope: TypeScope): CodeType {
+  return ts.nested(() => codeType(ts, scope));
+}
+
+function union(ts: TokenStream, scope: TypeScope): WordType {
+  const at = ts.peek();
+  const first = primary(ts, scope);
+  if (!ts.accept('|')) return first;
+  const second = primary(ts, scope);
+  if (ts.peek().text === '|') ts.fail(ts.peek(), 'only two-way unions with null are supported: null | τ');
+  const other = first.k === 'null' ? second : second.k === 'null' ? first : undefined;
+  if (other === undefined || other.k === 'null') ts.fail(at, 'a union must be null | τ, where τ is a pointer type');
+  return { k: 'maybe', t: other! };
+}
+
+function size(ts: TokenStream, scope: TypeScope): Size {
+  const t = ts.next();
+  if (t.kind === 'number') return { k: 'const', value: t.value! };
+  if (t.kind === 'ident') {
+    const v = scope.lookup(t.text);
+    if (v === undefined) ts.fail(t, `unknown size variable '${t.text}'`, `bind it with forall ${t.text}:size. or exists ${t.text}:size.`);
+    if (v!.kind !== 'size') ts.fail(t, `'${t.text}' is a ${v!.kind} variable, not a size`);
+    return { k: 'var', name: t.text };
+  }
+  return ts.fail(t, `expected a size (a number or a size variable), found '${t.text}'`);
+}
+
+function vars(ts: TokenStream, scope: TypeScope): TyVar[] {
+  const out: TyVar[] = [];
+  do {
+    const name = ts.expectIdent('a variable name');
+    let kind: VarKind = 'type';
+    if (ts.accept(':')) {
+      const k = ts.expectIdent('a kind (type, size or stack)');
+      if (!(KINDS as readonly string[]).includes(k.text)) ts.fail(k, `unknown kind '${k.text}'`, 'kinds are type, size and stack');
+      kind = k.text as VarKind;
+    }
+    if (out.some((v) => v.name === name.text) || scope.isTypeName(name.text)) ts.fail(name, `'${name.text}' is already a name here`);
+    out.push({ name: name.text, kind });
+  } while (ts.accept(','));
+  ts.expect('.');
+  return out;
+}
+
+function primary(ts: TokenStream, scope: TypeScope): WordType {
+  const t = ts.peek();
+  if (t.text === '(') {
+    ts.next();
+    const inner = union(ts, scope);
+    ts.expect(')');
+    return inner;
+  }
+  if (t.text === '*[') {
+    ts.next();
+    const fields: { t: WordType; init: boolean }[] = [];
+    do {
+      const ft = union(ts, scope);
+      fields.push({ t: ft, init: !ts.accept('^u') });
+    } while (ts.accept(','));
+    ts.expect(']');
+    return { k: 'tuple', fields };
+  }
+  if (t.kind !== 'ident') return ts.fail(t, `expected a type, found '${t.text || 'end of line'}'`);
+  switch (t.text) {
+    case 'int':
+      ts.next();
+      if (ts.accept('<')) return { k: 'below', n: size(ts, scope), strict: true };
+      if (ts.accept('<=')) return { k: 'below', n: size(ts, scope), strict: false };
+      return { k: 'int' };
+    case 'S': {
+      ts.next();
+      ts.expect('(');
+      const n = size(ts, scope);
+      ts.expect(')');
+      return { k: 'sing', n };
+    }
+    case 'bytes': {
+      ts.next();
+      ts.expect('(');
+      const n = size(ts, scope);
+      ts.expect(')');
+      return { k: 'bytes', n };
+    }
+    case 'words': {
+      ts.next();
+      ts.expect('(');
+      const n = size(ts, scope);
+      ts.expect(',');
+      const elem = union(ts, scope);
+      ts.expect(')');
+      return { k: 'words', n, elem };
+    }
+    case 'sptr':
+      ts.next();
+      return { k: 'sptr', s: stack(ts, scope) };
+    case 'null':
+      ts.next();
+      return { k: 'null' };
+    case 'argv':
+      ts.next();
+      return ARGV_TYPE;
+    case 'forall':
+    case 'code':
+      return { k: 'code', ct: codeType(ts, scope) };
+    case 'exists': {
+      ts.next();
+      const vs = vars(ts, scope);
+      for (const v of vs) if (v.kind === 'stack') ts.fail(t, 'exists binds size or type variables, not stack variables');
+      const body = scope.with(vs, () => union(ts, scope));
+      return vs.reduceRight<WordType>((b, v) => ({ k: 'exists', v, body: b }), body);
+    }
+    default: {
+      ts.next();
+      const v = scope.lookup(t.text);
+      if (v !== undefined) {
+        if (v.kind !== 'type') ts.fail(t, `'${t.text}' is a ${v.kind} variable, not a type`);
+        return { k: 'tvar', name: t.text };
+      }
+      if (scope.isTypeName(t.text)) return { k: 'named', name: t.text };
+      return ts.fail(t, `unknown type '${t.text}'`, 'types: int, S(n), int<n, *[…], bytes(n), words(n, τ), code {…}, sptr σ, exists, null | τ, or a .type name');
+    }
+  }
+}
+
+function stack(ts: TokenStream, scope: TypeScope): StackType {
+  const t = ts.peek();
+  if (t.kind === 'ident' && t.text === 'nil') {
+    ts.next();
+    return { k: 'nil' };
+  }
+  if (t.kind === 'ident' && scope.lookup(t.text)?.kind === 'stack') {
+    ts.next();
+    if (ts.peek().text === '::') ts.fail(t, `stack variable '${t.text}' must be the tail of a stack type`);
+    return { k: 'svar', name: t.text };
+  }
+  const head = union(ts, scope);
+  if (!ts.accept('::')) ts.fail(ts.peek(), "expected '::' in a stack type", 'a stack type is τ :: … :: ρ, ending in a stack variable or nil');
+  return { k: 'cons', head, tail: stack(ts, scope) };
+}
+
+function codeType(ts: TokenStream, scope: TypeScope): CodeType {
+  let bound: TyVar[] = [];
+  if (ts.accept('forall')) bound = vars(ts, scope);
+  const kw = ts.expectIdent("'code'");
+  if (kw.text !== 'code') ts.fail(kw, `expected 'code', found '${kw.text}'`);
+  return scope.with(bound, () => {
+    ts.expect('{');
+    const regs: Partial<Record<Reg32, WordType>> = {};
+    if (!ts.accept('}')) {
+      do {
+        const r = ts.expectIdent('a register');
+        const name = r.text.toLowerCase();
+        if (!(REGS32 as readonly string[]).includes(name)) ts.fail(r, `expected a 32-bit register, found '${r.text}'`);
+        if (regs[name as Reg32] !== undefined) ts.fail(r, `register ${r.text} appears twice`);
+        ts.expect(':');
+        regs[name as Reg32] = union(ts, scope);
+      } while (ts.accept(','));
+      ts.expect('}');
+    }
+    if (regs.esp !== undefined && regs.esp.k !== 'sptr') ts.fail(kw, 'ESP must have a stack pointer type: ESP: sptr σ');
+    return { vars: bound, regs };
+  });
+}
