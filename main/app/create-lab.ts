@@ -1,0 +1,26 @@
+// Builds the lab's main-process side the same way for both shells: toolchain,
+// VM, service, router. A shell adds only its transport and its window.
+
+import { createRouter, type LabRouter } from '../ipc/router.js';
+import { loadSyscallNames, loadToolchain, loadVm, type LabVm } from './integration.js';
+import { createLabService, type EventSink, type LabService } from './lab-service.js';
+import type { LabPaths } from './resource-paths.js';
+
+export interface Lab {
+  router: LabRouter;
+  service: LabService;
+  vm: LabVm;
+}
+
+export interface CreateLabOptions {
+  paths: LabPaths;
+  emit: EventSink;
+  /** Tests pass their own VM; shells use the real one. */
+  vm?: LabVm;
+}
+
+export async function createLab(opts: CreateLabOptions): Promise<Lab> {
+  const [toolchain, syscallName, vm] = await Promise.all([loadToolchain(), loadSyscallNames(), opts.vm ?? loadVm(opts.paths.imagesDir)]);
+  const service = createLabService({ toolchain, vm, paths: opts.paths, syscallName, emit: opts.emit });
+  return { router: createRouter(service.handlers), service, vm };
+}

@@ -1,0 +1,154 @@
+// The lab's main-process logic, shared by the Electron and web shells: answers
+// every API method (after the router validated it) and pushes events (serial
+// output, VM status, telemetry) to whichever transport the shell attached.
+// The renderer only ever sends TAL source; checking, building, signing and
+// running all happen here and below.
+
+import type { Diagnostic, LabEvent, LabEvents, RunMode, RunReply, SourceRequest, TelemetrySnapshot } from '../ipc/contract.js';
+import type { LabHandlers } from '../ipc/router.js';
+import { readBenchResults } from './bench-results.js';
+import { listExamples } from './examples.js';
+import type { LabVm, TalToolchain } from './integration.js';
+import type { LabPaths } from './resource-paths.js';
+import { TelemetryAggregator } from './telemetry-aggregator.js';
+
+export type EventSink = <E extends LabEvent>(event: E, payload: LabEvents[E]) => void;
+
+export interface LabServiceOptions {
+  toolchain: TalToolchain | { unavailable: string };
+  vm: LabVm;
+  paths: LabPaths;
+  syscallName: (nr: number) => string;
+  emit: EventSink;
+  /** How often telemetry is read from the guest and pushed, in ms. */
+  telemetryIntervalMs?: number;
+}
+
+export interface LabService {
+  handlers: LabHandlers;
+  /** Starts forwarding VM events and polling telemetry. */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createLabService(opts: LabServiceOptions): LabService {
+  const { toolchain, vm, paths, emit } = opts;
+  const telemetry = new TelemetryAggregator(opts.syscallName);
+  const unsubscribers: Array<() => void> = [];
+  let timer: NodeJS.Timeout | undefined;
+  let polling = false;
+
+  const unavailableDiagnostic = (req: SourceRequest, message: string): Diagnostic => ({
+    code: 'E_UNAVAILABLE',
+    severity: 'error',
+    file: req.file,
+    line: 1,
+    col: 1,
+    message,
+  });
+
+  async function pollTelemetry(): Promise<void> {
+    if (polling) return; // a slow read must not pile up behind the timer
+    polling = true;
+    try {
+      const events = await vm.drainTelemetry();
+      telemetry.ingest(events);
+      telemetry.tick();
+      if (telemetry.takeChanged()) emit('telemetry', telemetry.snapshot());
+    } catch (err) {
+      telemetry.setAvailability(false, `reading telemetry failed: ${(err as Error).message}`);
+    } finally {
+      polling = false;
+    }
+  }
+
+  async function run(req: SourceRequest & { mode: RunMode; args: string[] }): Promise<RunReply> {
+    const base = { mode: req.mode, diagnostics: [] as Diagnostic[] };
+    if ('unavailable' in toolchain) return { ...base, status: 'unavailable', message: toolchain.unavailable };
+    const built = toolchain.build(req);
+    if (!built.ok || built.talo === undefined) {
+      const errors = built.diagnostics.filter((d) => d.severity === 'error').length;
+      return {
+        ...base,
+        diagnostics: built.diagnostics,
+        status: 'rejected',
+        message: `The checker rejected ${req.file} (${errors} error${errors === 1 ? '' : 's'}); nothing was sent to the guest.`,
+      };
+    }
+    const state = vm.status();
+    if (state.state !== 'running') {
+      return { ...base, status: 'unavailable', message: `The guest is not running (${state.state}: ${state.message}).` };
+    }
+    telemetry.beginRun(req.mode);
+    const started = Date.now();
+    const result = await vm.run(built.talo, req.mode, req.args);
+    const wallMs = Date.now() - started;
+    await pollTelemetry();
+    const reply: RunReply = { ...base, status: result.status, wallMs, message: describeRun(req, result.status, result.message, result.exitCode) };
+    if (result.exitCode !== undefined) reply.exitCode = result.exitCode;
+    if (result.output !== undefined) reply.output = result.output;
+    const summary = { mode: req.mode, file: req.file, status: reply.status, wallMs };
+    telemetry.endRun(result.exitCode !== undefined ? { ...summary, exitCode: result.exitCode } : summary);
+    emit('telemetry', telemetry.snapshot());
+    emit('runFinished', reply);
+    return reply;
+  }
+
+  const handlers: LabHandlers = {
+    listExamples: () => listExamples(paths.examplesDir),
+    checkSource: async (req) =>
+      'unavailable' in toolchain ? { ok: false, diagnostics: [unavailableDiagnostic(req, toolchain.unavailable)], trace: [] } : toolchain.check(req),
+    buildSource: async (req) => {
+      if ('unavailable' in toolchain) return { ok: false, diagnostics: [unavailableDiagnostic(req, toolchain.unavailable)], listing: [] };
+      const { talo: _image, ...reply } = toolchain.build(req);
+      return reply;
+    },
+    runProgram: run,
+    getVmStatus: async () => vm.status(),
+    restartVm: async () => {
+      await vm.restart();
+      return vm.status();
+    },
+    snapshotVm: (req) => vm.snapshot(req.action),
+    sendSerial: async (req) => {
+      await vm.writeSerial(req.port, new TextEncoder().encode(req.data));
+      return null;
+    },
+    getTelemetry: async (): Promise<TelemetrySnapshot> => telemetry.snapshot(),
+    resetTelemetry: async () => {
+      telemetry.reset();
+      emit('telemetry', telemetry.snapshot());
+      return null;
+    },
+    listBenchResults: () => readBenchResults(paths.benchResultsDir),
+  };
+
+  return {
+    handlers,
+    start() {
+      unsubscribers.push(
+        vm.onStatus((status) => emit('vmStatus', status)),
+        vm.onSerial((port, bytes) => emit('serialOutput', { port, base64: Buffer.from(bytes).toString('base64') })),
+      );
+      timer = setInterval(() => void pollTelemetry(), opts.telemetryIntervalMs ?? 250);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      for (const u of unsubscribers.splice(0)) u();
+      await vm.stop();
+    },
+  };
+}
+
+function describeRun(req: { file: string; mode: RunMode }, status: 'exited' | 'refused' | 'failed', message: string, exitCode?: number): string {
+  const where = req.mode === 'kernel' ? 'in kernel mode (ring 0)' : 'in user mode (ring 3)';
+  switch (status) {
+    case 'exited':
+      return `${req.file} ran ${where} and exited with status ${exitCode ?? '?'}.`;
+    case 'refused':
+      return `The guest refused to run ${req.file} ${where}: ${message}`;
+    case 'failed':
+      return `Running ${req.file} ${where} failed: ${message}`;
+  }
+}

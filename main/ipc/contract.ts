@@ -1,0 +1,250 @@
+// The lab's API between the renderer and the main process: every method the
+// renderer may call, every event main pushes, and their payload types. The
+// Electron preload, the WebSocket client, main's router and both transport
+// adapters all derive from these tables, so the two shells cannot drift apart.
+// This module is dependency-free (the renderer bundle imports it); the runtime
+// validators for each request live in schemas.ts.
+
+import type { Diagnostic, TypeStateEntry } from '../../tal/diagnostics.js';
+
+export type { Diagnostic, TypeStateEntry };
+
+export type RunMode = 'kernel' | 'user';
+export const SERIAL_PORT_COUNT = 4;
+
+export interface SourceRequest {
+  /** TAL source text as typed in the editor. */
+  source: string;
+  /** A bare file name used in diagnostics (no directories). */
+  file: string;
+}
+
+export interface RunRequest extends SourceRequest {
+  mode: RunMode;
+  /** argv[1..] for the program. */
+  args: string[];
+}
+
+export interface SerialInput {
+  port: number; // 0..3 = ttyS0..ttyS3
+  data: string; // what the person typed or pasted
+}
+
+export interface SnapshotRequest {
+  action: 'save' | 'restore';
+}
+
+export interface ExampleInfo {
+  id: string; // file name without .tal
+  title: string; // first comment line of the file
+  source: string;
+}
+
+export interface CheckReply {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  trace: TypeStateEntry[];
+}
+
+/** One line of the disassembly of a built image. */
+export interface ListingLine {
+  offset: number; // byte offset in the code section
+  bytes: string; // hex
+  text: string; // Intel-syntax instruction
+  sourceLine?: number; // 1-based line in the TAL source, when the line table maps it
+}
+
+export interface BuildReply {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  listing: ListingLine[];
+  /** Size of the unsigned .talo image in bytes, when built. */
+  imageBytes?: number;
+}
+
+export type RunStatus =
+  | 'exited' // the program ran and exited
+  | 'rejected' // the host checker rejected the source: nothing ran
+  | 'refused' // the guest loader refused the image
+  | 'failed' // the VM or the runner failed
+  | 'unavailable'; // the VM service or the toolchain is not there yet
+
+export interface RunReply {
+  status: RunStatus;
+  mode: RunMode;
+  /** What to tell the person, one line. */
+  message: string;
+  diagnostics: Diagnostic[];
+  exitCode?: number;
+  /** Program output (stdout + stderr) as text, when the runner captured it. */
+  output?: string;
+  /** Host wall time of the run in milliseconds. */
+  wallMs?: number;
+}
+
+export type VmState = 'stopped' | 'booting' | 'running' | 'failed' | 'unavailable';
+
+export interface VmStatus {
+  state: VmState;
+  /** One line: what is happening now (e.g. "booting: kernel decompressing"). */
+  message: string;
+  /** 0..1 during boot. */
+  progress?: number;
+  /** Milliseconds since boot started, when booting or running. */
+  uptimeMs?: number;
+}
+
+export interface SnapshotReply {
+  ok: boolean;
+  message: string;
+  bytes?: number;
+}
+
+export type SyscallPath = 'trap' | 'direct';
+
+/** Counters and costs of one syscall on one path, since the last reset. */
+export interface SyscallStat {
+  nr: number;
+  name: string;
+  path: SyscallPath;
+  count: number;
+  /** Mean duration in nanoseconds of guest time. */
+  meanNs: number;
+}
+
+/** A run of consecutive syscalls with the same name and path, for the swimlane. */
+export interface TransitionSpan {
+  seq: number; // sequence number of the first event
+  name: string;
+  path: SyscallPath;
+  count: number;
+  meanNs: number;
+}
+
+export interface RunSummary {
+  mode: RunMode;
+  file: string;
+  status: RunStatus;
+  exitCode?: number;
+  wallMs?: number;
+  syscalls: SyscallStat[];
+}
+
+export interface TelemetrySnapshot {
+  /** Whether the guest announced a telemetry region the host can read. */
+  available: boolean;
+  message: string;
+  totals: Record<SyscallPath, number>;
+  /** Per-second rate over the last sampling interval. */
+  ratePerSec: Record<SyscallPath, number>;
+  stats: SyscallStat[];
+  /** The most recent transitions, oldest first, at most TRANSITION_WINDOW spans. */
+  recent: TransitionSpan[];
+  lastRuns: Partial<Record<RunMode, RunSummary>>;
+}
+
+export const TRANSITION_WINDOW = 64;
+
+export interface BenchPoint {
+  name: string; // e.g. "find", "echod", "getpid"
+  metric: string; // e.g. "kernel-mode speedup (%)", "latency reduction (µs)"
+  ours: number;
+  paper?: number;
+  unit: string;
+}
+
+export interface BenchReply {
+  /** Where the results are read from, to tell the person what to run. */
+  directory: string;
+  files: string[];
+  points: BenchPoint[];
+  /** Result files that could not be read, with the reason. */
+  problems: string[];
+}
+
+/** Every renderer → main method: its request and its reply. */
+export interface LabMethods {
+  listExamples: { req: Record<string, never>; res: ExampleInfo[] };
+  checkSource: { req: SourceRequest; res: CheckReply };
+  buildSource: { req: SourceRequest; res: BuildReply };
+  runProgram: { req: RunRequest; res: RunReply };
+  getVmStatus: { req: Record<string, never>; res: VmStatus };
+  restartVm: { req: Record<string, never>; res: VmStatus };
+  snapshotVm: { req: SnapshotRequest; res: SnapshotReply };
+  sendSerial: { req: SerialInput; res: null };
+  getTelemetry: { req: Record<string, never>; res: TelemetrySnapshot };
+  resetTelemetry: { req: Record<string, never>; res: null };
+  listBenchResults: { req: Record<string, never>; res: BenchReply };
+}
+export type LabMethod = keyof LabMethods;
+
+/** Method → IPC channel name. */
+export const METHOD_CHANNELS: { readonly [M in LabMethod]: string } = {
+  listExamples: 'lab:list-examples',
+  checkSource: 'lab:check-source',
+  buildSource: 'lab:build-source',
+  runProgram: 'lab:run-program',
+  getVmStatus: 'lab:get-vm-status',
+  restartVm: 'lab:restart-vm',
+  snapshotVm: 'lab:snapshot-vm',
+  sendSerial: 'lab:send-serial',
+  getTelemetry: 'lab:get-telemetry',
+  resetTelemetry: 'lab:reset-telemetry',
+  listBenchResults: 'lab:list-bench-results',
+};
+export const LAB_METHODS = Object.keys(METHOD_CHANNELS) as LabMethod[];
+
+/** Serial output bytes, base64 so both transports carry them as JSON-safe text. */
+export interface SerialOutput {
+  port: number;
+  base64: string;
+}
+
+/** Every main → renderer event and its payload. */
+export interface LabEvents {
+  serialOutput: SerialOutput;
+  vmStatus: VmStatus;
+  telemetry: TelemetrySnapshot;
+  runFinished: RunReply;
+}
+export type LabEvent = keyof LabEvents;
+
+export const EVENT_CHANNELS: { readonly [E in LabEvent]: string } = {
+  serialOutput: 'lab:serial-output',
+  vmStatus: 'lab:vm-status',
+  telemetry: 'lab:telemetry',
+  runFinished: 'lab:run-finished',
+};
+export const LAB_EVENTS = Object.keys(EVENT_CHANNELS) as LabEvent[];
+
+/** An error crossing the boundary: a stable code, a message, and where in the payload it was found. */
+export interface IpcError {
+  code: 'E_UNKNOWN_METHOD' | 'E_BAD_PAYLOAD' | 'E_UNTRUSTED_SENDER' | 'E_BAD_MESSAGE' | 'E_HANDLER';
+  message: string;
+  /** Path into the payload of the first offending field, e.g. "mode" or "args.3". */
+  path?: string;
+}
+
+export type IpcReply<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+export type Unsubscribe = () => void;
+
+/** What the renderer sees as `window.lab` (Electron preload) or gets from the WebSocket client. */
+export type LabApi = {
+  [M in LabMethod]: (req: LabMethods[M]['req']) => Promise<IpcReply<LabMethods[M]['res']>>;
+} & {
+  on<E extends LabEvent>(event: E, listener: (payload: LabEvents[E]) => void): Unsubscribe;
+};
+
+/** The web shell's WebSocket frames (JSON text). The client numbers its requests; main answers each id once. */
+export interface WsRequest {
+  id: number;
+  method: string;
+  payload: unknown;
+}
+export type WsServerMessage =
+  | { id: number | null; reply: IpcReply<unknown> }
+  | { event: LabEvent; payload: LabEvents[LabEvent] };
+
+/** The path the web shell serves the WebSocket API on. */
+export const WS_API_PATH = '/api';

@@ -1,0 +1,59 @@
+// The runtime validator of every request the renderer can send. Main treats
+// the renderer as untrusted: a payload reaches a handler only after its
+// channel's schema accepted it. Objects are strict (unknown keys rejected) and
+// every string and array is bounded, so a hostile page cannot make main
+// allocate without limit or smuggle extra fields past a handler.
+
+import { z } from 'zod';
+import { SERIAL_PORT_COUNT, type LabMethod, type LabMethods } from './contract.js';
+
+/** Large enough for any realistic TAL program (the examples are a few KiB). */
+export const MAX_SOURCE_CHARS = 512 * 1024;
+export const MAX_SERIAL_INPUT_CHARS = 64 * 1024;
+export const MAX_ARGS = 16;
+export const MAX_ARG_CHARS = 1024;
+
+const noPayload = z.strictObject({});
+
+// A bare name: no directory separators, no leading dot, so it can never name a host path.
+const fileName = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'a bare file name of letters, digits, "_", "-" and "." (no directories)');
+
+const sourceRequest = z.strictObject({
+  source: z.string().max(MAX_SOURCE_CHARS),
+  file: fileName,
+});
+
+const argument = z
+  .string()
+  .max(MAX_ARG_CHARS)
+  .refine((s) => !s.includes('\0'), 'arguments cannot contain NUL');
+
+type Schemas = { readonly [M in LabMethod]: z.ZodType<LabMethods[M]['req']> };
+
+export const REQUEST_SCHEMAS: Schemas = {
+  listExamples: noPayload,
+  checkSource: sourceRequest,
+  buildSource: sourceRequest,
+  runProgram: z.strictObject({
+    source: sourceRequest.shape.source,
+    file: fileName,
+    mode: z.enum(['kernel', 'user']),
+    args: z.array(argument).max(MAX_ARGS),
+  }),
+  getVmStatus: noPayload,
+  restartVm: noPayload,
+  snapshotVm: z.strictObject({ action: z.enum(['save', 'restore']) }),
+  sendSerial: z.strictObject({
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(SERIAL_PORT_COUNT - 1),
+    data: z.string().min(1).max(MAX_SERIAL_INPUT_CHARS),
+  }),
+  getTelemetry: noPayload,
+  resetTelemetry: noPayload,
+  listBenchResults: noPayload,
+};

@@ -1,0 +1,109 @@
+// Terminal tabs bound to the guest's serial ports ttyS0..ttyS3: output bytes
+// from the VM, keystrokes and pastes back to it, with fit-to-size, scrollback,
+// search and clipboard shortcuts (Ctrl+Shift+C / Ctrl+Shift+V).
+
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { Terminal } from '@xterm/xterm';
+import { SERIAL_PORT_COUNT, type LabApi } from '../../main/ipc/contract.js';
+import { h } from './dom.js';
+
+interface SerialTab {
+  term: Terminal;
+  fit: FitAddon;
+  search: SearchAddon;
+  pane: HTMLElement;
+  tab: HTMLButtonElement;
+}
+
+const PORT_ROLES = ['console', 'ttyS1', 'ttyS2', 'ttyS3'];
+
+export class SerialTerminals {
+  private readonly tabs: SerialTab[] = [];
+  private active = 0;
+
+  constructor(root: HTMLElement, private readonly api: LabApi, private readonly onError: (message: string) => void) {
+    const tabBar = h('div', { class: 'tabbar' });
+    const searchBox = h('input', { type: 'search', placeholder: 'search output', class: 'term-search', 'aria-label': 'search terminal output' });
+    const panes = h('div', { class: 'term-panes' });
+    root.append(h('div', { class: 'term-toolbar' }, tabBar, searchBox), panes);
+
+    for (let port = 0; port < SERIAL_PORT_COUNT; port++) {
+      const term = new Terminal({ scrollback: 10_000, convertEol: false, fontSize: 13, cursorBlink: true, theme: { background: '#1e1e1e' } });
+      const fit = new FitAddon();
+      const search = new SearchAddon();
+      term.loadAddon(fit);
+      term.loadAddon(search);
+      const pane = h('div', { class: 'term-pane', 'data-port': String(port) });
+      panes.append(pane);
+      term.open(pane);
+      term.onData((data) => void this.send(port, data));
+      term.attachCustomKeyEventHandler((ev) => this.clipboardKeys(term, port, ev));
+      const tab = h('button', { class: 'tab', 'data-port': String(port) }, `ttyS${port} · ${PORT_ROLES[port]}`);
+      tab.addEventListener('click', () => this.show(port));
+      tabBar.append(tab);
+      this.tabs.push({ term, fit, search, pane, tab });
+    }
+    searchBox.addEventListener('keydown', (ev) => {
+      if (ev.key !== 'Enter') return;
+      const s = this.tabs[this.active]!.search;
+      if (ev.shiftKey) s.findPrevious(searchBox.value);
+      else s.findNext(searchBox.value);
+    });
+    api.on('serialOutput', ({ port, base64 }) => this.tabs[port]?.term.write(decodeBase64(base64)));
+    new ResizeObserver(() => this.fitActive()).observe(panes);
+    this.show(0);
+  }
+
+  show(port: number): void {
+    this.active = port;
+    this.tabs.forEach((t, i) => {
+      t.pane.hidden = i !== port;
+      t.tab.classList.toggle('active', i === port);
+    });
+    this.fitActive();
+  }
+
+  /** Writes a line of host-side information (not guest output) into a terminal. */
+  note(port: number, text: string): void {
+    this.tabs[port]?.term.write(`\r\n\x1b[36m${text.replace(/\n/g, '\r\n')}\x1b[0m\r\n`);
+  }
+
+  /** The visible text of a port's terminal buffer (for copy-all and tests). */
+  text(port: number): string {
+    const buf = this.tabs[port]!.term.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < buf.length; i++) lines.push(buf.getLine(i)?.translateToString(true) ?? '');
+    return lines.join('\n');
+  }
+
+  private fitActive(): void {
+    const t = this.tabs[this.active];
+    if (t && t.pane.clientWidth > 0) t.fit.fit();
+  }
+
+  private async send(port: number, data: string): Promise<void> {
+    const reply = await this.api.sendSerial({ port, data });
+    if (!reply.ok) this.onError(`ttyS${port}: ${reply.error.message}`);
+  }
+
+  private clipboardKeys(term: Terminal, port: number, ev: KeyboardEvent): boolean {
+    if (ev.type !== 'keydown' || !ev.ctrlKey || !ev.shiftKey) return true;
+    if (ev.code === 'KeyC') {
+      void navigator.clipboard.writeText(term.getSelection());
+      return false;
+    }
+    if (ev.code === 'KeyV') {
+      void navigator.clipboard.readText().then((text) => (text === '' ? undefined : this.send(port, text)));
+      return false;
+    }
+    return true;
+  }
+}
+
+function decodeBase64(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}

@@ -1,0 +1,218 @@
+// The syscall-transition view: a swimlane of the most recent syscalls (user
+// lane above the ring boundary, kernel lane below: a user-mode syscall is a
+// trap down across the boundary and a return back up; a kernel-mode syscall is
+// a direct call inside the kernel lane), counters and rates by path, a rate
+// chart, mean cost per syscall by path, and the last user-mode and kernel-mode
+// runs side by side. It draws only the aggregates main pushes (≤ 4 per second),
+// so its cost does not grow with the syscall rate.
+
+import uPlot from 'uplot';
+import type { LabApi, RunSummary, SyscallPath, TelemetrySnapshot, TransitionSpan } from '../../main/ipc/contract.js';
+import { clear, h } from './dom.js';
+
+const RATE_SAMPLES = 120;
+const COLORS: Record<SyscallPath, string> = { trap: '#d73a49', direct: '#2188ff' };
+
+export class TransitionsView {
+  private readonly counters: HTMLElement;
+  private readonly lane: HTMLCanvasElement;
+  private readonly rateBox: HTMLElement;
+  private readonly costBox: HTMLElement;
+  private readonly compare: HTMLElement;
+  private readonly notice: HTMLElement;
+  private rateChart: uPlot | undefined;
+  private costChart: uPlot | undefined;
+  private readonly rateData: [number[], number[], number[]] = [[], [], []];
+  private last: TelemetrySnapshot | undefined;
+
+  constructor(private readonly el: HTMLElement, api: LabApi) {
+    this.notice = h('p', { class: 'muted', id: 'telemetry-notice' });
+    this.counters = h('div', { class: 'counters', id: 'counters' });
+    this.lane = h('canvas', { class: 'swimlane', id: 'swimlane', height: '180' });
+    this.rateBox = h('div', { class: 'chart', id: 'rate-chart' });
+    this.costBox = h('div', { class: 'chart', id: 'cost-chart' });
+    this.compare = h('div', { class: 'compare', id: 'run-compare' });
+    const reset = h('button', { id: 'telemetry-reset' }, 'Reset counters');
+    reset.addEventListener('click', () => void api.resetTelemetry({}));
+    el.append(
+      this.notice,
+      this.counters,
+      reset,
+      h('h4', {}, 'Recent transitions'),
+      this.lane,
+      h('h4', {}, 'Syscalls per second'),
+      this.rateBox,
+      h('h4', {}, 'Mean cost per syscall (ns of guest time)'),
+      this.costBox,
+      h('h4', {}, 'Last runs, side by side'),
+      this.compare,
+    );
+    api.on('telemetry', (s) => this.update(s));
+    void api.getTelemetry({}).then((r) => r.ok && this.update(r.value));
+  }
+
+  update(s: TelemetrySnapshot): void {
+    this.last = s;
+    this.notice.textContent = s.available ? '' : `Telemetry: ${s.message}`;
+    clear(
+      this.counters,
+      ...(['trap', 'direct'] as const).map((p) =>
+        h(
+          'div',
+          { class: `counter counter-${p}`, 'data-path': p },
+          h('span', { class: 'counter-name' }, p === 'trap' ? 'trapped (user mode)' : 'direct calls (kernel mode)'),
+          h('span', { class: 'counter-value', id: `count-${p}` }, String(s.totals[p])),
+          h('span', { class: 'counter-rate' }, `${Math.round(s.ratePerSec[p])}/s`),
+        ),
+      ),
+    );
+    this.pushRate(s);
+    this.drawLane(s.recent);
+    this.drawCosts(s);
+    this.renderCompare(s.lastRuns);
+  }
+
+  /** Called when the pane becomes visible: charts cannot size themselves while hidden. */
+  resize(): void {
+    const width = Math.max(this.el.clientWidth - 24, 200);
+    this.rateChart?.setSize({ width, height: 140 });
+    this.costChart?.setSize({ width, height: 160 });
+    if (this.last) this.drawLane(this.last.recent);
+  }
+
+  private pushRate(s: TelemetrySnapshot): void {
+    const [x, trap, direct] = this.rateData;
+    x.push(Date.now() / 1000);
+    trap.push(s.ratePerSec.trap);
+    direct.push(s.ratePerSec.direct);
+    if (x.length > RATE_SAMPLES) [x, trap, direct].forEach((a) => a.shift());
+    if (this.rateChart === undefined) {
+      if (this.el.clientWidth === 0) return;
+      this.rateChart = new uPlot(
+        {
+          width: Math.max(this.el.clientWidth - 24, 200),
+          height: 140,
+          series: [{}, { label: 'trap/s', stroke: COLORS.trap }, { label: 'direct/s', stroke: COLORS.direct }],
+          axes: [{}, { size: 60 }],
+        },
+        this.rateData,
+        this.rateBox,
+      );
+    } else {
+      this.rateChart.setData(this.rateData);
+    }
+  }
+
+  private drawCosts(s: TelemetrySnapshot): void {
+    const names = [...new Set(s.stats.map((r) => r.name))].slice(0, 12);
+    const cost = (p: SyscallPath): Array<number | null> => names.map((n) => s.stats.find((r) => r.name === n && r.path === p)?.meanNs ?? null);
+    const data: uPlot.AlignedData = [names.map((_, i) => i), cost('trap'), cost('direct')];
+    if (names.length === 0) {
+      if (this.costChart === undefined) clear(this.costBox, h('p', { class: 'muted' }, 'no syscalls recorded yet'));
+      this.costChart?.setData([[], [], []]);
+      return;
+    }
+    if (this.costChart === undefined) {
+      if (this.el.clientWidth === 0) return;
+      clear(this.costBox);
+      const bars = uPlot.paths.bars!;
+      this.costChart = new uPlot(
+        {
+          width: Math.max(this.el.clientWidth - 24, 200),
+          height: 160,
+          scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] } },
+          series: [
+            {},
+            { label: 'trap (ns)', fill: COLORS.trap, stroke: COLORS.trap, paths: bars({ size: [0.4], align: -1 }), points: { show: false } },
+            { label: 'direct (ns)', fill: COLORS.direct, stroke: COLORS.direct, paths: bars({ size: [0.4], align: 1 }), points: { show: false } },
+          ],
+          axes: [{ values: (_u, ticks) => ticks.map((t) => this.costNames[t] ?? '') }, { size: 60 }],
+        },
+        data,
+        this.costBox,
+      );
+    } else {
+      this.costChart.setData(data);
+    }
+    this.costNames = names;
+  }
+  private costNames: string[] = [];
+
+  private drawLane(spans: readonly TransitionSpan[]): void {
+    const c = this.lane;
+    const width = Math.max(this.el.clientWidth - 24, 200);
+    if (c.width !== width) c.width = width;
+    const g = c.getContext('2d');
+    if (g === null) return;
+    const H = c.height;
+    const userY = 45;
+    const kernelY = 135;
+    g.clearRect(0, 0, width, H);
+    g.font = '11px sans-serif';
+    g.fillStyle = '#f6f8fa';
+    g.fillRect(0, 0, width, H / 2);
+    g.fillStyle = '#fff5f5';
+    g.fillRect(0, H / 2, width, H / 2);
+    g.strokeStyle = '#999';
+    g.setLineDash([4, 4]);
+    g.beginPath();
+    g.moveTo(0, H / 2);
+    g.lineTo(width, H / 2);
+    g.stroke();
+    g.setLineDash([]);
+    g.fillStyle = '#555';
+    g.fillText('user lane (ring 3)', 4, 12);
+    g.fillText('kernel lane (ring 0)', 4, H - 4);
+    g.fillText('ring boundary', width - 80, H / 2 - 4);
+    const shown = spans.slice(-Math.floor((width - 10) / 44));
+    shown.forEach((s, i) => {
+      const x = 10 + i * 44;
+      g.strokeStyle = COLORS[s.path];
+      g.fillStyle = COLORS[s.path];
+      g.lineWidth = Math.min(1 + Math.log10(s.count), 5);
+      g.beginPath();
+      if (s.path === 'trap') {
+        // Program code in ring 3 traps down into the kernel and returns up.
+        g.moveTo(x, userY);
+        g.lineTo(x + 10, kernelY);
+        g.lineTo(x + 24, kernelY);
+        g.lineTo(x + 34, userY);
+      } else {
+        // Program code already in ring 0: a plain call and return inside the kernel lane.
+        g.moveTo(x, kernelY - 30);
+        g.quadraticCurveTo(x + 17, kernelY + 10, x + 34, kernelY - 30);
+      }
+      g.stroke();
+      g.fillStyle = '#24292e';
+      g.fillText(s.name.slice(0, 7), x, s.path === 'trap' ? userY - 8 : kernelY - 36);
+      if (s.count > 1) g.fillText(`×${s.count}`, x + 4, s.path === 'trap' ? kernelY + 14 : kernelY + 14);
+    });
+    g.lineWidth = 1;
+    if (shown.length === 0) {
+      g.fillStyle = '#888';
+      g.fillText('no syscalls yet — run a program', width / 2 - 80, H / 2 + 16);
+    }
+  }
+
+  private renderCompare(runs: Partial<Record<'user' | 'kernel', RunSummary>>): void {
+    const column = (mode: 'user' | 'kernel'): HTMLElement => {
+      const r = runs[mode];
+      if (r === undefined) return h('div', { class: 'run-col', 'data-mode': mode }, h('h5', {}, `${mode} mode`), h('p', { class: 'muted' }, 'no run yet'));
+      const total = (p: SyscallPath): number => r.syscalls.filter((s) => s.path === p).reduce((a, s) => a + s.count, 0);
+      return h(
+        'div',
+        { class: 'run-col', 'data-mode': mode },
+        h('h5', {}, `${mode} mode — ${r.file}`),
+        h('p', {}, `${r.status}${r.exitCode !== undefined ? ` (exit ${r.exitCode})` : ''}, ${r.wallMs ?? '?'} ms wall`),
+        h('p', {}, `trapped: ${total('trap')}, direct: ${total('direct')}`),
+        h(
+          'table',
+          { class: 'stats' },
+          h('tr', {}, h('th', {}, 'syscall'), h('th', {}, 'path'), h('th', {}, 'count'), h('th', {}, 'mean ns')),
+          ...r.syscalls.map((s) => h('tr', {}, h('td', {}, s.name), h('td', {}, s.path), h('td', {}, String(s.count)), h('td', {}, s.meanNs.toFixed(0)))),
+        ),
+      );
+    };
+    clear(this.compare, column('user'), column('kernel'));
+  }
+}

@@ -1,0 +1,41 @@
+// The guest's state in the header: boot progress, restart and snapshot controls.
+
+import type { LabApi, VmStatus } from '../../main/ipc/contract.js';
+import { h } from './dom.js';
+
+export function mountVmPanel(root: HTMLElement, api: LabApi, report: (message: string) => void): void {
+  const label = h('span', { class: 'vm-state', id: 'vm-state' }, 'guest: …');
+  const bar = h('progress', { class: 'vm-progress', max: '1', value: '0' });
+  const restart = h('button', { id: 'vm-restart', title: 'cold-boot the guest again' }, 'Restart');
+  const save = h('button', { id: 'vm-snap-save', title: 'save the emulator state' }, 'Snapshot');
+  const restore = h('button', { id: 'vm-snap-restore', title: 'return to the saved state' }, 'Restore');
+  root.append(label, bar, restart, save, restore);
+
+  const show = (s: VmStatus): void => {
+    label.textContent = `guest: ${s.state}${s.message ? ` — ${s.message}` : ''}`;
+    label.dataset['state'] = s.state;
+    bar.hidden = s.state !== 'booting';
+    if (s.progress !== undefined) bar.value = s.progress;
+    const usable = s.state === 'running';
+    save.disabled = !usable;
+    restore.disabled = !usable;
+    restart.disabled = s.state === 'unavailable';
+  };
+  api.on('vmStatus', show);
+  void api.getVmStatus({}).then((r) => r.ok && show(r.value));
+
+  restart.addEventListener('click', async () => {
+    const r = await api.restartVm({});
+    if (r.ok) show(r.value);
+    else report(r.error.message);
+  });
+  for (const [button, action] of [
+    [save, 'save'],
+    [restore, 'restore'],
+  ] as const) {
+    button.addEventListener('click', async () => {
+      const r = await api.snapshotVm({ action });
+      report(r.ok ? r.value.message : r.error.message);
+    });
+  }
+}

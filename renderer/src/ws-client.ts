@@ -1,0 +1,72 @@
+// The lab API for the web shell: the same LabApi the Electron preload exposes,
+// carried over one WebSocket back to the server that served this page.
+
+import {
+  LAB_METHODS,
+  WS_API_PATH,
+  type IpcReply,
+  type LabApi,
+  type LabEvent,
+  type LabEvents,
+  type WsServerMessage,
+} from '../../main/ipc/contract.js';
+
+type Pending = (reply: IpcReply<unknown>) => void;
+type Listener = (payload: unknown) => void;
+
+export function connectWebSocketApi(onConnection: (connected: boolean) => void): LabApi {
+  const pending = new Map<number, Pending>();
+  const listeners = new Map<LabEvent, Set<Listener>>();
+  let nextId = 1;
+  let socket: WebSocket;
+  let opened: Promise<void>;
+  let retryMs = 250;
+
+  const connect = (): void => {
+    socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_API_PATH}`);
+    opened = new Promise((resolve) => socket.addEventListener('open', () => resolve(), { once: true }));
+    socket.addEventListener('open', () => {
+      retryMs = 250;
+      onConnection(true);
+    });
+    socket.addEventListener('message', (ev) => {
+      const msg = JSON.parse(String(ev.data)) as WsServerMessage;
+      if ('event' in msg) {
+        for (const l of listeners.get(msg.event) ?? []) l(msg.payload);
+      } else if (msg.id !== null) {
+        pending.get(msg.id)?.(msg.reply);
+        pending.delete(msg.id);
+      }
+    });
+    socket.addEventListener('close', () => {
+      onConnection(false);
+      for (const [id, resolve] of pending) {
+        resolve({ ok: false, error: { code: 'E_BAD_MESSAGE', message: 'connection to the lab closed' } });
+        pending.delete(id);
+      }
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 5000);
+    });
+  };
+  connect();
+
+  const call = async (method: string, payload: unknown): Promise<IpcReply<unknown>> => {
+    await opened;
+    const id = nextId++;
+    return new Promise((resolve) => {
+      pending.set(id, resolve);
+      socket.send(JSON.stringify({ id, method, payload }));
+    });
+  };
+
+  const api: Record<string, unknown> = {
+    on<E extends LabEvent>(event: E, listener: (payload: LabEvents[E]) => void) {
+      const set = listeners.get(event) ?? new Set<Listener>();
+      listeners.set(event, set);
+      set.add(listener as Listener);
+      return () => set.delete(listener as Listener);
+    },
+  };
+  for (const method of LAB_METHODS) api[method] = (req: unknown) => call(method, req);
+  return api as LabApi;
+}

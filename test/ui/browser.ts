@@ -1,0 +1,60 @@
+// Drives Debian's Chromium with playwright-core (no browser download): a fresh
+// profile per launch, and screenshots saved as test artifacts.
+
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { APP_ROOT } from '../../main/app/resource-paths.js';
+
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const ARTIFACTS = path.join(APP_ROOT, 'test-artifacts');
+
+/** Why browser tests cannot run here, or null when they can. */
+export function browserMissing(): string | null {
+  return existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+}
+
+export interface BrowserSession {
+  page: Page;
+  context: BrowserContext;
+  /** Console errors and uncaught page errors seen so far. */
+  errors: string[];
+  shot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function openBrowser(url: string, artifactDir: string): Promise<BrowserSession> {
+  const profile = await mkdtemp(path.join(tmpdir(), 'tal-lab-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  const dir = path.join(ARTIFACTS, artifactDir);
+  await mkdir(dir, { recursive: true });
+  let n = 0;
+  await page.goto(url);
+  return {
+    page,
+    context,
+    errors,
+    async shot(name) {
+      const file = path.join(dir, `${String(++n).padStart(2, '0')}-${name}.png`);
+      await page.screenshot({ path: file });
+      return file;
+    },
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
