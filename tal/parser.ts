@@ -30,6 +30,8 @@ class ProgramParser {
   private readonly program: Program;
   private section: 'none' | 'data' | 'code' = 'none';
   private block: CodeBlock | undefined;
+  /** The last label not starting with '.', which scopes local labels such as '.loop'. */
+  private scopeLabel = '';
   private readonly typeNames = new Set<string>();
   private readonly labels = new Map<string, SourceLoc>();
 
@@ -129,10 +131,18 @@ class ProgramParser {
     this.labels.set(name.text, name.loc);
   }
 
+  /** '.loop' after 'main:' names 'main.loop', so helpers may reuse local names. */
+  private qualify(name: string): string {
+    return name.startsWith('.') ? this.scopeLabel + name : name;
+  }
+
   private label(): void {
     const ts = this.ts;
-    const name = ts.next();
+    const raw = ts.next();
     ts.expect(':');
+    if (!raw.text.startsWith('.')) this.scopeLabel = raw.text;
+    else if (this.scopeLabel === '') throw this.error('E_SYNTAX', raw.loc, `local label '${raw.text}' needs a global label before it`);
+    const name = { ...raw, text: this.qualify(raw.text) };
     this.defineLabel(name);
     if (this.section === 'data') {
       this.dataItem(name);
@@ -303,7 +313,7 @@ class ProgramParser {
     if (t.kind === 'ident') {
       ts.next();
       if (isRegisterName(t.text)) return { kind: 'reg', reg: t.text.toLowerCase() as Reg };
-      return { kind: 'label', name: t.text };
+      return { kind: 'label', name: this.qualify(t.text) };
     }
     throw this.error('E_SYNTAX', t.loc, `expected an operand, found '${t.text || 'end of line'}'`);
   }
@@ -341,7 +351,7 @@ class ProgramParser {
         else throw this.error('E_SYNTAX', t.loc, 'an address has at most two registers');
       } else if (t.kind === 'ident') {
         if (sign < 0 || mem.label !== undefined) throw this.error('E_SYNTAX', t.loc, 'an address has at most one label, added');
-        mem.label = t.text;
+        mem.label = this.qualify(t.text);
       } else {
         throw this.error('E_SYNTAX', t.loc, `unexpected '${t.text || 'end of line'}' in an address`, 'addresses look like [label + base + index*scale + disp]');
       }

@@ -9,7 +9,7 @@ import { readOperand, regType } from './operands.js';
 import { arity, type Rule, type RuleCtx, type StepOut } from './rule.js';
 import { syscallCall } from './rules-syscall.js';
 import { cloneState, showCode, showStack, showWord, stackType, stateOfCodeType, type State } from './state.js';
-import { boundOf, Comparer, freeVarsWord, isIntLike, substCode, type Subst } from './typeops.js';
+import { boundOf, Comparer, freeVarsWord, isIntLike, isZeroWord, substCode, type Subst } from './typeops.js';
 
 type Cond = 'e' | 'ne' | 'b' | 'ae' | 'be' | 'a' | 'l' | 'ge' | 'le' | 'g' | 's' | 'ns' | 'o' | 'no' | 'p' | 'np';
 
@@ -50,10 +50,6 @@ function refineNonNull(s: State, env: Env, r: Reg32 | undefined): void {
   }
 }
 
-function isZero(t: WordType): boolean {
-  return t.k === 'null' || (t.k === 'sing' && t.n.k === 'const' && t.n.value === 0);
-}
-
 /** x < y (strict) or x ≤ y where y's type bounds it: the bound x inherits. */
 function boundBelow(y: WordType, strict: boolean): WordType | undefined {
   const b = boundOf(y);
@@ -77,8 +73,8 @@ export function refine(s: State, env: Env, cond: Cond): void {
       if (a.type.k === 'sing' || a.type.k === 'null') refineReg(s, env, b.reg, a.type);
       return;
     case 'ne':
-      if (isZero(b.type)) refineNonNull(s, env, a.reg);
-      if (isZero(a.type)) refineNonNull(s, env, b.reg);
+      if (isZeroWord(b.type)) refineNonNull(s, env, a.reg);
+      if (isZeroWord(a.type)) refineNonNull(s, env, b.reg);
       return;
     case 'b': {
       const t = boundBelow(b.type, true);

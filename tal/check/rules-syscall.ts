@@ -7,7 +7,7 @@ import type { WordType } from '../types.js';
 import { fail } from './env.js';
 import type { StepOut } from './rule.js';
 import { showSize, showWord, type State } from './state.js';
-import { Comparer, isIntLike, type TypeDefs } from './typeops.js';
+import { Comparer, isIntLike, isZeroWord, type TypeDefs } from './typeops.js';
 
 function argType(s: State, proto: SyscallProto, a: SyscallArg): WordType {
   const t = s.regs.get(a.reg);
@@ -15,10 +15,6 @@ function argType(s: State, proto: SyscallProto, a: SyscallArg): WordType {
     fail('E_SYSCALL_ARG', `${proto.name} needs its ${a.name} argument in ${a.reg}, which holds no value`, { expected: describeSpec(proto, a) });
   }
   return t!;
-}
-
-function isNull(t: WordType): boolean {
-  return t.k === 'null' || (t.k === 'sing' && t.n.k === 'const' && t.n.value === 0);
 }
 
 function describeSpec(proto: SyscallProto, a: SyscallArg): string {
@@ -50,13 +46,13 @@ function checkArg(s: State, defs: TypeDefs, proto: SyscallProto, a: SyscallArg):
       if (!isIntLike(t)) bad(`${where} must be an integer`);
       return;
     case 'null':
-      if (!isNull(t)) bad(`${where} must be null`, `set it to 0: xor ${a.reg}, ${a.reg}`);
+      if (!isZeroWord(t)) bad(`${where} must be null`, `set it to 0: xor ${a.reg}, ${a.reg}`);
       return;
     case 'path':
       if (t.k !== 'bytes') bad(`${where} must be a byte array`);
       return;
     case 'struct': {
-      if (spec.nullable && isNull(t)) return;
+      if (spec.nullable && isZeroWord(t)) return;
       if (t.k !== 'bytes') bad(`${where} must be a byte array`);
       const n = (t as Extract<WordType, { k: 'bytes' }>).n;
       if (n.k !== 'const' || n.value < spec.bytes) bad(`${where} must be at least ${spec.bytes} bytes long`, n.k === 'var' ? `its length ${showSize(n)} is not known to be ≥ ${spec.bytes}` : undefined);

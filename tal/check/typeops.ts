@@ -354,8 +354,8 @@ export function joinWord(defs: TypeDefs, a: WordType, b: WordType): WordType | u
     if (na !== undefined && nb !== undefined && sizeEq(na.n, nb.n)) return { k: 'below', n: na.n, strict: na.strict && nb.strict };
     return { k: 'int' };
   }
-  if (a.k === 'null' && isPointer(b)) return { k: 'maybe', t: b };
-  if (b.k === 'null' && isPointer(a)) return { k: 'maybe', t: a };
+  if (isZeroWord(a) && isPointer(b)) return { k: 'maybe', t: b };
+  if (isZeroWord(b) && isPointer(a)) return { k: 'maybe', t: a };
   if (a.k === 'maybe' && isPointer(b)) return joinWord(defs, a, { k: 'maybe', t: b });
   if (b.k === 'maybe' && isPointer(a)) return joinWord(defs, { k: 'maybe', t: a }, b);
   if (a.k === 'tuple' && b.k === 'tuple') {
@@ -372,6 +372,11 @@ export function joinWord(defs: TypeDefs, a: WordType, b: WordType): WordType | u
   }
   if (isPointer(a) || isPointer(b)) return undefined;
   return undefined;
+}
+
+/** null, or the integer constant 0 (which is the null pointer). */
+export function isZeroWord(t: WordType): boolean {
+  return t.k === 'null' || (t.k === 'sing' && t.n.k === 'const' && t.n.value === 0);
 }
 
 /** The unsigned upper bound an integer type proves, as a (size, strict) pair. */
