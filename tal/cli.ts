@@ -1,0 +1,128 @@
+// The `tal` command line: check, build, disasm, run.
+// Exit codes: 0 accepted/succeeded, 1 rejected (syntax or type error, refused image, failed run), 2 usage or I/O error.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { checkSource } from './check-source.js';
+import { formatDiagnostic, type Diagnostic, type TypeStateEntry } from './diagnostics.js';
+
+export const EXIT_OK = 0;
+export const EXIT_REJECTED = 1;
+export const EXIT_USAGE = 2;
+
+const USAGE = `usage:
+  tal check FILE.tal [--trace] [--json]     type-check a program
+  tal build FILE.tal -o OUT.talo [--elf OUT] [--trap int80|sysenter] [--key HEX]
+                                            check, assemble and write a .talo (signed with --key) and optionally a static ELF
+  tal disasm FILE.talo                      disassemble a .talo image
+  tal run FILE.tal [--mode kernel|user|user-sysenter] [-- ARGS…]
+                                            check, build, sign and run the program in the guest
+
+exit status: 0 accepted, 1 rejected, 2 usage or I/O error`;
+
+export class UsageError extends Error {}
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const stdio: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+export function writeOutput(path: string, bytes: Uint8Array): void {
+  try {
+    writeFileSync(path, bytes);
+  } catch (e) {
+    throw new UsageError(`cannot write ${path}: ${(e as Error).message}`);
+  }
+}
+
+function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const r = parseArgs({ args, options: options ?? {}, allowPositionals: true, strict: true });
+    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function oneFile(positionals: string[], what: string): string {
+  if (positionals.length !== 1) throw new UsageError(`expected one ${what}, found ${positionals.length}`);
+  return positionals[0]!;
+}
+
+export function printDiagnostics(io: Io, diagnostics: Diagnostic[]): void {
+  for (const d of diagnostics) io.err(formatDiagnostic(d) + '\n');
+}
+
+/** The eBPF-verifier-style log: each instruction with the state the checker knew before it. */
+export function formatTrace(trace: TypeStateEntry[]): string {
+  const lines: string[] = [];
+  let label = '';
+  for (const t of trace) {
+    if (t.label !== label) {
+      lines.push(`${t.label}:`);
+      label = t.label;
+    }
+    lines.push(`${String(t.line).padStart(5)}: ${t.instruction}`);
+    const regs = Object.entries(t.regs).map(([r, ty]) => `${r.toUpperCase()}: ${ty}`);
+    lines.push(`         regs  ${regs.length > 0 ? regs.join(', ') : '(none)'}`);
+    lines.push(`         stack ${t.stack.join(' :: ')}`);
+    if (t.facts.length > 0) lines.push(`         facts ${t.facts.join(', ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function cmdCheck(args: string[], io: Io): number {
+  const { values, positionals } = parse(args, { trace: { type: 'boolean' }, json: { type: 'boolean' } });
+  const file = oneFile(positionals, 'TAL file');
+  const r = checkSource(readText(file), file, { trace: values.trace === true || values.json === true });
+  if (values.json === true) {
+    io.out(JSON.stringify({ ok: r.ok, diagnostics: r.diagnostics, trace: r.trace, stats: r.stats }, null, 2) + '\n');
+    return r.ok ? EXIT_OK : EXIT_REJECTED;
+  }
+  if (values.trace === true) io.out(formatTrace(r.trace));
+  printDiagnostics(io, r.diagnostics);
+  if (r.ok) io.out(`${file}: ok (${r.stats.instructions} instructions, ${r.stats.ms.toFixed(1)} ms)\n`);
+  else io.err(`${file}: rejected (${r.diagnostics.filter((d) => d.severity === 'error').length} error(s))\n`);
+  return r.ok ? EXIT_OK : EXIT_REJECTED;
+}
+
+type Command = (args: string[], io: Io) => number | Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  check: cmdCheck,
+};
+
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    (cmd === undefined ? io.err : io.out)(USAGE + '\n');
+    return cmd === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const command = COMMANDS[cmd];
+  if (command === undefined) {
+    io.err(`tal: unknown command '${cmd}'\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`tal ${cmd}: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}
