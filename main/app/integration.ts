@@ -1,7 +1,8 @@
 // The one place where the lab UI meets the rest of TAL Lab: the TAL toolchain
-// (tal/index.ts) and the guest VM (main/vm, main/runner). The lab service only
+// (tal/) and the guest VM (main/vm, main/runner). The lab service only
 // sees the two interfaces below; this file adapts the real modules to them.
 
+import { checkSource } from '../../tal/check-source.js';
 import type { BuildReply, CheckReply, RunMode, SnapshotReply, SourceRequest, Unsubscribe, VmStatus } from '../ipc/contract.js';
 
 export interface BuiltImage extends BuildReply {
@@ -47,24 +48,37 @@ export interface LabVm {
 }
 
 /**
- * Loads tal/index.ts. Until the toolchain lands the lab still starts and every
- * check/build reply says why it cannot run (E_UNAVAILABLE), instead of failing to load.
+ * The checker is wired statically (tal/check-source.ts); the assembler is
+ * loaded from tal/index.ts when present. Until it lands, build replies say why
+ * nothing can be built (E_UNAVAILABLE) instead of the lab failing to start.
  */
-export async function loadToolchain(): Promise<TalToolchain | { unavailable: string }> {
-  let mod: Record<string, unknown>;
+export async function loadToolchain(): Promise<TalToolchain> {
+  const check = (req: SourceRequest): CheckReply => {
+    const r = checkSource(req.source, req.file, { trace: true });
+    return { ok: r.ok, diagnostics: r.diagnostics, trace: r.trace };
+  };
+  let mod: Record<string, unknown> = {};
+  let missing = '';
   try {
     // A computed specifier keeps tsc from requiring the module before it exists.
     mod = (await import(new URL('../../tal/index.js', import.meta.url).href)) as Record<string, unknown>;
   } catch (err) {
-    return { unavailable: `the TAL toolchain (tal/index.ts) is not available: ${(err as Error).message}` };
+    missing = `the TAL assembler (tal/index.ts) is not available: ${(err as Error).message}`;
   }
-  const check = mod['checkSource'];
   const build = mod['buildSource'];
-  if (typeof check !== 'function' || typeof build !== 'function') {
-    return { unavailable: 'tal/index.ts does not export checkSource and buildSource' };
+  if (typeof build !== 'function') {
+    const reason = missing || 'tal/index.ts does not export buildSource';
+    return {
+      check,
+      build: (req) => {
+        const checked = check(req);
+        if (!checked.ok) return { ok: false, diagnostics: checked.diagnostics, listing: [] };
+        return { ok: false, diagnostics: [{ code: 'E_UNAVAILABLE', severity: 'error', file: req.file, line: 1, col: 1, message: reason }], listing: [] };
+      },
+    };
   }
   return {
-    check: (req) => (check as (s: string, f: string) => CheckReply)(req.source, req.file),
+    check,
     build: (req) => {
       const r = (build as (s: string, f: string) => BuiltImage)(req.source, req.file);
       return { ok: r.ok, diagnostics: r.diagnostics, listing: r.listing ?? [], ...(r.talo ? { talo: r.talo, imageBytes: r.talo.length } : {}) };

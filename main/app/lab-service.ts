@@ -15,7 +15,7 @@ import { TelemetryAggregator } from './telemetry-aggregator.js';
 export type EventSink = <E extends LabEvent>(event: E, payload: LabEvents[E]) => void;
 
 export interface LabServiceOptions {
-  toolchain: TalToolchain | { unavailable: string };
+  toolchain: TalToolchain;
   vm: LabVm;
   paths: LabPaths;
   syscallName: (nr: number) => string;
@@ -38,15 +38,6 @@ export function createLabService(opts: LabServiceOptions): LabService {
   let timer: NodeJS.Timeout | undefined;
   let polling = false;
 
-  const unavailableDiagnostic = (req: SourceRequest, message: string): Diagnostic => ({
-    code: 'E_UNAVAILABLE',
-    severity: 'error',
-    file: req.file,
-    line: 1,
-    col: 1,
-    message,
-  });
-
   async function pollTelemetry(): Promise<void> {
     if (polling) return; // a slow read must not pile up behind the timer
     polling = true;
@@ -64,8 +55,9 @@ export function createLabService(opts: LabServiceOptions): LabService {
 
   async function run(req: SourceRequest & { mode: RunMode; args: string[] }): Promise<RunReply> {
     const base = { mode: req.mode, diagnostics: [] as Diagnostic[] };
-    if ('unavailable' in toolchain) return { ...base, status: 'unavailable', message: toolchain.unavailable };
     const built = toolchain.build(req);
+    const absent = built.diagnostics.find((d) => d.code === 'E_UNAVAILABLE');
+    if (absent !== undefined) return { ...base, status: 'unavailable', message: absent.message };
     if (!built.ok || built.talo === undefined) {
       const errors = built.diagnostics.filter((d) => d.severity === 'error').length;
       return {
@@ -96,10 +88,8 @@ export function createLabService(opts: LabServiceOptions): LabService {
 
   const handlers: LabHandlers = {
     listExamples: () => listExamples(paths.examplesDir),
-    checkSource: async (req) =>
-      'unavailable' in toolchain ? { ok: false, diagnostics: [unavailableDiagnostic(req, toolchain.unavailable)], trace: [] } : toolchain.check(req),
+    checkSource: async (req) => toolchain.check(req),
     buildSource: async (req) => {
-      if ('unavailable' in toolchain) return { ok: false, diagnostics: [unavailableDiagnostic(req, toolchain.unavailable)], listing: [] };
       const { talo: _image, ...reply } = toolchain.build(req);
       return reply;
     },
