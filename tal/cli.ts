@@ -1,8 +1,10 @@
 // The `tal` command line: check, build, disasm, run.
 // Exit codes: 0 accepted/succeeded, 1 rejected (syntax or type error, refused image, failed run), 2 usage or I/O error.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { TrapKind } from './asm/elf.js';
+import { buildSource } from './build.js';
 import { checkSource } from './check-source.js';
 import { formatDiagnostic, type Diagnostic, type TypeStateEntry } from './diagnostics.js';
 
@@ -99,10 +101,44 @@ function cmdCheck(args: string[], io: Io): number {
   return r.ok ? EXIT_OK : EXIT_REJECTED;
 }
 
+function parseKey(hex: string | undefined): Uint8Array | undefined {
+  if (hex === undefined) return undefined;
+  if (!/^([0-9a-fA-F]{2}){16,64}$/.test(hex)) throw new UsageError('--key must be 16 to 64 bytes in hex');
+  return Uint8Array.from(Buffer.from(hex, 'hex'));
+}
+
+function parseTrap(v: string | undefined): TrapKind {
+  if (v === undefined || v === 'int80' || v === 'sysenter') return v ?? 'int80';
+  throw new UsageError(`--trap must be int80 or sysenter, found '${v}'`);
+}
+
+function cmdBuild(args: string[], io: Io): number {
+  const { values, positionals } = parse(args, { output: { type: 'string', short: 'o' }, elf: { type: 'string' }, trap: { type: 'string' }, key: { type: 'string' } });
+  const file = oneFile(positionals, 'TAL file');
+  if (typeof values.output !== 'string') throw new UsageError('missing -o OUT.talo');
+  const key = parseKey(values.key as string | undefined);
+  const trap = parseTrap(values.trap as string | undefined);
+  const r = buildSource(readText(file), file, { ...(key !== undefined ? { key } : {}), ...(typeof values.elf === 'string' ? { elf: trap } : {}) });
+  printDiagnostics(io, r.diagnostics);
+  if (!r.ok || r.talo === undefined) {
+    io.err(`${file}: rejected, nothing written\n`);
+    return EXIT_REJECTED;
+  }
+  writeOutput(values.output, r.talo);
+  io.out(`${values.output}: ${r.talo.length} bytes, ${r.image!.code.length} bytes of code${key !== undefined ? ', signed' : ', unsigned'}\n`);
+  if (typeof values.elf === 'string' && r.elf !== undefined) {
+    writeOutput(values.elf, r.elf);
+    chmodSync(values.elf, 0o755);
+    io.out(`${values.elf}: static i386 ELF (${trap} system calls)\n`);
+  }
+  return EXIT_OK;
+}
+
 type Command = (args: string[], io: Io) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   check: cmdCheck,
+  build: cmdBuild,
 };
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
