@@ -527,9 +527,13 @@ function conditional(e: Encoding, prefix: 'j' | 'set' | 'cmov', cc: string): Enc
   }
   if (prefix === 'set') {
     e.count(1);
-    const rm = rmOperand(e, e.ops[0]!);
-    if (rm.w !== 8) e.invalid('set<cc> writes a byte');
-    return e.fixed(codeNamed(`Set${cc}_rm8`), [rm.op]);
+    const op = e.ops[0]!;
+    if (op.kind === 'mem') {
+      e.memWidth(op, 8);
+      return e.fixed(codeNamed(`Set${cc}_rm8`), [e.mem(op)]);
+    }
+    if (op.kind !== 'reg' || width(op) !== 8) return e.invalid('set<cc> writes a byte register or memory');
+    return e.fixed(codeNamed(`Set${cc}_rm8`), [e.reg(op)]);
   }
   e.count(2);
   const [dst, src] = e.ops as [Operand, Operand];
