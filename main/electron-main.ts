@@ -42,7 +42,8 @@ registerLabIpc(
   ownWindowsPolicy(() => [...windows].filter((w) => !w.isDestroyed()).map((w) => w.webContents.id), rendererUrl),
 );
 lab.service.start();
-void lab.vm.start();
+// Tests of the shell itself do not need a guest.
+if (process.env['TAL_LAB_NO_BOOT'] === undefined) void lab.vm.start();
 
 function openWindow(): void {
   const win = new BrowserWindow({
