@@ -17,6 +17,14 @@ const PUNCTS = ['::', '<=', '^u', '*[', ',', ':', '[', ']', '(', ')', '{', '}', 
 
 const MAX_TOKENS = 2_000_000;
 
+function isNameStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 /* _ */ || c === 36 /* $ */ || c === 64 /* @ */;
+}
+
+function isNamePart(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 57);
+}
+
 export function tokenize(source: string, file: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -45,15 +53,16 @@ export function tokenize(source: string, file: string): Token[] {
       continue;
     }
     const loc = here();
-    if (/[A-Za-z_.$@]/.test(c) && !(c === '.' && !/[A-Za-z_]/.test(source[i + 1] ?? ''))) {
+    const code = source.charCodeAt(i);
+    if (isNameStart(code) || (c === '.' && isNameStart(source.charCodeAt(i + 1)))) {
       let j = i + 1;
       // '.' may only start a name (directives, local labels): "forall s:stack." ends in a separator.
-      while (j < source.length && /[A-Za-z0-9_$@]/.test(source[j]!)) j++;
+      while (j < source.length && isNamePart(source.charCodeAt(j))) j++;
       tokens.push({ kind: 'ident', text: source.slice(i, j), loc });
       i = j;
       continue;
     }
-    if (/[0-9]/.test(c)) {
+    if (code >= 48 && code <= 57) {
       const m = /^(0x[0-9a-fA-F]+|0b[01]+|[0-9]+)/.exec(source.slice(i, i + 40))!;
       const text = m[0];
       if (/[A-Za-z0-9_]/.test(source[i + text.length] ?? '')) fail(`malformed number '${source.slice(i, i + text.length + 1)}'`);

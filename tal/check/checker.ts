@@ -161,6 +161,51 @@ function joinStates(env: Env, a: State, b: State): State {
   return out;
 }
 
+/** Blocks waiting to be (re)checked, always taken lowest index first so that checking follows program order. */
+class PendingBlocks {
+  private readonly heap: number[] = [];
+  private readonly queued: Uint8Array;
+
+  constructor(n: number) {
+    this.queued = new Uint8Array(n);
+  }
+
+  add(b: number): void {
+    if (this.queued[b] === 1) return;
+    this.queued[b] = 1;
+    const h = this.heap;
+    h.push(b);
+    for (let i = h.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (h[p]! <= h[i]!) break;
+      [h[p], h[i]] = [h[i]!, h[p]!];
+      i = p;
+    }
+  }
+
+  pop(): number | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && h[l]! < h[m]!) m = l;
+        if (r < h.length && h[r]! < h[m]!) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i]!, h[m]!];
+        i = m;
+      }
+    }
+    this.queued[top] = 0;
+    return top;
+  }
+}
+
 export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOutput {
   const diags = new Diagnostics(program.file);
   const env = buildEnv(program, diags);
@@ -174,7 +219,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
   const keys: (string | undefined)[] = entryStates.map((s) => (s === undefined ? undefined : stateKey(s)));
   const visits = new Array<number>(blocks.length).fill(0);
   const traces = new Map<number, TypeStateEntry[]>();
-  const pending = new Set<number>();
+  const pending = new PendingBlocks(blocks.length);
   entryStates.forEach((s, i) => s !== undefined && pending.add(i));
   let totalVisits = 0;
 
@@ -194,9 +239,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     }
   };
 
-  while (pending.size > 0) {
-    const b = Math.min(...pending);
-    pending.delete(b);
+  for (let b = pending.pop(); b !== undefined; b = pending.pop()) {
     totalVisits++;
     const block = blocks[b]!;
     const blockDiags: Diagnostic[] = [];
@@ -207,11 +250,12 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     }
     const trace: TypeStateEntry[] = [];
     if (opts.trace === true) traces.set(b, trace);
-    let s: State | undefined = entryStates[b]!;
+    // Rules update the state in place; the block's entry state stays untouched for later joins.
+    let s: State | undefined = cloneState(entryStates[b]!);
     for (const ins of block.instrs) {
       if (opts.trace === true) trace.push(renderState(s, block.label, ins));
       try {
-        const out = step(cloneState(s), ins, ctx);
+        const out = step(s, ins, ctx);
         for (const e of out.edges) {
           const info = env.labels.get(e.target);
           if (info?.kind !== 'code') throw new CheckError('E_JUMP_TARGET', `'${e.target}' is not a code label`);

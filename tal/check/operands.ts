@@ -12,8 +12,10 @@ const PARENT: Record<string, Reg32> = {
   sp: 'esp', bp: 'ebp', si: 'esi', di: 'edi',
 };
 
+const REG32_SET: ReadonlySet<string> = new Set(REGS32);
+
 export function isReg32(r: Reg): r is Reg32 {
-  return (REGS32 as readonly string[]).includes(r);
+  return REG32_SET.has(r);
 }
 
 export function regWidth(r: Reg): 1 | 2 | 4 {

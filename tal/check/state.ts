@@ -73,7 +73,19 @@ export function showSize(n: Size): string {
   return n.k === 'const' ? String(n.value) : n.name;
 }
 
+// Types are immutable values shared between states, so their text can be cached by identity.
+const shown = new WeakMap<WordType, string>();
+
 export function showWord(t: WordType): string {
+  let text = shown.get(t);
+  if (text === undefined) {
+    text = renderWord(t);
+    shown.set(t, text);
+  }
+  return text;
+}
+
+function renderWord(t: WordType): string {
   switch (t.k) {
     case 'int':
       return 'int';
