@@ -3,18 +3,10 @@
 import type { CodeBlock, DataItem, Instr, MachineInstr, MemOperand, Operand, Program, PseudoInstr, Reg } from '../../tal/ast.js';
 import type { Reg32 } from '../../tal/types.js';
 import { INT } from '../../tal/types.js';
+import { syscallByName } from '../../tal/syscalls.js';
 
-/** The few i386 system-call numbers these tests import (the checker's table will be the real one). */
-export const TEST_SYSCALLS: Readonly<Record<string, number>> = {
-  read: 3,
-  write: 4,
-  open: 5,
-  close: 6,
-  getpid: 20,
-  exit_group: 252,
-};
-
-export const resolveImport = (name: string): number | undefined => TEST_SYSCALLS[name];
+/** Import numbers come from the checker's syscall table, the one table of the toolchain. */
+export const resolveImport = (name: string): number | undefined => syscallByName(name)?.nr;
 
 let nextLine = 1;
 
