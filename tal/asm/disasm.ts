@@ -39,8 +39,13 @@ function newFormatter(): Formatter {
   return f;
 }
 
-/** `name+k` for the nearest symbol at or below `offset` in `section`, else `section+0x..`. */
+/**
+ * `section name` for a symbol's address, `section name-4` for an array's length word,
+ * else `section name+k` from the nearest symbol below, else `section+0x..`.
+ */
 function describeAddress(section: 'code' | 'data' | 'heap', offset: number, symbols: ImageSymbol[]): string {
+  const lengthOf = symbols.find((s) => s.section === section && s.offset === offset + 4);
+  if (lengthOf !== undefined && !symbols.some((s) => s.section === section && s.offset === offset)) return `${section} ${lengthOf.name}-4`;
   let best: ImageSymbol | undefined;
   for (const s of symbols) {
     if (s.section === section && s.offset <= offset && (best === undefined || s.offset > best.offset)) best = s;
