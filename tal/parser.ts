@@ -172,16 +172,20 @@ class ProgramParser {
         do text += ts.next().text;
         while (ts.peek().kind === 'string' || (ts.accept(',') && ts.peek().kind === 'string'));
         item = { kind: 'bytes', label: name.text, init: Uint8Array.from(Buffer.from(text, 'latin1')), loc };
+      } else if (ts.peek().text === '[') {
+        item = { kind: 'bytes', label: name.text, init: new Uint8Array(this.zeroCount()), loc };
       } else {
-        const n = this.zeroCount();
-        item = { kind: 'bytes', label: name.text, init: new Uint8Array(n), loc };
+        const values = this.numberList();
+        const bad = values.findIndex((v) => v < -128 || v > 255);
+        if (bad >= 0) throw this.error('E_SYNTAX', loc, `byte ${bad + 1} of '${name.text}' is ${values[bad]}, outside -128 … 255`);
+        item = { kind: 'bytes', label: name.text, init: Uint8Array.from(values, (v) => v & 0xff), loc };
       }
     } else if (kind.text === '.words') {
       item = ts.peek().text === '[' ? { kind: 'words', label: name.text, init: new Array<number>(this.zeroCount()).fill(0), loc } : { kind: 'words', label: name.text, init: this.numberList(), loc };
     } else if (kind.text === '.tuple') {
       item = { kind: 'tuple', label: name.text, init: this.numberList(), loc };
     } else {
-      throw this.error('E_SYNTAX', kind.loc, `unknown data kind '${kind.text}'`, 'use .bytes "text", .bytes [N], .words 1, 2, .words [N] or .tuple 0, 0');
+      throw this.error('E_SYNTAX', kind.loc, `unknown data kind '${kind.text}'`, 'use .bytes "text", .bytes 1, 2, .bytes [N], .words 1, 2, .words [N] or .tuple 0, 0');
     }
     if (item.init.length > 4 << 20) throw this.error('E_LIMIT', loc, `data item '${name.text}' is larger than 4 MiB`);
     this.program.data.push(item);
