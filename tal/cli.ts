@@ -3,6 +3,7 @@
 
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { disassembleTalo, formatDisassembly } from './asm/disasm.js';
 import type { TrapKind } from './asm/elf.js';
 import { buildSource } from './build.js';
 import { checkSource } from './check-source.js';
@@ -16,7 +17,7 @@ const USAGE = `usage:
   tal check FILE.tal [--trace] [--json]     type-check a program
   tal build FILE.tal -o OUT.talo [--elf OUT] [--trap int80|sysenter] [--key HEX]
                                             check, assemble and write a .talo (signed with --key) and optionally a static ELF
-  tal disasm FILE.talo                      disassemble a .talo image
+  tal disasm FILE.talo [--source FILE.tal]  disassemble a .talo image (with source text)
   tal run FILE.tal [--mode kernel|user|user-sysenter] [-- ARGS…]
                                             check, build, sign and run the program in the guest
 
@@ -134,11 +135,33 @@ function cmdBuild(args: string[], io: Io): number {
   return EXIT_OK;
 }
 
+function readBytes(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+function cmdDisasm(args: string[], io: Io): number {
+  const { values, positionals } = parse(args, { source: { type: 'string' } });
+  const file = oneFile(positionals, '.talo file');
+  const r = disassembleTalo(readBytes(file));
+  if (!r.ok) {
+    io.err(`${file}: not a valid .talo image: ${r.error.message} (${r.error.code} at byte ${r.error.offset})\n`);
+    return EXIT_REJECTED;
+  }
+  const source = typeof values.source === 'string' ? readText(values.source) : undefined;
+  io.out(formatDisassembly(r.lines, source));
+  return EXIT_OK;
+}
+
 type Command = (args: string[], io: Io) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   check: cmdCheck,
   build: cmdBuild,
+  disasm: cmdDisasm,
 };
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {

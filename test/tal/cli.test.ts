@@ -85,3 +85,16 @@ test('usage and I/O errors exit 2', async () => {
   assert.equal((await tal('build', hello, '-o', join(work, 'x.talo'), '--key', 'zz')).code, 2);
   assert.equal((await tal('build', hello, '-o', join(work, 'no', 'such', 'dir', 'x.talo'))).code, 2);
 });
+
+test('disasm lists the code with source lines; a corrupt image exits 1', async () => {
+  const out = join(work, 'for-disasm.talo');
+  assert.equal((await tal('build', hello, '-o', out)).code, 0);
+  const r = await tal('disasm', '--source', hello, out);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /call write\s+; line 19: call write; import write \(nr 4\)/);
+  const bad = join(work, 'bad.talo');
+  writeFileSync(bad, 'not an image');
+  const b = await tal('disasm', bad);
+  assert.equal(b.code, 1);
+  assert.match(b.err, /TALO_TRUNCATED/);
+});
