@@ -5,7 +5,7 @@ import type { MemOperand, Operand, Reg } from '../ast.js';
 import { REGS32, type Reg32, type Size, type WordType } from '../types.js';
 import { fail, type Env } from './env.js';
 import { showSize, showWord, type State } from './state.js';
-import { Comparer, isIntLike } from './typeops.js';
+import { Comparer, isIntLike, isZeroWord } from './typeops.js';
 
 const PARENT: Record<string, Reg32> = {
   al: 'eax', ah: 'eax', ax: 'eax', cl: 'ecx', ch: 'ecx', cx: 'ecx', dl: 'edx', dh: 'edx', dx: 'edx', bl: 'ebx', bh: 'ebx', bx: 'ebx',
@@ -127,6 +127,8 @@ export function resolveMemory(s: State, env: Env, m: MemOperand, size: number): 
       if (m.base !== undefined) addTerm(m.base, 1);
     } else {
       const r = m.base ?? m.index!;
+      const rt = regType(s, r);
+      if (isZeroWord(rt)) fail('E_NULL', `${r} is null here`, { found: showWord(rt), hint: 'a null pointer cannot be dereferenced; test it and use it only on the non-null path' });
       fail('E_NOT_POINTER', `memory is addressed through ${r}, which holds an integer, not a pointer`, { found: showWord(regType(s, r)), expected: 'a tuple, array or stack pointer' });
     }
   }

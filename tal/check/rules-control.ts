@@ -32,7 +32,8 @@ function refineReg(s: State, env: Env, r: Reg32 | undefined, t: WordType): void 
   const cur = s.regs.get(r);
   if (cur === undefined) return;
   const c = new Comparer(env.defs);
-  if (cur.k === 'maybe' || cur.k === 'null') {
+  const shape = cur.k === 'named' ? env.defs.get(cur.name) : cur;
+  if (shape?.k === 'maybe' || shape?.k === 'null') {
     if (t.k === 'null' || (t.k === 'sing' && t.n.k === 'const' && t.n.value === 0)) s.regs.set(r, { k: 'null' });
     return;
   }
