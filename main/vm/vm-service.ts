@@ -87,6 +87,8 @@ export class VmService extends EventEmitter<VmEvents> {
   private bootAbort: ((error: VmError) => void) | null = null;
   private tracker: BootProgressTracker | null = null;
   private promptSeen: (() => void) | null = null;
+  private emulatorStarted: Promise<void> = Promise.resolve();
+  private markStarted: () => void = () => undefined;
   private config: { images: GuestImages; memoryMiB: number; cmdline: string } | null = null;
 
   get running(): boolean {
@@ -111,11 +113,12 @@ export class VmService extends EventEmitter<VmEvents> {
       this.config = { images, memoryMiB, cmdline };
       const timeoutMs = options.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
       const mode = options.state ? 'restore' : 'cold';
-      this.tracker = new BootProgressTracker(startedAt, () => performance.now(), (progress) => {
+      const report = (progress: BootProgress) => {
         stages.push(progress);
         this.emit('progress', progress);
-      });
-      if (mode === 'restore') this.tracker.reach('init'); // no console output precedes a restored prompt
+      };
+      // A restored guest is already at its prompt: it reports only that stage.
+      this.tracker = mode === 'cold' ? new BootProgressTracker(startedAt, () => performance.now(), report) : null;
       this.spawnWorker({
         wasmPath: v86WasmPath(),
         bios: ownBuffer(images.files.bios),
@@ -127,7 +130,8 @@ export class VmService extends EventEmitter<VmEvents> {
         ...(options.state ? { initialState: ownBuffer(asBytes(options.state)) } : {}),
       });
       await this.withBootDeadline(timeoutMs, () => this.waitForShell(mode));
-      this.tracker.reach('prompt');
+      if (this.tracker) this.tracker.reach('prompt');
+      else report({ stage: 'prompt', ms: performance.now() - startedAt });
       this.tracker = null;
       if (mode === 'cold') await this.mountHostShare();
       this.lifecycle = 'running';
@@ -235,6 +239,7 @@ export class VmService extends EventEmitter<VmEvents> {
   private spawnWorker(config: EmulatorConfig): void {
     const transfer = [config.bios, config.vgaBios, config.bzImage, config.initrd];
     if (config.initialState) transfer.push(config.initialState);
+    this.emulatorStarted = new Promise<void>((resolve) => (this.markStarted = resolve));
     const worker = new Worker(emulatorWorkerPath(), { workerData: config, transferList: transfer });
     this.worker = worker;
     worker.on('message', (message: WorkerMessage) => this.onWorkerMessage(message));
@@ -270,6 +275,7 @@ export class VmService extends EventEmitter<VmEvents> {
       }
       case 'started':
         this.tracker?.reach('bios');
+        this.markStarted();
         return;
       case 'fatal':
         this.end(deserializeError(message.error), true);
@@ -296,6 +302,10 @@ export class VmService extends EventEmitter<VmEvents> {
 
   /** Cold boot: probe the shell whenever the console ends in a prompt, and every few seconds after init. */
   private async waitForShell(mode: 'cold' | 'restore'): Promise<void> {
+    if (mode === 'restore') {
+      // Input sent before v86 has loaded the state would land in the UART that the state then replaces.
+      await this.emulatorStarted;
+    }
     for (;;) {
       if (this.ending) throw this.ending;
       if (mode === 'cold') {

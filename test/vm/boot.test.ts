@@ -20,6 +20,7 @@ describe('guest boot and snapshots', () => {
     assert.deepEqual(cold.boot.stages.map((s) => s.stage), [...BOOT_STAGES]);
     const times = cold.boot.stages.map((s) => s.ms);
     assert.deepEqual(times, [...times].sort((a, b) => a - b), 'stage times increase');
+    assert.ok(cold.boot.totalMs < 8000, `cold boot took ${cold.boot.totalMs} ms (target < 8 s)`);
     assert.ok(cold.snapshot && cold.snapshot.bytes > 0);
     const stages = cold.boot.stages.map((s) => `${s.stage} ${s.ms.toFixed(0)} ms`).join(', ');
     t.diagnostic(`cold boot ${cold.boot.totalMs.toFixed(0)} ms (${stages})`);
@@ -51,6 +52,8 @@ describe('guest boot and snapshots', () => {
     others.push(vm);
     const report = await vm.boot({ state: snapshot });
     assert.equal(report.mode, 'restore');
+    assert.deepEqual(report.stages.map((s) => s.stage), ['prompt']);
+    assert.ok(report.totalMs < 1000, `resuming took ${report.totalMs} ms (target < 1 s)`);
     assert.equal((await vm.exec('cat /tmp/mark; echo $((6 * 7))')).output, 'before\n42\n');
     t.diagnostic(`boot from snapshot (new worker) ${report.totalMs.toFixed(0)} ms`);
   });
