@@ -1,0 +1,58 @@
+// The reject corpus: one unsafe (or malformed) program per file, each naming the
+// diagnostic the checker must give it, like the Linux eBPF verifier selftests.
+// A case that the checker accepts is a soundness bug in the checker.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkSource } from '../../tal/check-source.js';
+import { formatDiagnostic } from '../../tal/diagnostics.js';
+import { loadCorpus } from './corpus.js';
+
+const cases = loadCorpus('reject');
+
+for (const c of cases) {
+  test(`reject/${c.name} → ${c.expect ?? '?'}`, () => {
+    assert.ok(c.expect !== undefined && /^E_[A-Z_0-9]+$/.test(c.expect), `${c.file} needs a '; expect: E_CODE' header line`);
+    assert.ok(c.summary.length >= 10, `${c.file} needs a header comment saying what unsafe thing it does`);
+    const r = checkSource(c.source, c.file);
+    const shown = r.diagnostics.map(formatDiagnostic).join('\n') || '(no diagnostics)';
+    assert.equal(r.ok, false, `${c.file} was ACCEPTED, but it ${c.summary}`);
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    const hits = errors.filter((d) => d.code === c.expect);
+    assert.ok(hits.length > 0, `${c.file}: expected ${c.expect}, got:\n${shown}`);
+    if (c.expectLine !== undefined) {
+      assert.ok(hits.some((d) => d.line === c.expectLine), `${c.file}: expected ${c.expect} on line ${c.expectLine}, got:\n${shown}`);
+    }
+    if (c.expectCol !== undefined) {
+      assert.ok(hits.some((d) => d.line === c.expectLine && d.col === c.expectCol), `${c.file}: expected ${c.expect} at ${c.expectLine}:${c.expectCol}, got:\n${shown}`);
+    }
+    // One rule per file: no other error may fire (unless the header allows it).
+    const stray = errors.filter((d) => d.code !== c.expect && !c.also.includes(d.code));
+    assert.deepEqual(stray.map(formatDiagnostic), [], `${c.file}: unexpected extra errors`);
+  });
+}
+
+test('the reject corpus has at least 100 cases, with distinct file names', () => {
+  assert.ok(cases.length >= 100, `only ${cases.length} reject cases`);
+  assert.equal(new Set(cases.map((c) => c.name)).size, cases.length);
+});
+
+test('the reject corpus covers every rule family', () => {
+  const covered = new Set(cases.map((c) => c.expect));
+  const required = [
+    'E_SYNTAX', 'E_DUPLICATE', 'E_UNKNOWN_LABEL', 'E_UNKNOWN_TYPE', 'E_SCOPE', 'E_TYPE_DEF',
+    'E_UNINIT_REG', 'E_UNINIT_STACK', 'E_UNINIT_FIELD',
+    'E_NOT_POINTER', 'E_NOT_INT', 'E_NULL', 'E_MAYBE_NULL', 'E_PACKED', 'E_ABSTRACT',
+    'E_BOUNDS', 'E_TUPLE_BOUNDS', 'E_TUPLE_INDEX', 'E_ACCESS_SIZE', 'E_WRITE_LENGTH',
+    'E_FIELD_TYPE', 'E_ELEM_TYPE',
+    'E_STACK_BOUNDS', 'E_STACK_INDEX', 'E_STACK_UNDERFLOW', 'E_STACK_ALIAS', 'E_ESP_WRITE', 'E_STACK_JOIN', 'E_STACK_MISMATCH', 'E_STACK_LIMIT',
+    'E_JUMP_TARGET', 'E_LABEL_TYPE', 'E_PRECONDITION', 'E_CALL_TYPE', 'E_RET', 'E_FALLOFF',
+    'E_CODE_ACCESS', 'E_WRITE_CODE',
+    'E_UNPACK', 'E_PACK', 'E_COERCE', 'E_NEWARRAY',
+    'E_SYSCALL_ARG', 'E_SYSCALL_LEN', 'E_UNKNOWN_SYSCALL', 'E_FORBIDDEN_SYSCALL', 'E_IMPORT_VALUE',
+    'E_PRIVILEGED', 'E_UNSUPPORTED', 'E_OPERANDS', 'E_OPERAND',
+    'E_ENTRY', 'E_NO_CODE', 'E_LIMIT',
+  ];
+  const missing = required.filter((code) => !covered.has(code));
+  assert.deepEqual(missing, [], 'diagnostic codes with no reject case');
+});
