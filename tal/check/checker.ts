@@ -12,7 +12,7 @@ import type { RuleCtx, StepOut } from './rule.js';
 import { ruleFor } from './rules.js';
 import { call, enterCode } from './rules-control.js';
 import { pseudoRule } from './rules-pseudo.js';
-import { cloneState, showFlags, showWord, stateOfCodeType, type State } from './state.js';
+import { cloneState, showFlags, showWord, stateOfCodeType, type Flags, type State } from './state.js';
 import { freeVarsWord, joinWord, type TypeDefs } from './typeops.js';
 import { renderState, stateKey } from './render.js';
 
@@ -157,8 +157,18 @@ function joinStates(env: Env, a: State, b: State): State {
     return j !== undefined && inScope(j) ? j : ({ k: 'uninit' } as WordType);
   });
   const out: State = { regs, stack: { slots, tail: a.stack.tail }, vars };
-  if (a.flags !== undefined && b.flags !== undefined && showFlags(a.flags) === showFlags(b.flags)) out.flags = a.flags;
+  if (a.flags !== undefined && b.flags !== undefined && flagsKey(a.flags) === flagsKey(b.flags) && flagTypes(a.flags).every(inScope)) out.flags = a.flags;
   return out;
+}
+
+/** The types a comparison recorded; the refinement after a join may only use bounds both paths proved. */
+function flagTypes(f: Flags): WordType[] {
+  return f.kind === 'cmp' ? [f.a.type, f.b.type] : [];
+}
+
+/** Flags with the operand types spelled out: `cmp eax, ecx` with ECX: S(10) is not `cmp eax, ecx` with ECX: S(1000). */
+function flagsKey(f: Flags): string {
+  return `${showFlags(f)} ${flagTypes(f).map(showWord).join(' ')}`;
 }
 
 /** Blocks waiting to be (re)checked, always taken lowest index first so that checking follows program order. */
