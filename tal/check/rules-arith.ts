@@ -5,7 +5,7 @@
 import type { MachineInstr, Operand } from '../ast.js';
 import type { WordType } from '../types.js';
 import { fail } from './env.js';
-import { isReg32, operandSize, parentReg, readOperand, regType, writeOperand } from './operands.js';
+import { isReg32, operandSize, readOperand, regType, writeOperand } from './operands.js';
 import { arity, type Rule } from './rule.js';
 import { through } from './rules-data.js';
 import { showWord, type FlagOperand, type State } from './state.js';
@@ -220,10 +220,6 @@ export const setcc: Rule = (s, ins, { env }) => {
   arity(ins, 1);
   const dst = ins.operands[0]!;
   if (operandSize(dst) !== 1 && !(dst.kind === 'mem' && dst.size === undefined)) fail('E_OPERAND', `${ins.mnemonic} writes a byte`);
-  if (dst.kind === 'reg') {
-    s.regs.set(parentReg(dst.reg), INT);
-    return through(s);
-  }
   writeOperand(s, env, dst, INT, 1);
   return through(s);
 };
