@@ -32,9 +32,9 @@ function freshSize(s: State, base: string): string {
   return name;
 }
 
+/** The zero word is a value of t: int, int<k with k > 0, S(0), null, null | τ — but not S(4) or int<0. */
 function admitsZero(env: Env, t: WordType): boolean {
-  const u = unfold(env, t);
-  return isIntLike(u) || u.k === 'maybe';
+  return new Comparer(env.defs).word({ k: 'sing', n: { k: 'const', value: 0 } }, t);
 }
 
 export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
