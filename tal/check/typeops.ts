@@ -38,6 +38,42 @@ function without(s: Subst, names: string[]): Subst {
   return out;
 }
 
+let freshCounter = 0;
+
+/** A variable name no program can write ('#' never occurs in source names), for renaming bound variables apart. */
+export function freshVar(v: TyVar): TyVar {
+  return { name: `${v.name.split('#')[0]}#${++freshCounter}`, kind: v.kind };
+}
+
+function bindingMentions(b: Binding, name: string): boolean {
+  switch (b.kind) {
+    case 'type':
+      return freeVarsWord(b.t).has(name);
+    case 'size':
+      return b.n.k === 'var' && b.n.name === name;
+    case 'stack':
+      return freeVarsStack(b.s).has(name);
+  }
+}
+
+/** Substituting s under a binder of `name` would capture: some replacement mentions `name` free. */
+function captures(s: Subst, name: string): boolean {
+  for (const b of s.values()) if (bindingMentions(b, name)) return true;
+  return false;
+}
+
+/** Renames the bound variables that `s` would capture; returns the new binders and the renaming. */
+function renameApart(vars: TyVar[], s: Subst): { vars: TyVar[]; ren: Subst } {
+  const ren: Subst = new Map();
+  const out = vars.map((v) => {
+    if (!captures(s, v.name)) return v;
+    const f = freshVar(v);
+    ren.set(v.name, varBinding(f));
+    return f;
+  });
+  return { vars: out, ren };
+}
+
 export function substWord(t: WordType, s: Subst): WordType {
   if (s.size === 0) return t;
   switch (t.k) {
@@ -64,8 +100,11 @@ export function substWord(t: WordType, s: Subst): WordType {
       return { k: 'code', ct: substCode(t.ct, s) };
     case 'sptr':
       return { k: 'sptr', s: substStack(t.s, s) };
-    case 'exists':
-      return { k: 'exists', v: t.v, body: substWord(t.body, without(s, [t.v.name])) };
+    case 'exists': {
+      const inner = without(s, [t.v.name]);
+      const { vars, ren } = renameApart([t.v], inner);
+      return { k: 'exists', v: vars[0]!, body: substWord(substWord(t.body, ren), inner) };
+    }
     case 'maybe':
       return { k: 'maybe', t: substWord(t.t, s) };
   }
@@ -87,9 +126,17 @@ export function substStack(st: StackType, s: Subst): StackType {
 
 export function substCode(ct: CodeType, s: Subst): CodeType {
   const inner = without(s, ct.vars.map((v) => v.name));
+  const { vars, ren } = renameApart(ct.vars, inner);
   const regs: Partial<Record<Reg32, WordType>> = {};
-  for (const [r, t] of Object.entries(ct.regs) as [Reg32, WordType][]) regs[r] = substWord(t, inner);
-  return { vars: ct.vars, regs };
+  for (const [r, t] of Object.entries(ct.regs) as [Reg32, WordType][]) regs[r] = substWord(substWord(t, ren), inner);
+  return { vars, regs };
+}
+
+/** The registers of ct with its bound variables replaced (bypassing substCode, which leaves bound variables alone). */
+function openCode(ct: CodeType, ren: Subst): Partial<Record<Reg32, WordType>> {
+  const regs: Partial<Record<Reg32, WordType>> = {};
+  for (const [r, t] of Object.entries(ct.regs) as [Reg32, WordType][]) regs[r] = substWord(t, ren);
+  return regs;
 }
 
 // ---------- free variables ----------
@@ -272,21 +319,25 @@ export class Comparer {
     return true;
   }
 
-  /** Code types are compared up to renaming of their bound variables. */
+  /** Code types are compared up to renaming of their bound variables (both renamed to fresh names, so neither captures a free one). */
   private code(a: CodeType, b: CodeType): boolean {
     if (a.vars.length !== b.vars.length) return false;
-    const ren: Subst = new Map();
+    const aRen: Subst = new Map();
+    const bRen: Subst = new Map();
     for (let i = 0; i < a.vars.length; i++) {
       const av = a.vars[i]!;
       const bv = b.vars[i]!;
       if (av.kind !== bv.kind) return false;
-      ren.set(bv.name, varBinding(av));
+      const f = varBinding(freshVar(av));
+      aRen.set(av.name, f);
+      bRen.set(bv.name, f);
     }
-    const bRen = substCode(b, ren);
-    const keys = new Set([...Object.keys(a.regs), ...Object.keys(bRen.regs)]) as Set<Reg32>;
+    const aRegs = openCode(a, aRen);
+    const bRegs = openCode(b, bRen);
+    const keys = new Set([...Object.keys(aRegs), ...Object.keys(bRegs)]) as Set<Reg32>;
     for (const r of keys) {
-      const x = a.regs[r];
-      const y = bRen.regs[r];
+      const x = aRegs[r];
+      const y = bRegs[r];
       if (x === undefined || y === undefined) return false;
       if (!this.equal(x, y)) return false;
     }
@@ -308,15 +359,16 @@ export class Comparer {
   }
 
   private exists(a: WordType, b: Extract<WordType, { k: 'exists' }>): boolean {
+    // Both bound variables become one fresh name, which neither a free variable nor a ∀-bound one being inferred can capture.
+    const f = freshVar(b.v);
+    const bBody = substWord(b.body, new Map([[b.v.name, varBinding(f)]]));
     if (a.k === 'exists' && a.v.kind === b.v.kind) {
-      const ren: Subst = new Map([[b.v.name, varBinding(a.v)]]);
-      return this.word(a.body, substWord(b.body, ren));
+      return this.word(substWord(a.body, new Map([[a.v.name, varBinding(f)]])), bBody);
     }
     // Packing: find a witness for b's variable by matching a against b's body.
-    const inner = new Comparer(this.defs, new Set([...this.flex, b.v.name]), new Map(this.subst));
-    inner.subst.delete(b.v.name);
-    if (!inner.word(a, b.body)) return false;
-    for (const [k, v] of inner.subst) if (k !== b.v.name) this.subst.set(k, v);
+    const inner = new Comparer(this.defs, new Set([...this.flex, f.name]), new Map(this.subst));
+    if (!inner.word(a, bBody)) return false;
+    for (const [k, v] of inner.subst) if (k !== f.name) this.subst.set(k, v);
     return true;
   }
 }
