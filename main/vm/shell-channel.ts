@@ -6,6 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { StringDecoder } from 'node:string_decoder';
 import { VmError } from './errors.js';
 import type { SerialPort } from './protocol.js';
 
@@ -14,6 +15,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** After a timeout, send Ctrl-C and wait for the shell to answer again before the next command (default true). */
   interruptOnTimeout?: boolean;
+  /** Receives the output while the command runs; the chunks add up to ExecResult.output. */
+  onOutput?: (text: string) => void;
 }
 
 export interface ExecResult {
@@ -40,7 +43,33 @@ interface RunningCommand {
   text: string;
   /** Where the next search for the end marker starts. */
   searchFrom: number;
+  /** Where the output starts in `text` once the begin marker has arrived. */
+  outputStart: number | null;
+  stream: OutputStream | null;
   finish(outcome: Outcome): void;
+}
+
+/** Hands out the output incrementally, holding back what could still be the end marker or half a CR-LF. */
+class OutputStream {
+  private streamedTo = 0;
+  private readonly decoder = new StringDecoder('utf8');
+
+  constructor(readonly listener: (text: string) => void) {}
+
+  /** Emit text[from, upTo) not yet emitted; with `last`, also flush the decoder. */
+  advance(text: string, from: number, upTo: number, last: boolean): void {
+    let to = upTo;
+    if (!last) while (to > from && text[to - 1] === '\r') to--;
+    const start = Math.max(this.streamedTo, from);
+    let chunk = '';
+    if (to > start) {
+      chunk = this.decoder.write(Buffer.from(text.slice(start, to), 'latin1'));
+      this.streamedTo = to;
+    }
+    if (last) chunk += this.decoder.end();
+    chunk = chunk.replace(/\r+\n/g, '\n');
+    if (chunk !== '') this.listener(chunk);
+  }
 }
 
 export class ShellChannel {
@@ -58,8 +87,17 @@ export class ShellChannel {
     const running = this.running;
     if (!running) return;
     running.text += Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-    const result = parseCommandOutput(running);
-    if (result) running.finish({ result });
+    try {
+      const parsed = parseCommandOutput(running);
+      if (running.stream && running.outputStart !== null) {
+        const upTo = parsed ? parsed.outputEnd : running.text.length - possibleEndStart(running.text, running.endMarker);
+        running.stream.advance(running.text, running.outputStart, upTo, parsed !== null);
+      }
+      if (parsed) running.finish({ result: parsed.result });
+    } catch (error) {
+      const message = `the onOutput callback threw: ${error instanceof Error ? error.message : String(error)}`;
+      running.finish({ error: new VmError('BAD_ARGUMENT', message, this.where(running)), resync: true });
+    }
   }
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
@@ -69,7 +107,7 @@ export class ShellChannel {
     const resyncOnTimeout = options.interruptOnTimeout ?? true;
     return new Promise<ExecResult>((resolve, reject) => {
       this.enqueue(async () => {
-        const outcome = await this.run(command, timeoutMs);
+        const outcome = await this.run(command, timeoutMs, options.onOutput);
         if ('result' in outcome) resolve(outcome.result);
         else reject(outcome.error);
         if ('error' in outcome && outcome.resync && (outcome.error.code !== 'EXEC_TIMEOUT' || resyncOnTimeout)) {
@@ -107,7 +145,7 @@ export class ShellChannel {
     this.queue = this.queue.then(task).catch(() => undefined);
   }
 
-  private run(command: string, timeoutMs: number): Promise<Outcome> {
+  private run(command: string, timeoutMs: number, onOutput?: (text: string) => void): Promise<Outcome> {
     if (this.failure) return Promise.resolve({ error: this.failure, resync: false });
     const id = randomBytes(6).toString('hex');
     const started = performance.now();
@@ -118,6 +156,8 @@ export class ShellChannel {
         endMarker: `__tal_e_${id}__:`,
         text: '',
         searchFrom: 0,
+        outputStart: null,
+        stream: onOutput ? new OutputStream(onOutput) : null,
         finish: (outcome) => {
           if (this.running !== running) return;
           this.running = null;
@@ -170,28 +210,44 @@ function commandProblem(command: string): string | null {
   return null;
 }
 
-/** The command's result once the end marker has arrived, else null. */
-function parseCommandOutput(running: RunningCommand): ExecResult | null {
-  const { text, endMarker, beginMarker } = running;
+/** The command's result once the end marker has arrived, else null; records where the output starts. */
+function parseCommandOutput(running: RunningCommand): { result: ExecResult; outputEnd: number } | null {
+  const { endMarker, beginMarker } = running;
+  const text = running.text;
+  if (running.outputStart === null) {
+    const beginAt = text.indexOf(beginMarker);
+    // The newline after the marker must have arrived too, or a lone CR would be taken for the output.
+    if (beginAt < 0 || text.length < beginAt + beginMarker.length + 2) return null;
+    running.outputStart = skipNewline(text, beginAt + beginMarker.length);
+    running.searchFrom = running.outputStart;
+  }
   const end = text.indexOf(endMarker, running.searchFrom);
   if (end < 0) {
-    running.searchFrom = Math.max(0, text.length - endMarker.length);
+    running.searchFrom = Math.max(running.outputStart, text.length - endMarker.length);
     return null;
   }
   const status = /^(\d+):/.exec(text.slice(end + endMarker.length));
   if (!status) return null; // the digits have not all arrived yet
-  const beginAt = text.indexOf(beginMarker);
-  if (beginAt < 0 || beginAt > end) return null;
-  const outputStart = skipNewline(text, beginAt + beginMarker.length);
+  const outputStart = running.outputStart;
   // printf put one newline before the end marker so output without a final newline stays separate; drop it.
   let outputEnd = end;
   if (text[outputEnd - 1] === '\n') outputEnd--;
   if (text[outputEnd - 1] === '\r') outputEnd--;
+  outputEnd = Math.max(outputStart, outputEnd);
   return {
-    output: decodeTerminalText(text.slice(outputStart, Math.max(outputStart, outputEnd))),
-    exitStatus: Number(status[1]),
-    durationMs: 0,
+    result: { output: decodeTerminalText(text.slice(outputStart, outputEnd)), exitStatus: Number(status[1]), durationMs: 0 },
+    outputEnd,
   };
+}
+
+/** How many trailing characters could be the start of the newline + end marker still arriving. */
+function possibleEndStart(text: string, endMarker: string): number {
+  for (const end of [`\r\n${endMarker}`, `\n${endMarker}`]) {
+    for (let k = Math.min(end.length, text.length); k > 0; k--) {
+      if (text.endsWith(end.slice(0, k))) return k;
+    }
+  }
+  return 0;
 }
 
 function skipNewline(text: string, at: number): number {

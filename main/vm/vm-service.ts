@@ -34,6 +34,8 @@ const PROBE_TIMEOUT_MS = 1_500;
 const PROBE_FALLBACK_MS = 3_000;
 const STOP_GRACE_MS = 2_000;
 const CONSOLE_TAIL_CHARS = 4_000;
+/** printk levels below this reach the console: emergencies to errors, not warnings. */
+const CONSOLE_LOGLEVEL = 4;
 
 export interface BootOptions {
   /** Directory with bios.bin, vgabios-stdvga.bin, bzImage, initramfs.cpio.gz (default: kernel-images/images). */
@@ -133,7 +135,7 @@ export class VmService extends EventEmitter<VmEvents> {
       if (this.tracker) this.tracker.reach('prompt');
       else report({ stage: 'prompt', ms: performance.now() - startedAt });
       this.tracker = null;
-      if (mode === 'cold') await this.mountHostShare();
+      if (mode === 'cold') await this.prepareGuest();
       this.lifecycle = 'running';
       return { mode, totalMs: performance.now() - startedAt, stages, imagesDigest: images.digest, memoryMiB, cmdline };
     } catch (error) {
@@ -347,15 +349,19 @@ export class VmService extends EventEmitter<VmEvents> {
     });
   }
 
-  /** Make GUEST_SHARE_DIR the 9p share unless the guest's init already mounted it. */
-  private async mountHostShare(): Promise<void> {
+  /**
+   * Once per cold boot (a snapshot keeps it): keep kernel warnings off the console, where they would
+   * interleave with command output on ttyS0 (errors still show), and make GUEST_SHARE_DIR the 9p share
+   * unless the guest's init already mounted it.
+   */
+  private async prepareGuest(): Promise<void> {
     const result = await this.shells[0]!.exec(
-      `grep -q ' ${GUEST_SHARE_DIR} 9p ' /proc/mounts || { mkdir -p ${GUEST_SHARE_DIR} && ` +
-        `mount -t 9p -o trans=virtio,version=9p2000.L host9p ${GUEST_SHARE_DIR}; }`,
+      `dmesg -n ${CONSOLE_LOGLEVEL} && { grep -q ' ${GUEST_SHARE_DIR} 9p ' /proc/mounts || { mkdir -p ${GUEST_SHARE_DIR} && ` +
+        `mount -t 9p -o trans=virtio,version=9p2000.L host9p ${GUEST_SHARE_DIR}; }; }`,
       { timeoutMs: 5_000 },
     );
     if (result.exitStatus !== 0) {
-      throw new VmError('EMULATOR_ERROR', `mounting the 9p share at ${GUEST_SHARE_DIR} failed: ${result.output}`, {
+      throw new VmError('EMULATOR_ERROR', `guest setup (console log level, 9p mount at ${GUEST_SHARE_DIR}) failed: ${result.output}`, {
         port: 0,
         path: GUEST_SHARE_DIR,
       });

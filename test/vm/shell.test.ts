@@ -34,6 +34,19 @@ describe('shell commands over the serial consoles', () => {
     assert.equal((await vm.exec('echo "__tal_e_ look-alike: 0:"')).output, '__tal_e_ look-alike: 0:\n');
   });
 
+  it('streams a command’s output while it runs', async () => {
+    const chunks: { text: string; at: number }[] = [];
+    const started = Date.now();
+    const result = await guest.vm.exec('for i in 1 2 3; do echo "line $i é"; sleep 0.3; done; printf end', {
+      onOutput: (text) => chunks.push({ text, at: Date.now() - started }),
+    });
+    assert.equal(result.output, 'line 1 é\nline 2 é\nline 3 é\nend');
+    assert.equal(chunks.map((c) => c.text).join(''), result.output);
+    assert.ok(chunks.length >= 3, `got ${chunks.length} chunks`);
+    assert.match(chunks[0]!.text, /^line 1/);
+    assert.ok(chunks[0]!.at < result.durationMs - 500, 'the first line arrived well before the command ended');
+  });
+
   it('runs a separate shell on each of ttyS0..ttyS3, concurrently', async () => {
     const results = await Promise.all(SERIAL_PORTS.map((port) => guest.vm.exec('tty; echo $$', { port })));
     results.forEach((result, port) => assert.equal(result.output.split('\n')[0], `/dev/ttyS${port}`));
