@@ -93,7 +93,8 @@ function buildEnv(program: Program, diags: Diagnostics): Env {
     }
     labels.set(b.label, info);
   });
-  return { defs: defs as TypeDefs, labels, imports };
+  // The loader never gives less than one page (docs/talo.md, stack_size).
+  return { defs: defs as TypeDefs, labels, imports, stackBytes: Math.max(program.stackSize, 4096) };
 }
 
 /** The prologue calls main with EBX = argv and expects EAX = exit status back (docs/talo.md, "Entry contract"). */
@@ -266,6 +267,11 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
       if (opts.trace === true) trace.push(renderState(s, block.label, ins));
       try {
         const out = step(s, ins, ctx);
+        if (out.next !== undefined && out.next.stack.slots.length * 4 > env.stackBytes) {
+          throw new CheckError('E_STACK_LIMIT', `the stack would hold at least ${out.next.stack.slots.length * 4} bytes, more than the program's ${env.stackBytes}`, {
+            hint: 'keep less on the stack, or raise it with .stack N',
+          });
+        }
         for (const e of out.edges) {
           const info = env.labels.get(e.target);
           if (info?.kind !== 'code') throw new CheckError('E_JUMP_TARGET', `'${e.target}' is not a code label`);

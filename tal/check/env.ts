@@ -13,6 +13,8 @@ export interface Env {
   defs: TypeDefs;
   labels: ReadonlyMap<string, LabelInfo>;
   imports: ReadonlyMap<string, SyscallProto>;
+  /** Bytes of stack the program is given (from `.stack`): a stack type describing more can never be run. */
+  stackBytes: number;
 }
 
 /** A failed judgment: what was expected, what was found, and what to do about it. */

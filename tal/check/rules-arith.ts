@@ -43,10 +43,21 @@ function espAdjust(s: State, ins: MachineInstr, src: Operand): void {
     if (slots > s.stack.slots.length) fail('E_STACK_UNDERFLOW', `add esp, ${bytes} pops ${slots} slot(s) but only ${s.stack.slots.length} are known`);
     s.stack.slots.splice(0, slots);
   } else {
-    if (-slots > 65536) fail('E_STACK_LIMIT', `sub esp, ${-bytes} reserves too much at once`);
+    // Stack probing: the next store must land within one guard page of memory already touched,
+    // or a large reservation could step over the guard page below the stack into other memory.
+    const written = s.stack.slots.findIndex((t) => t.k !== 'uninit');
+    const unwritten = (written < 0 ? s.stack.slots.length : written) - slots;
+    if (unwritten * 4 + 4 > STACK_PROBE_BYTES) {
+      fail('E_STACK_LIMIT', `${ins.mnemonic} esp, ${bytes} leaves ${unwritten * 4} unwritten bytes below the last written stack slot; at most ${STACK_PROBE_BYTES - 4} are allowed`, {
+        hint: 'write (or push) the slots you reserve before reserving more: the guard page below the stack only catches accesses within a page of the stack',
+      });
+    }
     s.stack.slots.unshift(...new Array<WordType>(-slots).fill({ k: 'uninit' }));
   }
 }
+
+/** The guard page below the program's stack: one page. */
+const STACK_PROBE_BYTES = 4096;
 
 /** add/sub/and/or/xor/adc/sbb dst, src. */
 export const binary: Rule = (s, ins, { env }) => {
