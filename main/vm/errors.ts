@@ -13,7 +13,7 @@ export type VmErrorCode =
   | 'WORKER_EXIT' // the emulator worker thread exited unexpectedly
   | 'EMULATOR_ERROR' // v86 threw inside the worker
   | 'GUEST_FILE_NOT_FOUND' // a 9p path does not exist
-  | 'SNAPSHOT_MISMATCH'; // a saved state does not belong to these images/options
+  | 'NO_TAL_SUPPORT'; // the guest kernel has no (unique, valid) TAL control region
 
 export interface VmErrorLocation {
   port?: number;

@@ -68,6 +68,8 @@ export interface VmEvents {
   crash: [VmError];
   /** The worker thread ended (after stop() or a crash). */
   exit: [number];
+  /** restoreState() replaced the guest's state (anything written into guest memory since is gone). */
+  restored: [];
 }
 
 type Lifecycle = 'idle' | 'booting' | 'running' | 'stopping' | 'ended';
@@ -215,6 +217,13 @@ export class VmService extends EventEmitter<VmEvents> {
     for (const shell of old) shell.fail(superseded);
     await this.call('restore-state', { state: buffer }, [buffer]);
     await this.shells[0]!.exec('true', { timeoutMs: 5_000 });
+    this.emit('restored');
+  }
+
+  /** Guest RAM in bytes. */
+  get memoryBytes(): number {
+    if (!this.config) throw this.notRunning();
+    return this.config.memoryMiB * MiB;
   }
 
   /** Stop the emulator and end the worker. Pending calls reject with STOPPED. Safe to call twice. */

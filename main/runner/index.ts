@@ -1,0 +1,4 @@
+// Public API of the program runner.
+
+export { ProgramRunner, RUN_MODES } from './run-program.js';
+export type { AttachOptions, RunMode, RunRequest, RunResult, SyscallSummary } from './run-program.js';

@@ -1,0 +1,226 @@
+// Runs a .talo image in the booted guest in the mode asked for, through the
+// guest's `talexec` (prctl(PR_TAL_SET_MODE) + execve; kernel-images/userland).
+// The runner owns the per-boot signing key: it injects it when it attaches
+// (and again after every restoreState, which rolls guest memory back), signs
+// unsigned images for kernel mode, and summarises the kernel's syscall
+// telemetry for the run's process.
+
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { readTalo } from '../../tal/asm/talo.js';
+import { locateControlRegion, type ControlCounters, type ControlRegion, type SyscallPath } from '../vm/control-region.js';
+import { VmError } from '../vm/errors.js';
+import { SigningKey } from '../vm/signing-key.js';
+import { TelemetryReader, type SyscallRecord } from '../vm/telemetry.js';
+import { GUEST_SHARE_DIR, instructionsBetween, type VmService } from '../vm/vm-service.js';
+import { MAX_COMMAND_BYTES } from '../vm/shell-channel.js';
+import type { SerialPort } from '../vm/protocol.js';
+
+export type RunMode = 'kernel' | 'user' | 'user-sysenter';
+export const RUN_MODES: readonly RunMode[] = ['kernel', 'user', 'user-sysenter'];
+
+export interface RunRequest {
+  /** A .talo image, signed or not: an unsigned image is signed with the per-boot key for kernel mode. */
+  talo: Uint8Array;
+  /** argv[1..]. */
+  args?: string[];
+  mode: RunMode;
+  /** Default 30 s; on timeout the program gets Ctrl-C and the run rejects with EXEC_TIMEOUT. */
+  timeoutMs?: number;
+  /** The program's terminal output (stdout and stderr, interleaved) as it arrives. */
+  onOutput?: (text: string) => void;
+}
+
+export interface SyscallSummary {
+  nr: number;
+  path: SyscallPath | 'unknown';
+  count: number;
+  /** Sum of TSC cycles in the calls (≈ ns of host time). */
+  cycles: number;
+}
+
+export interface RunResult {
+  /**
+   * exited: the program ran and ended; refused: the kernel would not give the image ring 0 (unsigned,
+   * bad signature, no key); failed: execve failed otherwise (malformed image, bad import, …).
+   */
+  status: 'exited' | 'refused' | 'failed';
+  /** Exit status as the shell saw it (128 + signal when killed). */
+  exitCode: number;
+  /** The program ended because of a fault in its ring-0 code (the kernel abandoned it). */
+  killedByFault: boolean;
+  output: string;
+  wallMs: number;
+  /** Guest instructions from the shell's command to its end (includes talexec and execve). */
+  instructions: number;
+  pid: number | null;
+  syscalls: {
+    byPath: Record<SyscallPath, number>;
+    byCall: SyscallSummary[];
+    /** Records the ring overwrote before the runner read them; byCall then undercounts. */
+    dropped: number;
+  };
+}
+
+export interface AttachOptions {
+  /** Guest physical address of the control page, when the build published it (skips the memory scan). */
+  controlAddress?: number;
+  /** Serial console the runner types on (default ttyS3, leaving ttyS0..2 to people). */
+  port?: SerialPort;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_PORT: SerialPort = 3;
+const MAX_IMAGE_BYTES = 16 * 1024 * 1024 + 40;
+
+export class ProgramRunner {
+  private key: SigningKey;
+  private keyInjected: Promise<void>;
+  private runs = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly vm: VmService,
+    readonly region: ControlRegion,
+    readonly telemetry: TelemetryReader,
+    private readonly port: SerialPort,
+  ) {
+    this.key = SigningKey.generate();
+    this.keyInjected = this.key.injectInto(vm, region);
+    // restoreState() brings back guest memory from before the key was written: give the kernel a new key.
+    vm.on('restored', () => {
+      this.key = SigningKey.generate();
+      this.keyInjected = this.key.injectInto(vm, region);
+    });
+  }
+
+  /**
+   * Find the kernel's control region and inject a fresh per-boot key. Call right after the guest booted
+   * or resumed, before untrusted programs run (see locateControlRegion).
+   */
+  static async attach(vm: VmService, options: AttachOptions = {}): Promise<ProgramRunner> {
+    const region = await locateControlRegion(vm, vm.memoryBytes, options.controlAddress);
+    const runner = new ProgramRunner(vm, region, new TelemetryReader(vm, region), options.port ?? DEFAULT_PORT);
+    await runner.keyInjected;
+    return runner;
+  }
+
+  /** Names the current key (SHA-256 prefix) without revealing it. */
+  keyFingerprint(): string {
+    return this.key.fingerprint();
+  }
+
+  /** Runs one program at a time (they share the runner's console). */
+  run(request: RunRequest): Promise<RunResult> {
+    const result = this.queue.then(() => this.runOne(request));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runOne(request: RunRequest): Promise<RunResult> {
+    const args = request.args ?? [];
+    checkRequest(request, args);
+    await this.keyInjected;
+    const image = request.mode === 'kernel' && isUnsignedTalo(request.talo) ? this.key.sign(request.talo) : request.talo;
+    const name = `run-${++this.runs}-${randomBytes(4).toString('hex')}`;
+    const guestPath = `${GUEST_SHARE_DIR}/${name}.talo`;
+    const command =
+      `sh -c 'echo $$ > ${GUEST_SHARE_DIR}/${name}.pid; exec talexec --mode ${request.mode} "$@"' talexec ` +
+      [guestPath, ...args].map(shellQuote).join(' ');
+    if (Buffer.byteLength(command) > MAX_COMMAND_BYTES) {
+      throw new VmError('BAD_ARGUMENT', `program arguments too long for the guest shell (${Buffer.byteLength(command)} bytes)`);
+    }
+    await this.vm.putFile(`${name}.talo`, image);
+
+    const before = await this.telemetry.counters();
+    if (!before.telemetryEnabled) await this.telemetry.setEnabled(true);
+    const started = performance.now();
+    const instructionsBefore = await this.vm.instructionCounter();
+    let exec;
+    try {
+      exec = await this.vm.exec(command, {
+        port: this.port,
+        timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        ...(request.onOutput ? { onOutput: request.onOutput } : {}),
+      });
+    } finally {
+      if (!before.telemetryEnabled) await this.telemetry.setEnabled(false).catch(() => undefined);
+    }
+    const instructions = instructionsBetween(instructionsBefore, await this.vm.instructionCounter());
+    const wallMs = performance.now() - started;
+    const after = await this.telemetry.counters();
+    const pid = await this.takePid(name);
+    const batch = await this.telemetry.readSince(before.nextSeq);
+    return {
+      status: runStatus(before, after),
+      exitCode: exec.exitStatus,
+      killedByFault: after.killed > before.killed,
+      output: exec.output,
+      wallMs,
+      instructions,
+      pid,
+      syscalls: {
+        byPath: {
+          int80: after.syscalls.int80 - before.syscalls.int80,
+          sysenter: after.syscalls.sysenter - before.syscalls.sysenter,
+          direct: after.syscalls.direct - before.syscalls.direct,
+        },
+        byCall: summarise(batch.records.filter((r) => r.pid === pid)),
+        dropped: batch.dropped,
+      },
+    };
+  }
+
+  /** The pid the program ran as (written by the wrapper shell), and clean the run's files from the share. */
+  private async takePid(name: string): Promise<number | null> {
+    const result = await this.vm.exec(
+      `cat ${GUEST_SHARE_DIR}/${name}.pid 2>/dev/null; rm -f ${GUEST_SHARE_DIR}/${name}.pid ${GUEST_SHARE_DIR}/${name}.talo`,
+      { port: this.port },
+    );
+    const pid = Number.parseInt(result.output, 10);
+    return Number.isInteger(pid) ? pid : null;
+  }
+}
+
+/**
+ * Counter deltas decide: a refusal counts in `refused`, a program that started counts in execs_*.
+ * The syscall counters by path are global (every process), the per-call summary is the program's only.
+ */
+function runStatus(before: ControlCounters, after: ControlCounters): RunResult['status'] {
+  if (after.refused > before.refused) return 'refused';
+  if (after.execsKernel > before.execsKernel || after.execsUser > before.execsUser) return 'exited';
+  return 'failed';
+}
+
+function summarise(records: SyscallRecord[]): SyscallSummary[] {
+  const byKey = new Map<string, SyscallSummary>();
+  for (const record of records) {
+    const key = `${record.nr}/${record.path}`;
+    let entry = byKey.get(key);
+    if (!entry) byKey.set(key, (entry = { nr: record.nr, path: record.path, count: 0, cycles: 0 }));
+    entry.count++;
+    entry.cycles += record.cycles;
+  }
+  return [...byKey.values()].sort((a, b) => b.count - a.count || a.nr - b.nr);
+}
+
+function checkRequest(request: RunRequest, args: string[]): void {
+  if (!RUN_MODES.includes(request.mode)) {
+    throw new VmError('BAD_ARGUMENT', `mode must be one of ${RUN_MODES.join(', ')}, got ${String(request.mode)}`);
+  }
+  if (!(request.talo instanceof Uint8Array) || request.talo.length === 0 || request.talo.length > MAX_IMAGE_BYTES) {
+    throw new VmError('BAD_ARGUMENT', `the image must be 1..${MAX_IMAGE_BYTES} bytes`);
+  }
+  const bad = args.findIndex((arg) => typeof arg !== 'string' || /[\0\x03\x04\n\r]/.test(arg));
+  if (bad >= 0) throw new VmError('BAD_ARGUMENT', `argument ${bad + 1} contains a NUL, control or newline character`);
+}
+
+/** True for a valid .talo without a signature trailer (readTalo is the host's reference parser). */
+function isUnsignedTalo(bytes: Uint8Array): boolean {
+  const parsed = readTalo(bytes);
+  return parsed.ok && parsed.signature === undefined;
+}
+
+function shellQuote(arg: string): string {
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
