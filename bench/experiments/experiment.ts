@@ -1,0 +1,64 @@
+// What every experiment provides to the schedule: how to prepare the guest
+// once, and how to take one measurement in one mode.
+
+import type { BenchGuest } from '../bench-guest.js';
+import type { RunMode, TalLauncher } from '../tal-launcher.js';
+
+export interface BenchParams {
+  /** Untimed cycles through every mode before the measured ones (JIT warm-up). */
+  warmupCycles: number;
+  /** Measured cycles; each runs every mode once, in the same order (user, user-sysenter, kernel, user, ...). */
+  cycles: number;
+  treeDirs: number;
+  treeFiles: number;
+  getpidCalls: number;
+  echoMessages: number;
+  echoMessageBytes: number;
+}
+
+export interface BenchContext {
+  guest: BenchGuest;
+  launcher: TalLauncher;
+  params: BenchParams;
+  /** Source text of tal/examples/NAME.tal. */
+  source(name: string): Promise<string>;
+}
+
+/** One measurement: the experiment's figure by the guest clock, and the v86 instructions behind it. */
+export interface Sample {
+  value: number;
+  instructions: number;
+}
+
+/**
+ * Ways to compare kernel mode with the faster trap path: user/kernel ("36×
+ * cheaper"), (user − kernel)/user in percent ("14% faster"), or user − kernel
+ * in the experiment's unit ("4 µs sooner").
+ */
+export type Measure = 'times-cheaper' | 'percent-lower' | 'difference';
+
+export interface Figure {
+  measure: Measure;
+  value: number;
+  /** As a person would say it. */
+  text: string;
+}
+
+export interface Experiment {
+  id: string;
+  title: string;
+  /** What `value` is, e.g. "ns per getpid". */
+  metric: string;
+  unit: string;
+  /** What `instructions` counts, e.g. "per call". */
+  instructionsPer: string;
+  /** Modes this experiment can run in at all (the C trap loop has no kernel mode). */
+  modes: readonly RunMode[];
+  /** The comparison the results file reports for this experiment (the paper's, when it has one). */
+  headline: Measure;
+  paper?: Figure;
+  /** What we aim for (reported, not asserted). */
+  target?: Figure;
+  prepare(ctx: BenchContext): Promise<void>;
+  measure(ctx: BenchContext, mode: RunMode, run: number): Promise<Sample>;
+}
