@@ -8,6 +8,7 @@ import type { TrapKind } from './asm/elf.js';
 import { buildSource } from './build.js';
 import { checkSource } from './check-source.js';
 import { formatDiagnostic, type Diagnostic, type TypeStateEntry } from './diagnostics.js';
+import { SYSCALLS } from './syscalls.js';
 
 export const EXIT_OK = 0;
 export const EXIT_REJECTED = 1;
@@ -18,10 +19,10 @@ const USAGE = `usage:
   tal build FILE.tal -o OUT.talo [--elf OUT] [--trap int80|sysenter] [--key HEX]
                                             check, assemble and write a .talo (signed with --key) and optionally a static ELF
   tal disasm FILE.talo [--source FILE.tal]  disassemble a .talo image (with source text)
-  tal run FILE.tal [--mode kernel|user|user-sysenter] [-- ARGS…]
+  tal run FILE.tal [ARGS…] [--mode kernel|user|user-sysenter] [--timeout SECONDS]
                                             check, build, sign and run the program in the guest
 
-exit status: 0 accepted, 1 rejected, 2 usage or I/O error`;
+exit status: 0 accepted (run: exited 0), 1 rejected (run: refused or non-zero exit), 2 usage, I/O or guest error`;
 
 export class UsageError extends Error {}
 
@@ -156,12 +157,64 @@ function cmdDisasm(args: string[], io: Io): number {
   return EXIT_OK;
 }
 
+const MODES = ['kernel', 'user', 'user-sysenter'] as const;
+type Mode = (typeof MODES)[number];
+
+/** tal run: check and build on the host, then boot (or resume) the guest, deliver, run, and report the system calls by path. */
+async function cmdRun(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { mode: { type: 'string', short: 'm' }, timeout: { type: 'string' } });
+  if (positionals.length < 1) throw new UsageError('expected a TAL file');
+  const [file, ...programArgs] = positionals as [string, ...string[]];
+  const mode = (values.mode ?? 'kernel') as Mode;
+  if (!MODES.includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}`);
+  const timeoutMs = values.timeout === undefined ? 30_000 : Number(values.timeout) * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout takes seconds');
+  const built = buildSource(readText(file), file);
+  printDiagnostics(io, built.diagnostics);
+  if (!built.ok || built.talo === undefined) {
+    io.err(`${file}: rejected; nothing was run\n`);
+    return EXIT_REJECTED;
+  }
+  // Loaded only here: the guest (v86, the images) is not needed by check, build or disasm.
+  const { launchRunner } = await import('../main/runner/index.js');
+  const { VmError } = await import('../main/vm/index.js');
+  io.err(`tal run: starting the guest…\n`);
+  let guest;
+  try {
+    guest = await launchRunner({ onProgress: (p) => io.err(`  boot: ${p.stage} (${Math.round(p.ms)} ms)\n`) });
+  } catch (e) {
+    if (!(e instanceof VmError)) throw e;
+    io.err(`tal run: the guest could not start: ${e.message} (${e.code})\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    io.err(`tal run: guest ready in ${Math.round(guest.boot.totalMs)} ms${guest.boot.mode === 'restore' ? ' (snapshot)' : ''}; running ${file} in ${mode} mode\n`);
+    const r = await guest.runner.run({ talo: built.talo, mode, args: programArgs, timeoutMs, onOutput: (t) => io.out(t) });
+    const by = r.syscalls.byPath;
+    io.err(`\ntal run: ${r.status}, exit status ${r.exitCode}${r.killedByFault ? ' (killed by a fault)' : ''}, ${r.wallMs.toFixed(0)} ms, ${r.instructions} guest instructions\n`);
+    io.err(`syscalls by path: direct ${by.direct}, int80 ${by.int80}, sysenter ${by.sysenter}\n`);
+    for (const c of r.syscalls.byCall) {
+      const name = SYSCALLS.find((p) => p.nr === c.nr)?.name ?? `nr ${c.nr}`;
+      io.err(`  ${name.padEnd(16)} ${c.path.padEnd(9)} ${String(c.count).padStart(8)} calls ${(c.cycles / Math.max(1, c.count)).toFixed(0).padStart(8)} cycles/call\n`);
+    }
+    if (r.status === 'refused') io.err('tal run: the guest kernel refused the image ring 0 (see docs/architecture.md, "Guest kernel")\n');
+    return r.status === 'exited' && r.exitCode === 0 ? EXIT_OK : EXIT_REJECTED;
+  } catch (e) {
+    if (!(e instanceof VmError)) throw e;
+    io.err(`tal run: the run failed in the guest: ${e.message} (${e.code})\n`);
+    return EXIT_USAGE;
+  } finally {
+    await guest.vm.stop();
+  }
+}
+
 type Command = (args: string[], io: Io) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   check: cmdCheck,
   build: cmdBuild,
   disasm: cmdDisasm,
+  run: cmdRun,
 };
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
