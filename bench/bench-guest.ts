@@ -5,7 +5,15 @@
 // v86 instruction count they took.
 
 import { performance } from 'node:perf_hooks';
-import { GUEST_SHARE_DIR, instructionsBetween, launchGuest, type LaunchedGuest, type VmService } from '../main/vm/index.js';
+import {
+  GUEST_SHARE_DIR,
+  instructionsBetween,
+  launchGuest,
+  locateControlRegion,
+  type ControlRegion,
+  type LaunchedGuest,
+  type VmService,
+} from '../main/vm/index.js';
 import { loadGuestTools, type GuestTools } from './guest-tools.js';
 import { summarize } from './stats.js';
 
@@ -40,6 +48,8 @@ export class BenchGuest {
   private constructor(
     readonly launched: LaunchedGuest,
     readonly tools: GuestTools,
+    /** The patched kernel's control region, or why it was not found (an unpatched kernel has none). */
+    readonly control: { region: ControlRegion } | { missing: string },
   ) {}
 
   get vm(): VmService {
@@ -50,14 +60,19 @@ export class BenchGuest {
   static async start(): Promise<BenchGuest> {
     const tools = await loadGuestTools();
     const launched = await launchGuest({ snapshot: 'use' });
-    const guest = new BenchGuest(launched, tools);
     try {
+      // Located before anything runs in the guest, as the runner does: a program could forge a look-alike page later.
+      const control = await locateControlRegion(launched.vm, launched.vm.memoryBytes).then(
+        (region) => ({ region }),
+        (error: unknown) => ({ missing: error instanceof Error ? error.message : String(error) }),
+      );
+      const guest = new BenchGuest(launched, tools, control);
       await guest.setUp();
+      return guest;
     } catch (error) {
       await launched.vm.stop();
       throw error;
     }
-    return guest;
   }
 
   async stop(): Promise<void> {

@@ -6,17 +6,17 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { APP_ROOT } from '../main/app/resource-paths.js';
 import {
-  GUEST_BIN_DIR,
+  DEFAULT_TOOL_DIRS,
   GUEST_CC,
   GUEST_CFLAGS,
   GUEST_LIBS,
-  GUEST_MANIFEST,
-  GUEST_SOURCE_DIR,
   GUEST_TOOLS,
   guestToolNames,
   sourceDigest,
   type GuestManifest,
+  type GuestToolDirs,
 } from './guest-tools.js';
 
 function compilerVersion(): string {
@@ -27,28 +27,39 @@ function compilerVersion(): string {
   return r.stdout.split('\n')[0]!.trim();
 }
 
-async function main(): Promise<void> {
+/** Compile every tool from dirs.sourceDir into dirs.binDir and write the manifest there. */
+export async function buildGuestTools(dirs: GuestToolDirs = DEFAULT_TOOL_DIRS, log: (line: string) => void = () => {}): Promise<GuestManifest> {
   const compiler = compilerVersion();
-  await mkdir(GUEST_BIN_DIR, { recursive: true });
+  await mkdir(dirs.binDir, { recursive: true });
   const manifest: GuestManifest = { format: 1, compiler, cflags: [...GUEST_CFLAGS, ...GUEST_LIBS], tools: {} as GuestManifest['tools'] };
   for (const name of guestToolNames()) {
-    const output = path.join(GUEST_BIN_DIR, name);
+    const output = path.join(dirs.binDir, name);
     const args = [...GUEST_CFLAGS, '-o', output, ...GUEST_TOOLS[name], ...GUEST_LIBS];
-    const r = spawnSync(GUEST_CC, args, { cwd: GUEST_SOURCE_DIR, encoding: 'utf8' });
+    const r = spawnSync(GUEST_CC, args, { cwd: dirs.sourceDir, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`building ${name} failed:\n${r.stderr}`);
     const bytes = await readFile(output);
     manifest.tools[name] = {
-      sourceDigest: await sourceDigest(name),
+      sourceDigest: await sourceDigest(name, dirs.sourceDir),
       sha256: createHash('sha256').update(bytes).digest('hex'),
       size: bytes.length,
     };
-    console.log(`${name}: ${bytes.length} bytes`);
+    log(`${name}: ${bytes.length} bytes`);
   }
-  await writeFile(GUEST_MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
-  console.log(`wrote ${path.relative(process.cwd(), GUEST_MANIFEST)} (${compiler})`);
+  const manifestPath = path.join(dirs.binDir, 'manifest.json');
+  await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  log(`wrote ${path.relative(process.cwd(), manifestPath)} (${compiler})`);
+  return manifest;
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
-});
+/** Whether the cross compiler is installed (tests that rebuild the tools need it). */
+export function haveGuestCompiler(): boolean {
+  const r = spawnSync(GUEST_CC, ['--version'], { encoding: 'utf8' });
+  return !r.error && r.status === 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.join(APP_ROOT, 'dist', 'bench', 'build-guest-tools.js')) {
+  buildGuestTools(DEFAULT_TOOL_DIRS, (line) => console.log(line)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  });
+}

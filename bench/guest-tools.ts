@@ -12,7 +12,6 @@ import { APP_ROOT } from '../main/app/resource-paths.js';
 
 export const GUEST_SOURCE_DIR = path.join(APP_ROOT, 'bench', 'guest');
 export const GUEST_BIN_DIR = path.join(GUEST_SOURCE_DIR, 'bin');
-export const GUEST_MANIFEST = path.join(GUEST_BIN_DIR, 'manifest.json');
 
 export type GuestToolName = 'timeit' | 'mktree' | 'getpid_gate' | 'echo_latency' | 'echo_verify';
 
@@ -60,33 +59,47 @@ export function guestToolNames(): GuestToolName[] {
   return Object.keys(GUEST_TOOLS) as GuestToolName[];
 }
 
+/** Where the sources and the committed binaries are (tests point these at copies). */
+export interface GuestToolDirs {
+  sourceDir: string;
+  binDir: string;
+}
+
+export const DEFAULT_TOOL_DIRS: GuestToolDirs = { sourceDir: GUEST_SOURCE_DIR, binDir: GUEST_BIN_DIR };
+
 /** SHA-256 over the tool's sources, the shared headers and the compiler flags: what its binary depends on. */
-export async function sourceDigest(tool: GuestToolName): Promise<string> {
+export async function sourceDigest(tool: GuestToolName, sourceDir = GUEST_SOURCE_DIR): Promise<string> {
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ cflags: GUEST_CFLAGS, libs: GUEST_LIBS }));
   for (const file of [...GUEST_HEADERS, ...GUEST_TOOLS[tool]]) {
     hash.update(`\0${file}\0`);
-    hash.update(await readFile(path.join(GUEST_SOURCE_DIR, file)));
+    hash.update(await readFile(path.join(sourceDir, file)));
   }
   return hash.digest('hex');
 }
 
 /** The committed binaries, after checking that each matches its manifest entry and its current sources. */
-export async function loadGuestTools(): Promise<GuestTools> {
+export async function loadGuestTools(dirs: GuestToolDirs = DEFAULT_TOOL_DIRS): Promise<GuestTools> {
+  const manifestPath = path.join(dirs.binDir, 'manifest.json');
   let manifest: GuestManifest;
   try {
-    manifest = JSON.parse(await readFile(GUEST_MANIFEST, 'utf8')) as GuestManifest;
+    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as GuestManifest;
   } catch (error) {
-    throw new GuestToolsError('GUEST_TOOLS_MISSING', `cannot read ${GUEST_MANIFEST} (${(error as Error).message}); run npm run build:bench-guest`);
+    throw new GuestToolsError('GUEST_TOOLS_MISSING', `cannot read ${manifestPath} (${(error as Error).message}); run npm run build:bench-guest`);
   }
   const tools = {} as GuestTools;
   for (const name of guestToolNames()) {
     const entry = manifest.tools?.[name];
-    if (!entry) throw new GuestToolsError('GUEST_TOOLS_MISSING', `${name} is not in ${GUEST_MANIFEST}; run npm run build:bench-guest`, name);
-    if (entry.sourceDigest !== (await sourceDigest(name))) {
+    if (!entry) throw new GuestToolsError('GUEST_TOOLS_MISSING', `${name} is not in ${manifestPath}; run npm run build:bench-guest`, name);
+    if (entry.sourceDigest !== (await sourceDigest(name, dirs.sourceDir))) {
       throw new GuestToolsError('GUEST_TOOLS_STALE', `bench/guest/bin/${name} was built from other sources; run npm run build:bench-guest`, name);
     }
-    const bytes = new Uint8Array(await readFile(path.join(GUEST_BIN_DIR, name)));
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(path.join(dirs.binDir, name)));
+    } catch (error) {
+      throw new GuestToolsError('GUEST_TOOLS_MISSING', `cannot read bench/guest/bin/${name} (${(error as Error).message}); run npm run build:bench-guest`, name);
+    }
     if (createHash('sha256').update(bytes).digest('hex') !== entry.sha256) {
       throw new GuestToolsError('GUEST_TOOLS_CORRUPT', `bench/guest/bin/${name} does not match its manifest digest`, name);
     }

@@ -111,7 +111,8 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
   log('guest: starting');
   const guest = await BenchGuest.start();
   try {
-    const { launcher, notes } = await selectLauncher(guest);
+    const { launcher, notes, telemetry } = await selectLauncher(guest);
+    const countersBefore = await telemetry?.counters();
     log(`guest: ${launcher.description}`);
     for (const note of notes) log(`note: ${note}`);
     const ctx: BenchContext = { guest, launcher, params, source: exampleSource };
@@ -125,6 +126,14 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     log(`host: source → first output (${firstMode} mode)`);
     firstOutput.push(await timeFirstOutput(guest, launcher, firstMode, 'echod', await exampleSource('echod'), ['7099'], 'echod: listening'));
 
+    if (telemetry && countersBefore) {
+      const after = await telemetry.counters();
+      notes.push(
+        `guest kernel counters over the run: ${after.execsKernel - countersBefore.execsKernel} kernel-mode and ` +
+          `${after.execsUser - countersBefore.execsUser} user-mode .talo execs, ${after.refused - countersBefore.refused} refused, ` +
+          `${after.killed - countersBefore.killed} killed; telemetry ${after.telemetryEnabled ? 'ON' : 'off'} at the end`,
+      );
+    }
     const reports = results.map(experimentReport);
     const uname = (await guest.check('uname -r')).output.trim();
     const report: BenchReport = {
@@ -163,6 +172,8 @@ export function hostDescription(): Record<string, string | number> {
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
+    // Guest times follow host time: a busy host shows up in them (the instruction counts are the steadier figure).
+    loadAverage1m: Math.round(os.loadavg()[0]! * 100) / 100,
   };
 }
 

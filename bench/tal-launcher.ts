@@ -78,3 +78,30 @@ export class ElfLauncher implements TalLauncher {
     if (reason) throw new BenchError('UNAVAILABLE', `${name} cannot run in ${mode} mode: ${reason}`);
   }
 }
+
+/**
+ * The guest kernel's own path, used whenever it has one: the same signed
+ * .talo image in every mode, run by `talexec --mode MODE` (kernel-images/
+ * userland/talexec.c), so the modes differ only in how system calls reach the
+ * kernel. The image is signed with a per-boot key this launcher injected.
+ */
+export class TaloLauncher implements TalLauncher {
+  readonly description = 'the same signed .talo image in every mode, run by the guest kernel\'s binfmt_talo through talexec --mode';
+
+  constructor(
+    private readonly talexec: string,
+    private readonly sign: (talo: Uint8Array) => Uint8Array,
+  ) {}
+
+  unavailable(): string | null {
+    return null;
+  }
+
+  build(name: string, source: string): { file: string; bytes: Uint8Array } {
+    return { file: `${name}.talo`, bytes: this.sign(buildOrThrow(source, `${name}.tal`, {}).talo!) };
+  }
+
+  command(name: string, mode: RunMode, args: readonly string[]): string {
+    return [this.talexec, '--mode', mode, `${GUEST_BIN}/${name}.talo`, ...args].map(shellQuote).join(' ');
+  }
+}
