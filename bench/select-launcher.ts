@@ -17,16 +17,15 @@ export interface LauncherChoice {
 export async function selectLauncher(guest: BenchGuest): Promise<LauncherChoice> {
   const probe = await guest.run('command -v talexec');
   const talexec = probe.output.trim();
-  let missing: string | null = null;
-  if (probe.exitStatus !== 0 || talexec === '') missing = 'the guest has no talexec';
-  else if ('missing' in guest.control) missing = guest.control.missing;
-  if (missing !== null || !('region' in guest.control)) {
-    const reason = `this guest kernel cannot run .talo images (${missing}): kernel mode cannot run`;
+  if (probe.exitStatus !== 0 || talexec === '') {
+    const reason = 'this guest has no talexec (an unpatched kernel without the .talo loader): kernel mode cannot run';
     return {
       launcher: new ElfLauncher(reason),
       notes: [`kernel mode not measured: ${reason}; user mode ran the assembler's ELF builds of the same checked programs`],
     };
   }
+  // A guest with talexec is the patched kernel: not finding its control region is a fault, not a reason to skip.
+  if (!('region' in guest.control)) throw new Error(`the guest has talexec but no usable TAL control region: ${guest.control.missing}`);
   const region = guest.control.region;
   const key = SigningKey.generate();
   await key.injectInto(guest.vm, region);

@@ -1,0 +1,46 @@
+// `npm run bench -- --quick` end to end, so the benchmark cannot rot: one
+// cycle per mode on a tiny tree, in a real guest resumed from the VM
+// service's snapshot, results written where the benchmarks view reads them.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { readBenchResults } from '../../main/app/bench-results.js';
+import { parseBenchArgs, runBench } from '../../bench/run-bench.js';
+
+test('the quick benchmark runs every experiment and writes a report the lab can read', async () => {
+  const outDir = await mkdtemp(path.join(tmpdir(), 'tal-bench-quick-'));
+  const log: string[] = [];
+  const options = { ...parseBenchArgs(['--quick', '--out', outDir]), log: (m: string) => log.push(m) };
+  const { report, files } = await runBench(options);
+
+  assert.equal(report.quick, true);
+  assert.deepEqual(report.experiments.map((e) => e.id), ['getpid', 'getpid-c', 'find', 'echod']);
+  const kernelRan = report.experiments.find((e) => e.id === 'find')!.modes.find((m) => m.mode === 'kernel')!.value !== undefined;
+  for (const e of report.experiments) {
+    for (const m of e.modes) {
+      if (m.mode === 'kernel' && !kernelRan) {
+        assert.match(m.unavailable ?? '', /talexec/);
+        continue;
+      }
+      assert.ok(m.value && m.value.median > 0, `${e.id} ${m.mode}: ${JSON.stringify(m)}`);
+      assert.equal(m.samples.length, 1, 'quick mode: one cycle');
+      assert.ok(m.instructions!.median > 0, `${e.id} ${m.mode} instructions`);
+    }
+    if (kernelRan && e.modes.some((m) => m.mode === 'kernel')) assert.ok(e.comparison, `${e.id} compared`);
+  }
+  if (!kernelRan) assert.ok(report.notes.some((n) => n.includes('kernel mode not measured')));
+  assert.deepEqual(report.toolchain.map((t) => t.file), ['find.tal', 'echod.tal']);
+  assert.ok(report.toolchain.every((t) => t.checkMs.median > 0 && t.buildMs.median >= t.checkMs.min));
+  assert.equal(report.firstOutput.length, 1);
+  assert.ok(report.firstOutput[0]!.totalMs > report.firstOutput[0]!.runMs);
+  assert.ok(log.some((line) => line.startsWith('find: cycle 1/1')));
+
+  assert.equal(files.length, 4);
+  assert.ok((await readdir(outDir)).includes('latest.md'));
+  const read = await readBenchResults(outDir);
+  assert.deepEqual(read.problems, []);
+  assert.ok(read.points.some((p) => p.name === 'find user' && p.unit === 'ms'));
+});
