@@ -72,6 +72,8 @@ export interface AttachOptions {
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_PORT: SerialPort = 3;
 const MAX_IMAGE_BYTES = 16 * 1024 * 1024 + 40;
+const NR_EXECVE = 11;
+const NR_PRCTL = 172;
 
 export class ProgramRunner {
   private key: SigningKey;
@@ -124,8 +126,9 @@ export class ProgramRunner {
     const image = request.mode === 'kernel' && isUnsignedTalo(request.talo) ? this.key.sign(request.talo) : request.talo;
     const name = `run-${++this.runs}-${randomBytes(4).toString('hex')}`;
     const guestPath = `${GUEST_SHARE_DIR}/${name}.talo`;
+    // 9p files arrive without execute permission; the wrapper shell records the pid the program will have.
     const command =
-      `sh -c 'echo $$ > ${GUEST_SHARE_DIR}/${name}.pid; exec talexec --mode ${request.mode} "$@"' talexec ` +
+      `chmod +x ${guestPath} && sh -c 'echo $$ > ${GUEST_SHARE_DIR}/${name}.pid; exec talexec --mode ${request.mode} "$@"' talexec ` +
       [guestPath, ...args].map(shellQuote).join(' ');
     if (Buffer.byteLength(command) > MAX_COMMAND_BYTES) {
       throw new VmError('BAD_ARGUMENT', `program arguments too long for the guest shell (${Buffer.byteLength(command)} bytes)`);
@@ -165,7 +168,7 @@ export class ProgramRunner {
           sysenter: after.syscalls.sysenter - before.syscalls.sysenter,
           direct: after.syscalls.direct - before.syscalls.direct,
         },
-        byCall: summarise(batch.records.filter((r) => r.pid === pid)),
+        byCall: summarise(programRecords(batch.records, pid)),
         dropped: batch.dropped,
       },
     };
@@ -190,6 +193,23 @@ function runStatus(before: ControlCounters, after: ControlCounters): RunResult['
   if (after.refused > before.refused) return 'refused';
   if (after.execsKernel > before.execsKernel || after.execsUser > before.execsUser) return 'exited';
   return 'failed';
+}
+
+/**
+ * The program's own calls: its process first runs the wrapper shell and talexec, whose last act before
+ * execve() of the image is prctl(PR_TAL_SET_MODE); keep what follows, minus that execve when it returned.
+ */
+export function programRecords(records: SyscallRecord[], pid: number | null): SyscallRecord[] {
+  const own = records.filter((r) => r.pid === pid);
+  let start = 0;
+  for (let i = own.length - 1; i >= 0; i--) {
+    if (own[i]!.nr === NR_PRCTL && own[i]!.ret === 0) {
+      start = i + 1;
+      break;
+    }
+  }
+  if (own[start]?.nr === NR_EXECVE) start++;
+  return own.slice(start);
 }
 
 function summarise(records: SyscallRecord[]): SyscallSummary[] {

@@ -143,11 +143,6 @@ const handlers: Handlers = {
     const state = await emulator.save_state();
     return { result: state, transfer: [state] };
   },
-  'restore-state': async ({ state }) => {
-    serialOut.flush();
-    await emulator.restore_state(state);
-    return { result: null };
-  },
   'read-memory': async ({ addr, len }) => {
     checkRange(addr, len);
     // read_memory returns a view of the whole guest memory: copy, or postMessage would clone all of it.

@@ -29,7 +29,6 @@ export interface EmulatorConfig {
 export interface WorkerCalls {
   'serial-write': { args: { port: SerialPort; bytes: Uint8Array }; result: null };
   'save-state': { args: Record<string, never>; result: ArrayBuffer };
-  'restore-state': { args: { state: ArrayBuffer }; result: null };
   'read-memory': { args: { addr: number; len: number }; result: Uint8Array };
   'write-memory': { args: { addr: number; bytes: Uint8Array }; result: null };
   'create-file': { args: { path: string; bytes: Uint8Array }; result: null };

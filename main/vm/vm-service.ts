@@ -123,16 +123,7 @@ export class VmService extends EventEmitter<VmEvents> {
       };
       // A restored guest is already at its prompt: it reports only that stage.
       this.tracker = mode === 'cold' ? new BootProgressTracker(startedAt, () => performance.now(), report) : null;
-      this.spawnWorker({
-        wasmPath: v86WasmPath(),
-        bios: ownBuffer(images.files.bios),
-        vgaBios: ownBuffer(images.files.vgaBios),
-        bzImage: ownBuffer(images.files.bzImage),
-        initrd: ownBuffer(images.files.initrd),
-        cmdline,
-        memorySize: memoryMiB * MiB,
-        ...(options.state ? { initialState: ownBuffer(asBytes(options.state)) } : {}),
-      });
+      this.spawnWorker(options.state);
       await this.withBootDeadline(timeoutMs, () => this.waitForShell(mode));
       if (this.tracker) this.tracker.reach('prompt');
       else report({ stage: 'prompt', ms: performance.now() - startedAt });
@@ -210,12 +201,21 @@ export class VmService extends EventEmitter<VmEvents> {
    * Commands in flight reject with INTERRUPTED; resolves once the restored shell answers.
    */
   async restoreState(state: ArrayBuffer | Uint8Array): Promise<void> {
-    const buffer = ownBuffer(asBytes(state));
+    if (this.lifecycle !== 'running') throw this.notRunning();
+    // A fresh worker resumes the state. v86's own restore_state on a live instance that was itself
+    // resumed from a state brings the guest TSC back to an older value, and the guest kernel's timers
+    // then stall for seconds; a new instance resumes correctly and costs about as much (≈0.3 s).
     const superseded = new VmError('INTERRUPTED', 'the guest state was replaced by restoreState()');
+    for (const pending of this.pending.values()) pending.reject(superseded);
+    this.pending.clear();
     const old = this.shells;
     this.shells = this.newShells();
     for (const shell of old) shell.fail(superseded);
-    await this.call('restore-state', { state: buffer }, [buffer]);
+    const retired = this.worker;
+    this.worker = null; // its exit is not a crash
+    void retired?.terminate();
+    this.spawnWorker(state);
+    await this.emulatorStarted;
     await this.shells[0]!.exec('true', { timeoutMs: 5_000 });
     this.emit('restored');
   }
@@ -247,17 +247,34 @@ export class VmService extends EventEmitter<VmEvents> {
     await this.worker?.terminate();
   }
 
-  private spawnWorker(config: EmulatorConfig): void {
+  /** A worker running v86 with this VM's images and options, cold or from a saved state. */
+  private spawnWorker(state?: ArrayBuffer | Uint8Array): void {
+    const { images, memoryMiB, cmdline } = this.config!;
+    const config: EmulatorConfig = {
+      wasmPath: v86WasmPath(),
+      bios: ownBuffer(images.files.bios),
+      vgaBios: ownBuffer(images.files.vgaBios),
+      bzImage: ownBuffer(images.files.bzImage),
+      initrd: ownBuffer(images.files.initrd),
+      cmdline,
+      memorySize: memoryMiB * MiB,
+      ...(state ? { initialState: ownBuffer(asBytes(state)) } : {}),
+    };
     const transfer = [config.bios, config.vgaBios, config.bzImage, config.initrd];
     if (config.initialState) transfer.push(config.initialState);
     this.emulatorStarted = new Promise<void>((resolve) => (this.markStarted = resolve));
     const worker = new Worker(emulatorWorkerPath(), { workerData: config, transferList: transfer });
     this.worker = worker;
-    worker.on('message', (message: WorkerMessage) => this.onWorkerMessage(message));
+    // Events of a worker that restoreState() retired are ignored.
+    worker.on('message', (message: WorkerMessage) => {
+      if (this.worker === worker) this.onWorkerMessage(message);
+    });
     worker.on('error', (error) => {
+      if (this.worker !== worker) return;
       this.end(new VmError('EMULATOR_ERROR', `emulator worker threw: ${error.message}`, { outputTail: this.consoleTail(0) }), true);
     });
     worker.on('exit', (code) => {
+      if (this.worker !== worker) return;
       this.end(
         new VmError('WORKER_EXIT', `emulator worker exited (code ${code})`, { outputTail: this.consoleTail(0) }),
         this.lifecycle !== 'stopping',

@@ -57,6 +57,13 @@ describe('guest boot and snapshots', () => {
     assert.ok(report.totalMs < 2000, `resuming took ${report.totalMs} ms (target < 1 s; the bound leaves room for a busy machine)`);
     assert.equal((await vm.exec('cat /tmp/mark; echo $((6 * 7))')).output, 'before\n42\n');
     t.diagnostic(`boot from snapshot (new worker) ${report.totalMs.toFixed(0)} ms`);
+    // A resumed guest can itself be saved and rolled back, and its clock and shell keep working.
+    await vm.exec('echo resumed > /tmp/mark');
+    const again = await vm.saveState();
+    await vm.exec('echo changed > /tmp/mark');
+    await vm.restoreState(again);
+    const check = await vm.exec('cat /tmp/mark; sleep 0.2; echo slept', { timeoutMs: 3000 });
+    assert.equal(check.output, 'resumed\nslept\n');
   });
 
   it('counts executed guest instructions', async () => {
