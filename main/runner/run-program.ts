@@ -79,6 +79,8 @@ export class ProgramRunner {
   private key: SigningKey;
   private keyInjected: Promise<void>;
   private runs = 0;
+  /** Guest paths of the last run's image and pid file, removed by the next run's command. */
+  private previousFiles: string[] = [];
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -126,10 +128,13 @@ export class ProgramRunner {
     const image = request.mode === 'kernel' && isUnsignedTalo(request.talo) ? this.key.sign(request.talo) : request.talo;
     const name = `run-${++this.runs}-${randomBytes(4).toString('hex')}`;
     const guestPath = `${GUEST_SHARE_DIR}/${name}.talo`;
-    // 9p files arrive without execute permission; the wrapper shell records the pid the program will have.
+    // One command line: remove the previous run's files, make the image executable (9p files arrive
+    // without x), and run it from a shell that first records the pid the program will have.
     const command =
-      `chmod +x ${guestPath} && sh -c 'echo $$ > ${GUEST_SHARE_DIR}/${name}.pid; exec talexec --mode ${request.mode} "$@"' talexec ` +
+      `rm -f ${this.previousFiles.join(' ')}; chmod +x ${guestPath} && ` +
+      `sh -c 'echo $$ > ${GUEST_SHARE_DIR}/${name}.pid; exec talexec --mode ${request.mode} "$@"' talexec ` +
       [guestPath, ...args].map(shellQuote).join(' ');
+    this.previousFiles = [guestPath, `${GUEST_SHARE_DIR}/${name}.pid`];
     if (Buffer.byteLength(command) > MAX_COMMAND_BYTES) {
       throw new VmError('BAD_ARGUMENT', `program arguments too long for the guest shell (${Buffer.byteLength(command)} bytes)`);
     }
@@ -152,7 +157,7 @@ export class ProgramRunner {
     const instructions = instructionsBetween(instructionsBefore, await this.vm.instructionCounter());
     const wallMs = performance.now() - started;
     const after = await this.telemetry.counters();
-    const pid = await this.takePid(name);
+    const pid = await this.readPid(name);
     const batch = await this.telemetry.readSince(before.nextSeq);
     return {
       status: runStatus(before, after),
@@ -174,14 +179,15 @@ export class ProgramRunner {
     };
   }
 
-  /** The pid the program ran as (written by the wrapper shell), and clean the run's files from the share. */
-  private async takePid(name: string): Promise<number | null> {
-    const result = await this.vm.exec(
-      `cat ${GUEST_SHARE_DIR}/${name}.pid 2>/dev/null; rm -f ${GUEST_SHARE_DIR}/${name}.pid ${GUEST_SHARE_DIR}/${name}.talo`,
-      { port: this.port },
-    );
-    const pid = Number.parseInt(result.output, 10);
-    return Number.isInteger(pid) ? pid : null;
+  /** The pid the program ran as, written into the share by the wrapper shell (null if it never ran). */
+  private async readPid(name: string): Promise<number | null> {
+    try {
+      const pid = Number.parseInt(Buffer.from(await this.vm.getFile(`${name}.pid`)).toString('latin1'), 10);
+      return Number.isInteger(pid) ? pid : null;
+    } catch (error) {
+      if (error instanceof VmError && error.code === 'GUEST_FILE_NOT_FOUND') return null;
+      throw error;
+    }
   }
 }
 
