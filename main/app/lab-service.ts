@@ -42,8 +42,9 @@ export function createLabService(opts: LabServiceOptions): LabService {
     if (polling) return; // a slow read must not pile up behind the timer
     polling = true;
     try {
-      const events = await vm.drainTelemetry();
-      telemetry.ingest(events);
+      const drained = await vm.drainTelemetry();
+      telemetry.setAvailability(drained.available, drained.message);
+      telemetry.ingest(drained.events);
       telemetry.tick();
       if (telemetry.takeChanged()) emit('telemetry', telemetry.snapshot());
     } catch (err) {
@@ -74,13 +75,17 @@ export function createLabService(opts: LabServiceOptions): LabService {
     telemetry.beginRun(req.mode);
     const started = Date.now();
     const result = await vm.run(built.talo, req.mode, req.args);
+    if (result.status === 'unavailable') {
+      telemetry.cancelRun();
+      return { ...base, status: 'unavailable', message: `Cannot run ${req.file}: ${result.message}.` };
+    }
     const wallMs = Date.now() - started;
     await pollTelemetry();
     const reply: RunReply = { ...base, status: result.status, wallMs, message: describeRun(req, result.status, result.message, result.exitCode) };
     if (result.exitCode !== undefined) reply.exitCode = result.exitCode;
     if (result.output !== undefined) reply.output = result.output;
     const summary = { mode: req.mode, file: req.file, status: reply.status, wallMs };
-    telemetry.endRun(result.exitCode !== undefined ? { ...summary, exitCode: result.exitCode } : summary);
+    telemetry.endRun({ ...summary, ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}) }, result.syscalls?.map((c) => ({ ...c, name: opts.syscallName(c.nr) })));
     emit('telemetry', telemetry.snapshot());
     emit('runFinished', reply);
     return reply;
@@ -135,7 +140,7 @@ function describeRun(req: { file: string; mode: RunMode }, status: 'exited' | 'r
   const where = req.mode === 'kernel' ? 'in kernel mode (ring 0)' : 'in user mode (ring 3)';
   switch (status) {
     case 'exited':
-      return `${req.file} ran ${where} and exited with status ${exitCode ?? '?'}.`;
+      return `${req.file} ran ${where} and exited with status ${exitCode ?? '?'} (${message}).`;
     case 'refused':
       return `The guest refused to run ${req.file} ${where}: ${message}`;
     case 'failed':

@@ -104,8 +104,14 @@ export class TelemetryAggregator {
     this.run = { mode, table: new StatTable() };
   }
 
-  endRun(summary: Omit<RunSummary, 'syscalls'>): RunSummary {
-    const syscalls = this.run?.table.stats(this.nameOf) ?? [];
+  /** The run did not happen: nothing to compare. */
+  cancelRun(): void {
+    this.run = undefined;
+  }
+
+  /** exact: the run's own syscalls when the runner counted them by pid; otherwise what arrived during the run. */
+  endRun(summary: Omit<RunSummary, 'syscalls'>, exact?: SyscallStat[]): RunSummary {
+    const syscalls = exact ?? this.run?.table.stats(this.nameOf) ?? [];
     this.run = undefined;
     const full: RunSummary = { ...summary, syscalls };
     this.lastRuns[summary.mode] = full;

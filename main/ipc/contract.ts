@@ -52,6 +52,12 @@ export interface ListingLine {
   bytes: string; // hex
   text: string; // Intel-syntax instruction
   sourceLine?: number; // 1-based line in the TAL source, when the line table maps it
+  /** Part of the trusted runtime the assembler adds (prologue, heap-exhausted path), not of the source. */
+  runtime?: boolean;
+  /** What a relocated operand refers to, e.g. "import write (nr 4)". */
+  annotation?: string;
+  /** Code labels that start at this instruction. */
+  labels?: string[];
 }
 
 export interface BuildReply {

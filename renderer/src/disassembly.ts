@@ -18,22 +18,26 @@ export class DisassemblyPane {
       this.rows = [];
       return;
     }
-    this.rows = reply.listing.map((l) => {
+    this.rows = [];
+    const body: HTMLElement[] = [];
+    for (const l of reply.listing) {
+      for (const label of l.labels ?? []) body.push(h('tr', { class: 'dis-label' }, h('td', { colspan: '4' }, `${label}:`)));
       const row = h(
         'tr',
-        { class: 'dis-row', ...(l.sourceLine !== undefined ? { 'data-line': String(l.sourceLine) } : {}) },
+        { class: `dis-row${l.runtime ? ' dis-runtime' : ''}`, ...(l.sourceLine !== undefined ? { 'data-line': String(l.sourceLine) } : {}) },
         h('td', { class: 'dis-off' }, l.offset.toString(16).padStart(6, '0')),
         h('td', { class: 'dis-bytes' }, l.bytes),
-        h('td', { class: 'dis-text' }, l.text),
-        h('td', { class: 'dis-src' }, l.sourceLine !== undefined ? `line ${l.sourceLine}` : ''),
+        h('td', { class: 'dis-text' }, l.text, l.annotation ? h('span', { class: 'dis-note' }, `  ; ${l.annotation}`) : null),
+        h('td', { class: 'dis-src' }, l.sourceLine !== undefined ? `line ${l.sourceLine}` : l.runtime ? 'runtime' : ''),
       );
       if (l.sourceLine !== undefined) row.addEventListener('click', () => this.goToLine(l.sourceLine!));
-      return row;
-    });
+      this.rows.push(row);
+      body.push(row);
+    }
     clear(
       this.el,
       h('p', { class: 'muted' }, `${reply.listing.length} instructions, image ${reply.imageBytes ?? '?'} bytes (unsigned).`),
-      h('table', { class: 'dis' }, h('thead', {}, h('tr', {}, h('th', {}, 'offset'), h('th', {}, 'bytes'), h('th', {}, 'instruction'), h('th', {}, 'source'))), h('tbody', {}, ...this.rows)),
+      h('table', { class: 'dis' }, h('thead', {}, h('tr', {}, h('th', {}, 'offset'), h('th', {}, 'bytes'), h('th', {}, 'instruction'), h('th', {}, 'source'))), h('tbody', {}, ...body)),
     );
   }
 

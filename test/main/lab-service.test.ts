@@ -8,7 +8,6 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { createLab } from '../../main/app/create-lab.js';
 import { exampleTitle } from '../../main/app/examples.js';
-import { absentVm } from '../../main/app/integration.js';
 import { resolveLabPaths } from '../../main/app/resource-paths.js';
 import type { LabEvent } from '../../main/ipc/contract.js';
 
@@ -17,7 +16,8 @@ const hello = await readFile(path.join(paths.examplesDir, 'hello.tal'), 'utf8');
 
 async function lab() {
   const events: Array<{ event: LabEvent; payload: unknown }> = [];
-  const l = await createLab({ paths, vm: absentVm('no guest in this test'), emit: (event, payload) => events.push({ event, payload }) });
+  // The real guest adapter, never started: nothing here needs a running guest.
+  const l = await createLab({ paths, emit: (event, payload) => events.push({ event, payload }) });
   return { ...l, events };
 }
 
@@ -44,7 +44,7 @@ test('listExamples: every tal/examples file with its title', async () => {
   assert.equal(exampleTitle('.code\n; late comment'), undefined);
 });
 
-test('runProgram: rejected source never reaches the guest; no guest gives "unavailable"', async () => {
+test('runProgram: rejected source never reaches the guest; a stopped guest gives "unavailable"', async () => {
   const { router } = await lab();
   const rejected = await router.dispatch('runProgram', { source: hello.replace('mov edx, 14', 'mov edx, 15'), file: 'hello.tal', mode: 'kernel', args: [] });
   assert.ok(rejected.ok);
@@ -53,11 +53,12 @@ test('runProgram: rejected source never reaches the guest; no guest gives "unava
   const noGuest = await router.dispatch('runProgram', { source: hello, file: 'hello.tal', mode: 'user', args: [] });
   assert.ok(noGuest.ok);
   assert.equal((noGuest.value as { status: string }).status, 'unavailable');
+  assert.match((noGuest.value as { message: string }).message, /The guest is not running \(stopped: not started\)/);
 });
 
 test('sendSerial without a guest is an error reply, not a crash', async () => {
   const { router } = await lab();
   const r = await router.dispatch('sendSerial', { port: 0, data: 'ls\n' });
   assert.equal(r.ok, false);
-  if (!r.ok) assert.match(r.error.message, /no guest in this test/);
+  if (!r.ok) assert.match(r.error.message, /the guest is stopped/);
 });

@@ -1,7 +1,8 @@
 // The lab's TAL workflow in Chromium against the real checker: open an
 // example, make it unsafe and see the diagnostic inline and in the problems
 // list, hover an instruction and see the type state before it, and try to run
-// the unsafe program (main refuses before anything reaches the guest).
+// the unsafe program (main refuses before anything reaches the guest), and
+// follow the disassembly back to the source.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -59,6 +60,19 @@ test('lab: check as you type, diagnostics, type-state inspector, rejected run', 
   await page.click('.cm-content');
   await page.keyboard.press('Control+z');
   await page.waitForFunction(() => document.getElementById('check-state')?.textContent === '✓ accepted');
+
+  // Disassembly: the built image, rows linked to source lines both ways.
+  await page.click('#tab-disassembly');
+  await page.waitForSelector('#pane-disassembly .dis-row[data-line="19"]');
+  const callRow = page.locator('#pane-disassembly .dis-row[data-line="19"]');
+  assert.match((await callRow.textContent()) ?? '', /call.*write/);
+  assert.ok((await page.locator('#pane-disassembly .dis-runtime').count()) > 0, 'the trusted prologue is listed as runtime');
+  await page.locator('.cm-line', { hasText: 'mov ecx, msg' }).hover();
+  await page.waitForSelector('#pane-disassembly .dis-row.linked[data-line="17"]');
+  await b.shot('disassembly-linked');
+  await callRow.click();
+  await page.waitForFunction(() => document.querySelector('.cm-activeLine')?.textContent?.includes('call write'));
+  await page.click('#tab-type-state');
 
   // Another example through the picker.
   await page.selectOption('#examples', 'arraysum');

@@ -1,0 +1,55 @@
+// The lab with the real guest in Chromium: the guest boots (or resumes its
+// snapshot), the ttyS0 terminal is a live console, and — when the guest kernel
+// has TAL support — programs run in kernel mode and in user mode with their
+// syscalls counted by path and drawn as transitions.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resolveLabPaths } from '../../main/app/resource-paths.js';
+import { startWebShell } from '../../main/web/web-shell.js';
+import { browserMissing, openBrowser } from './browser.js';
+
+const BOOT_TIMEOUT_MS = 120_000;
+
+test('lab with the guest: console terminal, runs in kernel and user mode, transitions', async (t) => {
+  const missing = browserMissing();
+  if (missing) return t.skip(missing);
+  const shell = await startWebShell({ paths: resolveLabPaths(), port: 0, bootVm: true });
+  t.after(() => shell.close());
+  const b = await openBrowser(shell.url, 'lab-guest');
+  t.after(() => b.close());
+  const { page } = b;
+
+  await page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('vm-state')?.dataset['state'] ?? ''), undefined, { timeout: BOOT_TIMEOUT_MS });
+  assert.equal(await page.getAttribute('#vm-state', 'data-state'), 'running', (await page.textContent('#vm-state')) ?? '');
+  await b.shot('guest-running');
+
+  await t.test('ttyS0 is a live console', async () => {
+    await page.click('.term-pane[data-port="0"]');
+    await page.keyboard.type('echo lab-$((6*7))\n');
+    await page.waitForFunction(() => document.querySelector('.term-pane[data-port="0"] .xterm-rows')?.textContent?.includes('lab-42'), undefined, { timeout: 20_000 });
+    await b.shot('console-echo');
+  });
+
+  const canRun = !/programs cannot run/.test((await page.textContent('#vm-state')) ?? '');
+  await t.test('kernel mode, then user mode: direct calls, then traps', async (st) => {
+    if (!canRun) return st.skip(`the guest kernel cannot run TAL programs: ${await page.textContent('#vm-state')}`);
+    await page.selectOption('#examples', 'getpid_loop');
+    await page.waitForFunction(() => document.getElementById('check-state')?.textContent === '✓ accepted');
+    await page.click('#run-kernel');
+    await page.waitForFunction(() => ['exited', 'refused', 'failed', 'unavailable'].includes(document.getElementById('status')?.dataset['run'] ?? ''), undefined, { timeout: 60_000 });
+    assert.equal(await page.getAttribute('#status', 'data-run'), 'exited', (await page.textContent('#status')) ?? '');
+    await page.waitForFunction(() => Number(document.getElementById('count-direct')?.textContent) > 0);
+    await b.shot('kernel-run');
+    await page.evaluate(() => (document.getElementById('status')!.dataset['run'] = ''));
+    await page.click('#run-user');
+    await page.waitForFunction(() => document.getElementById('status')?.dataset['run'] === 'exited', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => Number(document.getElementById('count-trap')?.textContent) > 0);
+    const compare = (await page.textContent('#run-compare')) ?? '';
+    assert.match(compare, /user mode — getpid_loop\.tal/);
+    assert.match(compare, /kernel mode — getpid_loop\.tal/);
+    await b.shot('user-run-compare');
+  });
+
+  assert.deepEqual(b.errors, []);
+});
