@@ -29,6 +29,8 @@ export interface RunRequest {
   timeoutMs?: number;
   /** The program's terminal output (stdout and stderr, interleaved) as it arrives. */
   onOutput?: (text: string) => void;
+  /** Standard input: these bytes, or 'tty' for the runner's serial console; default empty (/dev/null). */
+  stdin?: Uint8Array | 'tty';
 }
 
 export interface SyscallSummary {
@@ -130,15 +132,19 @@ export class ProgramRunner {
     const guestPath = `${GUEST_SHARE_DIR}/${name}.talo`;
     // One command line: remove the previous run's files, make the image executable (9p files arrive
     // without x), and run it from a shell that first records the pid the program will have.
+    const stdinPath = `${GUEST_SHARE_DIR}/${name}.in`;
+    const redirect = request.stdin === 'tty' ? '' : ` < ${request.stdin ? stdinPath : '/dev/null'}`;
     const command =
       `rm -f ${this.previousFiles.join(' ')}; chmod +x ${guestPath} && ` +
       `sh -c 'echo $$ > ${GUEST_SHARE_DIR}/${name}.pid; exec talexec --mode ${request.mode} "$@"' talexec ` +
-      [guestPath, ...args].map(shellQuote).join(' ');
-    this.previousFiles = [guestPath, `${GUEST_SHARE_DIR}/${name}.pid`];
+      [guestPath, ...args].map(shellQuote).join(' ') +
+      redirect;
+    this.previousFiles = [guestPath, `${GUEST_SHARE_DIR}/${name}.pid`, ...(request.stdin instanceof Uint8Array ? [stdinPath] : [])];
     if (Buffer.byteLength(command) > MAX_COMMAND_BYTES) {
       throw new VmError('BAD_ARGUMENT', `program arguments too long for the guest shell (${Buffer.byteLength(command)} bytes)`);
     }
     await this.vm.putFile(`${name}.talo`, image);
+    if (request.stdin instanceof Uint8Array) await this.vm.putFile(`${name}.in`, request.stdin);
 
     const before = await this.telemetry.counters();
     if (!before.telemetryEnabled) await this.telemetry.setEnabled(true);
