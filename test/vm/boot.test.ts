@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { BOOT_STAGES, VmService, instructionsBetween, launchGuest, type LaunchedGuest } from '../../main/vm/index.js';
 
-describe('guest boot and snapshots', () => {
+describe('guest boot and snapshots', { timeout: 180_000 }, () => {
   let cold: LaunchedGuest | undefined;
   let snapshot: Uint8Array | undefined;
   const others: VmService[] = [];

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { GUEST_SHARE_DIR, type LaunchedGuest } from '../../main/vm/index.js';
 import { rejection, resumeGuest } from './guest-fixture.js';
 
-describe('9p file delivery and guest memory access', () => {
+describe('9p file delivery and guest memory access', { timeout: 180_000 }, () => {
   let guest: LaunchedGuest;
   before(async () => {
     guest = await resumeGuest();

@@ -1,6 +1,7 @@
 // Shared by the VM tests: a real guest resumed from the cached booted snapshot
 // (created by a cold boot the first time), so each test file boots in about a
-// second. Images: kernel-images/images, or TAL_LAB_IMAGES.
+// second. Images: kernel-images/images, or TAL_LAB_IMAGES. Every suite has a
+// timeout, so a hung guest fails the run instead of blocking it.
 
 import { launchGuest, type LaunchedGuest } from '../../main/vm/index.js';
 

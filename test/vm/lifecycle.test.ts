@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { VmService, type VmError } from '../../main/vm/index.js';
 import { delay, rejection, resumeGuest } from './guest-fixture.js';
 
-describe('VM lifecycle and failures', () => {
+describe('VM lifecycle and failures', { timeout: 180_000 }, () => {
   it('rejects pending calls when the emulator worker dies', async () => {
     const { vm } = await resumeGuest();
     const crashes: VmError[] = [];

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { MAX_COMMAND_BYTES, SERIAL_PORTS, type LaunchedGuest, type SerialPort } from '../../main/vm/index.js';
 import { delay, rejection, resumeGuest } from './guest-fixture.js';
 
-describe('shell commands over the serial consoles', () => {
+describe('shell commands over the serial consoles', { timeout: 180_000 }, () => {
   let guest: LaunchedGuest;
   before(async () => {
     guest = await resumeGuest();
