@@ -31,6 +31,22 @@ test('lab with the guest: console terminal, runs in kernel and user mode, transi
     await b.shot('console-echo');
   });
 
+  await t.test('snapshot and restore from the header', async () => {
+    await page.click('#vm-snap-save');
+    await page.waitForFunction(() => /snapshot saved: [\d.]+ MiB/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.click('.term-pane[data-port="0"]');
+    await page.keyboard.type('touch /tmp/after-snapshot; ls /tmp\n');
+    await page.waitForFunction(() => document.querySelector('.term-pane[data-port="0"] .xterm-rows')?.textContent?.includes('after-snapshot'), undefined, { timeout: 20_000 });
+    await page.click('#vm-snap-restore');
+    await page.waitForFunction(() => /restored the snapshot in \d+ ms/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    // The file made after the snapshot is gone in the restored guest, and the console still answers.
+    await page.click('.term-pane[data-port="0"]');
+    await page.keyboard.type('clear; test -e /tmp/after-snapshot && echo file-$((1+1))-present || echo file-$((2+2))-absent\n');
+    await page.waitForFunction(() => /file-[24]-(present|absent)/.test(document.querySelector('.term-pane[data-port="0"] .xterm-rows')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    assert.match((await page.textContent('.term-pane[data-port="0"] .xterm-rows')) ?? '', /file-4-absent/);
+    await b.shot('restored');
+  });
+
   const canRun = !/programs cannot run/.test((await page.textContent('#vm-state')) ?? '');
   await t.test('kernel mode, then user mode: direct calls, then traps', async (st) => {
     if (!canRun) return st.skip(`the guest kernel cannot run TAL programs: ${await page.textContent('#vm-state')}`);
