@@ -91,8 +91,10 @@ export class VmService extends EventEmitter<VmEvents> {
   private bootAbort: ((error: VmError) => void) | null = null;
   private tracker: BootProgressTracker | null = null;
   private promptSeen: (() => void) | null = null;
+  /** Settles when the current worker's v86 starts executing, or rejects when the VM ends first. */
   private emulatorStarted: Promise<void> = Promise.resolve();
   private markStarted: () => void = () => undefined;
+  private failStarted: (error: VmError) => void = () => undefined;
   private config: { images: GuestImages; memoryMiB: number; cmdline: string } | null = null;
 
   get running(): boolean {
@@ -262,7 +264,11 @@ export class VmService extends EventEmitter<VmEvents> {
     };
     const transfer = [config.bios, config.vgaBios, config.bzImage, config.initrd];
     if (config.initialState) transfer.push(config.initialState);
-    this.emulatorStarted = new Promise<void>((resolve) => (this.markStarted = resolve));
+    this.emulatorStarted = new Promise<void>((resolve, reject) => {
+      this.markStarted = resolve;
+      this.failStarted = reject;
+    });
+    this.emulatorStarted.catch(() => undefined); // awaited only while resuming; the failure reaches callers elsewhere
     const worker = new Worker(emulatorWorkerPath(), { workerData: config, transferList: transfer });
     this.worker = worker;
     // Events of a worker that restoreState() retired are ignored.
@@ -399,6 +405,7 @@ export class VmService extends EventEmitter<VmEvents> {
     this.pending.clear();
     for (const shell of this.shells) shell.fail(error);
     this.bootAbort?.(error);
+    this.failStarted(error);
   }
 
   /** The VM is over: reject everything pending with `error`; emit `crash` when it was not a requested stop. */
