@@ -10,6 +10,7 @@ import { TokenStream } from './token-stream.js';
 
 export const DEFAULT_HEAP = 1 << 20;
 export const DEFAULT_STACK = 64 << 10;
+const MAX_DATA_BYTES = 4 << 20;
 
 const REG8 = ['al', 'cl', 'dl', 'bl', 'ah', 'ch', 'dh', 'bh'];
 const REG16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'];
@@ -173,7 +174,7 @@ class ProgramParser {
         while (ts.peek().kind === 'string' || (ts.accept(',') && ts.peek().kind === 'string'));
         item = { kind: 'bytes', label: name.text, init: Uint8Array.from(Buffer.from(text, 'latin1')), loc };
       } else if (ts.peek().text === '[') {
-        item = { kind: 'bytes', label: name.text, init: new Uint8Array(this.zeroCount()), loc };
+        item = { kind: 'bytes', label: name.text, init: new Uint8Array(this.zeroCount(name, 1)), loc };
       } else {
         const values = this.numberList();
         const bad = values.findIndex((v) => v < -128 || v > 255);
@@ -181,22 +182,28 @@ class ProgramParser {
         item = { kind: 'bytes', label: name.text, init: Uint8Array.from(values, (v) => v & 0xff), loc };
       }
     } else if (kind.text === '.words') {
-      item = ts.peek().text === '[' ? { kind: 'words', label: name.text, init: new Array<number>(this.zeroCount()).fill(0), loc } : { kind: 'words', label: name.text, init: this.numberList(), loc };
+      item = ts.peek().text === '[' ? { kind: 'words', label: name.text, init: new Array<number>(this.zeroCount(name, 4)).fill(0), loc } : { kind: 'words', label: name.text, init: this.numberList(), loc };
     } else if (kind.text === '.tuple') {
       item = { kind: 'tuple', label: name.text, init: this.numberList(), loc };
     } else {
       throw this.error('E_SYNTAX', kind.loc, `unknown data kind '${kind.text}'`, 'use .bytes "text", .bytes 1, 2, .bytes [N], .words 1, 2, .words [N] or .tuple 0, 0');
     }
-    if (item.init.length > 4 << 20) throw this.error('E_LIMIT', loc, `data item '${name.text}' is larger than 4 MiB`);
+    if (item.init.length * (item.kind === 'bytes' ? 1 : 4) > MAX_DATA_BYTES) throw this.dataTooLarge(name);
     this.program.data.push(item);
     ts.expectEndOfLine();
   }
 
-  private zeroCount(): number {
+  /** [N]: N zero elements, limited before anything is allocated. */
+  private zeroCount(name: Token, elemSize: 1 | 4): number {
     this.ts.expect('[');
     const n = this.ts.expectNumber().value!;
     this.ts.expect(']');
+    if (n * elemSize > MAX_DATA_BYTES) throw this.dataTooLarge(name);
     return n;
+  }
+
+  private dataTooLarge(name: Token): TalError {
+    return this.error('E_LIMIT', name.loc, `data item '${name.text}' is larger than 4 MiB`, 'allocate large arrays at run time with newarray');
   }
 
   private numberList(): number[] {
