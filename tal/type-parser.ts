@@ -1,11 +1,29 @@
 // Parses the type annotations of docs/tal.md ("Types") into tal/types.ts values.
 
+import { TalError } from './diagnostics.js';
+import type { Token } from './lexer.js';
 import type { TokenStream } from './token-stream.js';
 import { REGS32, type CodeType, type Reg32, type Size, type StackType, type TyVar, type VarKind, type WordType } from './types.js';
+
+/** Types nest at most this deep, and a stack type lists at most this many slots: a limit, not a stack overflow. */
+const MAX_TYPE_DEPTH = 100;
+const MAX_STACK_SLOTS = 4096;
 
 /** Names visible while parsing a type: bound variables (innermost last) and named types. */
 export class TypeScope {
   private readonly vars: TyVar[] = [];
+  private depth = 0;
+
+  /** Runs f one level deeper in the type, failing with E_LIMIT past MAX_TYPE_DEPTH. */
+  deeper<T>(ts: TokenStream, f: () => T): T {
+    if (this.depth >= MAX_TYPE_DEPTH) limit(ts, ts.peek(), `this type nests more than ${MAX_TYPE_DEPTH} levels deep`);
+    this.depth++;
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
+  }
 
   constructor(private readonly typeNames: ReadonlySet<string>) {}
 
@@ -49,7 +67,15 @@ export function parseCodeType(ts: TokenStream, scope: TypeScope): CodeType {
   return ts.nested(() => codeType(ts, scope));
 }
 
+function limit(ts: TokenStream, t: Token, message: string): never {
+  throw new TalError({ code: 'E_LIMIT', severity: 'error', file: ts.file, line: t.loc.line, col: t.loc.col, message, hint: 'name parts of it with .type' });
+}
+
 function union(ts: TokenStream, scope: TypeScope): WordType {
+  return scope.deeper(ts, () => unionAt(ts, scope));
+}
+
+function unionAt(ts: TokenStream, scope: TypeScope): WordType {
   const at = ts.peek();
   const first = primary(ts, scope);
   if (!ts.accept('|')) return first;
@@ -83,6 +109,7 @@ function vars(ts: TokenStream, scope: TypeScope): TyVar[] {
       kind = k.text as VarKind;
     }
     if (out.some((v) => v.name === name.text) || scope.isTypeName(name.text)) ts.fail(name, `'${name.text}' is already a name here`);
+    if (out.length >= MAX_TYPE_DEPTH) limit(ts, name, `more than ${MAX_TYPE_DEPTH} variables in one binder`);
     out.push({ name: name.text, kind });
   } while (ts.accept(','));
   ts.expect('.');
@@ -170,19 +197,27 @@ function primary(ts: TokenStream, scope: TypeScope): WordType {
 }
 
 function stack(ts: TokenStream, scope: TypeScope): StackType {
-  const t = ts.peek();
-  if (t.kind === 'ident' && t.text === 'nil') {
-    ts.next();
-    return { k: 'nil' };
+  const heads: WordType[] = [];
+  let tail: StackType;
+  for (;;) {
+    const t = ts.peek();
+    if (t.kind === 'ident' && t.text === 'nil') {
+      ts.next();
+      tail = { k: 'nil' };
+      break;
+    }
+    if (t.kind === 'ident' && scope.lookup(t.text)?.kind === 'stack') {
+      ts.next();
+      if (ts.peek().text === '::') ts.fail(t, `stack variable '${t.text}' must be the tail of a stack type`);
+      tail = { k: 'svar', name: t.text };
+      break;
+    }
+    if (heads.length >= MAX_STACK_SLOTS) limit(ts, t, `this stack type lists more than ${MAX_STACK_SLOTS} slots`);
+    heads.push(union(ts, scope));
+    if (!ts.accept('::')) ts.fail(ts.peek(), "expected '::' in a stack type", 'a stack type is τ :: … :: ρ, ending in a stack variable or nil');
   }
-  if (t.kind === 'ident' && scope.lookup(t.text)?.kind === 'stack') {
-    ts.next();
-    if (ts.peek().text === '::') ts.fail(t, `stack variable '${t.text}' must be the tail of a stack type`);
-    return { k: 'svar', name: t.text };
-  }
-  const head = union(ts, scope);
-  if (!ts.accept('::')) ts.fail(ts.peek(), "expected '::' in a stack type", 'a stack type is τ :: … :: ρ, ending in a stack variable or nil');
-  return { k: 'cons', head, tail: stack(ts, scope) };
+  for (let i = heads.length - 1; i >= 0; i--) tail = { k: 'cons', head: heads[i]!, tail };
+  return tail;
 }
 
 function codeType(ts: TokenStream, scope: TypeScope): CodeType {
