@@ -2,6 +2,7 @@
 // (with instantiation of a target's ∀-bound variables), join at control-flow merges.
 
 import type { CodeType, Field, Reg32, Size, StackType, TyVar, WordType } from '../types.js';
+import { CheckError } from './env.js';
 
 export type Binding = { kind: 'type'; t: WordType } | { kind: 'size'; n: Size } | { kind: 'stack'; s: StackType };
 export type Subst = Map<string, Binding>;
@@ -112,16 +113,19 @@ export function substWord(t: WordType, s: Subst): WordType {
 
 export function substStack(st: StackType, s: Subst): StackType {
   if (s.size === 0) return st;
-  switch (st.k) {
-    case 'nil':
-      return st;
-    case 'svar': {
-      const b = s.get(st.name);
-      return b !== undefined && b.kind === 'stack' ? b.s : st;
-    }
-    case 'cons':
-      return { k: 'cons', head: substWord(st.head, s), tail: substStack(st.tail, s) };
+  const heads: WordType[] = [];
+  let rest = st;
+  while (rest.k === 'cons') {
+    heads.push(substWord(rest.head, s));
+    rest = rest.tail;
   }
+  let out: StackType = rest;
+  if (rest.k === 'svar') {
+    const b = s.get(rest.name);
+    if (b !== undefined && b.kind === 'stack') out = b.s;
+  }
+  for (let i = heads.length - 1; i >= 0; i--) out = { k: 'cons', head: heads[i]!, tail: out };
+  return out;
 }
 
 export function substCode(ct: CodeType, s: Subst): CodeType {
@@ -208,7 +212,13 @@ export class Comparer {
     private readonly defs: TypeDefs,
     readonly flex: ReadonlySet<string> = new Set(),
     readonly subst: Subst = new Map(),
+    /** Steps left for this comparison and the ones it starts (invariant positions compare both ways, which can be exponential). */
+    private readonly budget: { steps: number } = { steps: COMPARE_STEPS },
   ) {}
+
+  private sub(flex: ReadonlySet<string> = new Set(), subst: Subst = new Map()): Comparer {
+    return new Comparer(this.defs, flex, subst, this.budget);
+  }
 
   unfold(name: string): WordType | undefined {
     return this.defs.get(name);
@@ -238,6 +248,9 @@ export class Comparer {
 
   word(a: WordType, b: WordType): boolean {
     if (a === b && this.flex.size === 0) return true;
+    if (--this.budget.steps < 0) {
+      throw new CheckError('E_LIMIT', 'these types are too large to compare', { hint: 'give the nested parts names with .type, or annotate fewer nested types' });
+    }
     if (this.depth > 64) return false;
     this.depth++;
     try {
@@ -256,7 +269,7 @@ export class Comparer {
         this.subst.set(b.name, { kind: 'type', t: a });
         return true;
       }
-      return bound.kind === 'type' && new Comparer(this.defs).word(a, bound.t);
+      return bound.kind === 'type' && this.sub().word(a, bound.t);
     }
     if (a.k === 'named' && b.k === 'named' && a.name === b.name) return true;
     if (b.k === 'named') {
@@ -307,7 +320,9 @@ export class Comparer {
 
   /** Invariant positions (mutable fields, array elements): both directions. */
   equal(a: WordType, b: WordType): boolean {
-    return this.word(a, b) && new Comparer(this.defs).word(substWord(b, this.subst), a);
+    if (!this.word(a, b)) return false;
+    const bInst = substWord(b, this.subst);
+    return sameWord(a, bInst) || this.sub().word(bInst, a);
   }
 
   private fields(a: Field[], b: Field[]): boolean {
@@ -345,17 +360,21 @@ export class Comparer {
   }
 
   stack(a: StackType, b: StackType): boolean {
-    if (b.k === 'svar' && this.flex.has(b.name)) {
-      const bound = this.subst.get(b.name);
-      if (bound === undefined) {
-        this.subst.set(b.name, { kind: 'stack', s: a });
-        return true;
+    for (;;) {
+      if (b.k === 'svar' && this.flex.has(b.name)) {
+        const bound = this.subst.get(b.name);
+        if (bound === undefined) {
+          this.subst.set(b.name, { kind: 'stack', s: a });
+          return true;
+        }
+        return bound.kind === 'stack' && this.sub().stack(a, bound.s);
       }
-      return bound.kind === 'stack' && new Comparer(this.defs).stack(a, bound.s);
+      if (b.k === 'nil') return a.k === 'nil';
+      if (b.k === 'svar') return a.k === 'svar' && a.name === b.name;
+      if (a.k !== 'cons' || !this.word(a.head, b.head)) return false;
+      a = a.tail;
+      b = b.tail;
     }
-    if (b.k === 'nil') return a.k === 'nil';
-    if (b.k === 'svar') return a.k === 'svar' && a.name === b.name;
-    return a.k === 'cons' && this.word(a.head, b.head) && this.stack(a.tail, b.tail);
   }
 
   private exists(a: WordType, b: Extract<WordType, { k: 'exists' }>): boolean {
@@ -366,10 +385,67 @@ export class Comparer {
       return this.word(substWord(a.body, new Map([[a.v.name, varBinding(f)]])), bBody);
     }
     // Packing: find a witness for b's variable by matching a against b's body.
-    const inner = new Comparer(this.defs, new Set([...this.flex, f.name]), new Map(this.subst));
+    const inner = this.sub(new Set([...this.flex, f.name]), new Map(this.subst));
     if (!inner.word(a, bBody)) return false;
     for (const [k, v] of inner.subst) if (k !== f.name) this.subst.set(k, v);
     return true;
+  }
+}
+
+/** Steps one type comparison may take; far more than any written type needs. */
+const COMPARE_STEPS = 200_000;
+
+/** Structural identity (same spelling, same variable names): a cheap way to settle most invariant comparisons. */
+export function sameWord(a: WordType, b: WordType): boolean {
+  if (a === b) return true;
+  if (a.k !== b.k) return false;
+  switch (a.k) {
+    case 'sing':
+    case 'bytes':
+      return sizeEq(a.n, (b as typeof a).n);
+    case 'below':
+      return a.strict === (b as typeof a).strict && sizeEq(a.n, (b as typeof a).n);
+    case 'tvar':
+    case 'named':
+      return a.name === (b as typeof a).name;
+    case 'tuple': {
+      const bf = (b as typeof a).fields;
+      return a.fields.length === bf.length && a.fields.every((f, i) => f.init === bf[i]!.init && sameWord(f.t, bf[i]!.t));
+    }
+    case 'words':
+      return sizeEq(a.n, (b as typeof a).n) && sameWord(a.elem, (b as typeof a).elem);
+    case 'maybe':
+      return sameWord(a.t, (b as typeof a).t);
+    case 'exists': {
+      const bv = (b as typeof a).v;
+      return a.v.name === bv.name && a.v.kind === bv.kind && sameWord(a.body, (b as typeof a).body);
+    }
+    case 'sptr':
+      return sameStack(a.s, (b as typeof a).s);
+    case 'code': {
+      const x = a.ct;
+      const y = (b as typeof a).ct;
+      if (x.vars.length !== y.vars.length || x.vars.some((v, i) => v.name !== y.vars[i]!.name || v.kind !== y.vars[i]!.kind)) return false;
+      const keys = new Set([...Object.keys(x.regs), ...Object.keys(y.regs)]) as Set<Reg32>;
+      for (const r of keys) {
+        const p = x.regs[r];
+        const q = y.regs[r];
+        if (p === undefined || q === undefined || !sameWord(p, q)) return false;
+      }
+      return true;
+    }
+    default:
+      return true; // int, null, uninit
+  }
+}
+
+function sameStack(a: StackType, b: StackType): boolean {
+  for (;;) {
+    if (a.k === 'nil' || b.k === 'nil') return a.k === b.k;
+    if (a.k === 'svar' || b.k === 'svar') return a.k === 'svar' && b.k === 'svar' && a.name === b.name;
+    if (!sameWord(a.head, b.head)) return false;
+    a = a.tail;
+    b = b.tail;
   }
 }
 
