@@ -73,8 +73,9 @@ class ProgramParser {
     return new TalError(d);
   }
 
-  private scope(): TypeScope {
-    return new TypeScope(this.typeNames);
+  /** Label and .type annotations are closed; a pseudo-instruction's type may name variables in scope there (open). */
+  private scope(open = false): TypeScope {
+    return new TypeScope(this.typeNames, open);
   }
 
   private directive(): void {
@@ -253,7 +254,7 @@ class ProgramParser {
         const dst = this.reg32('the destination');
         ts.expect(',');
         const at = ts.peek().loc;
-        const type = parseWordType(ts, this.scope());
+        const type = parseWordType(ts, this.scope(true));
         if (type.k !== 'tuple') throw this.error('E_SYNTAX', at, 'malloc allocates a tuple: write malloc REG, *[type, …]');
         return { kind: 'malloc', dst, type, loc, text };
       }
@@ -264,7 +265,7 @@ class ProgramParser {
         if (e.text !== 'byte' && e.text !== 'word') throw this.error('E_SYNTAX', e.loc, `expected 'byte' or 'word', found '${e.text}'`);
         let elemType;
         if (e.text === 'word' && ts.accept('(')) {
-          elemType = parseWordType(ts, this.scope());
+          elemType = parseWordType(ts, this.scope(true));
           ts.expect(')');
         }
         ts.expect(',');
@@ -287,9 +288,9 @@ class ProgramParser {
         if (reg === 'esp' && mnemonic === 'coerce') {
           const kw = ts.expectIdent("'sptr'");
           if (kw.text !== 'sptr') throw this.error('E_SYNTAX', kw.loc, "coerce esp takes a stack pointer type: coerce esp, sptr σ");
-          return { kind: 'coerceStack', stack: parseStackType(ts, this.scope()), loc, text };
+          return { kind: 'coerceStack', stack: parseStackType(ts, this.scope(true)), loc, text };
         }
-        return { kind: mnemonic, reg, type: parseWordType(ts, this.scope()), loc, text };
+        return { kind: mnemonic, reg, type: parseWordType(ts, this.scope(true)), loc, text };
       }
       default:
         return undefined;

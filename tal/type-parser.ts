@@ -14,6 +14,16 @@ export class TypeScope {
   private readonly vars: TyVar[] = [];
   private depth = 0;
 
+  /**
+   * @param open in the type of a pseudo-instruction, names not bound in the type itself are taken as free
+   * variables of the kind their position needs; the checker then requires them in scope (E_SCOPE).
+   * Label types are closed: an unbound name there is an error here.
+   */
+  constructor(
+    private readonly typeNames: ReadonlySet<string>,
+    readonly open = false,
+  ) {}
+
   /** Runs f one level deeper in the type, failing with E_LIMIT past MAX_TYPE_DEPTH. */
   deeper<T>(ts: TokenStream, f: () => T): T {
     if (this.depth >= MAX_TYPE_DEPTH) limit(ts, ts.peek(), `this type nests more than ${MAX_TYPE_DEPTH} levels deep`);
@@ -24,8 +34,6 @@ export class TypeScope {
       this.depth--;
     }
   }
-
-  constructor(private readonly typeNames: ReadonlySet<string>) {}
 
   lookup(name: string): TyVar | undefined {
     for (let i = this.vars.length - 1; i >= 0; i--) if (this.vars[i]!.name === name) return this.vars[i];
@@ -48,6 +56,9 @@ export class TypeScope {
 
 const KINDS: readonly VarKind[] = ['type', 'size', 'stack'];
 
+/** Words that start a type, so never a free stack variable. */
+const TYPE_WORDS: ReadonlySet<string> = new Set(['int', 'S', 'bytes', 'words', 'sptr', 'null', 'argv', 'forall', 'code', 'exists']);
+
 /** The built-in type of main's argument vector: ∃m. words(m, ∃n. bytes(n)). */
 export const ARGV_TYPE: WordType = {
   k: 'exists',
@@ -67,8 +78,12 @@ export function parseCodeType(ts: TokenStream, scope: TypeScope): CodeType {
   return ts.nested(() => codeType(ts, scope));
 }
 
+function failWith(ts: TokenStream, t: Token, code: string, message: string, hint: string): never {
+  throw new TalError({ code, severity: 'error', file: ts.file, line: t.loc.line, col: t.loc.col, message, hint });
+}
+
 function limit(ts: TokenStream, t: Token, message: string): never {
-  throw new TalError({ code: 'E_LIMIT', severity: 'error', file: ts.file, line: t.loc.line, col: t.loc.col, message, hint: 'name parts of it with .type' });
+  failWith(ts, t, 'E_LIMIT', message, 'name parts of it with .type');
 }
 
 function union(ts: TokenStream, scope: TypeScope): WordType {
@@ -91,8 +106,9 @@ function size(ts: TokenStream, scope: TypeScope): Size {
   if (t.kind === 'number') return { k: 'const', value: t.value! };
   if (t.kind === 'ident') {
     const v = scope.lookup(t.text);
-    if (v === undefined) ts.fail(t, `unknown size variable '${t.text}'`, `bind it with forall ${t.text}:size. or exists ${t.text}:size.`);
-    if (v!.kind !== 'size') ts.fail(t, `'${t.text}' is a ${v!.kind} variable, not a size`);
+    if (v === undefined && scope.open) return { k: 'var', name: t.text };
+    if (v === undefined) failWith(ts, t, 'E_SCOPE', `unknown size variable '${t.text}'`, `bind it with forall ${t.text}:size. or exists ${t.text}:size.`);
+    if (v!.kind !== 'size') failWith(ts, t, 'E_SCOPE', `'${t.text}' is a ${v!.kind} variable, not a size`, 'sizes are numbers or variables of kind size');
     return { k: 'var', name: t.text };
   }
   return ts.fail(t, `expected a size (a number or a size variable), found '${t.text}'`);
@@ -187,11 +203,12 @@ function primary(ts: TokenStream, scope: TypeScope): WordType {
       ts.next();
       const v = scope.lookup(t.text);
       if (v !== undefined) {
-        if (v.kind !== 'type') ts.fail(t, `'${t.text}' is a ${v.kind} variable, not a type`);
+        if (v.kind !== 'type') failWith(ts, t, 'E_SCOPE', `'${t.text}' is a ${v.kind} variable, not a type`, 'only variables of kind type stand for a word type');
         return { k: 'tvar', name: t.text };
       }
       if (scope.isTypeName(t.text)) return { k: 'named', name: t.text };
-      return ts.fail(t, `unknown type '${t.text}'`, 'types: int, S(n), int<n, *[…], bytes(n), words(n, τ), code {…}, sptr σ, exists, null | τ, or a .type name');
+      if (scope.open) return { k: 'tvar', name: t.text };
+      return failWith(ts, t, 'E_UNKNOWN_TYPE', `unknown type '${t.text}'`, 'types: int, S(n), int<n, *[…], bytes(n), words(n, τ), code {…}, sptr σ, exists, null | τ, a bound variable, or a .type name');
     }
   }
 }
@@ -206,7 +223,9 @@ function stack(ts: TokenStream, scope: TypeScope): StackType {
       tail = { k: 'nil' };
       break;
     }
-    if (t.kind === 'ident' && scope.lookup(t.text)?.kind === 'stack') {
+    // In an open type, an unknown name followed by no '::' is the stack's tail, e.g. `sptr int :: s`.
+    const freeTail = scope.open && t.kind === 'ident' && scope.lookup(t.text) === undefined && !scope.isTypeName(t.text) && !TYPE_WORDS.has(t.text) && ts.peekAt(1).text !== '::';
+    if (t.kind === 'ident' && (scope.lookup(t.text)?.kind === 'stack' || freeTail)) {
       ts.next();
       if (ts.peek().text === '::') ts.fail(t, `stack variable '${t.text}' must be the tail of a stack type`);
       tail = { k: 'svar', name: t.text };

@@ -2,19 +2,30 @@
 // (unpack, pack) and subsumption (coerce). Only allocation emits code.
 
 import type { PseudoInstr } from '../ast.js';
-import type { Reg32, Size, WordType } from '../types.js';
+import type { Reg32, Size, StackType, WordType } from '../types.js';
 import { fail, type Env } from './env.js';
 import { dropFlagsOn, regType, unfold } from './operands.js';
 import type { StepOut } from './rule.js';
 import { showStack, showWord, stackType, flattenStack, type State } from './state.js';
-import { Comparer, freeVarsStack, freeVarsWord, isIntLike, substWord } from './typeops.js';
+import { Comparer, freeVarUses, isIntLike, substWord } from './typeops.js';
 
 function through(s: State): StepOut {
   return { next: s, edges: [] };
 }
 
-function wellScoped(s: State, free: Set<string>, what: string): void {
-  for (const v of free) if (!s.vars.has(v)) fail('E_SCOPE', `${what} mentions '${v}', which is not in scope here`, { hint: 'variables come from the label type (forall) or from unpack' });
+/** Every variable a pseudo-instruction's type names must be in scope here, at the kind it is used as. */
+function wellScoped(s: State, t: { word: WordType } | { stack: StackType }, what: string): void {
+  for (const { name, kind } of freeVarUses(t)) {
+    const have = s.vars.get(name);
+    if (have === undefined) {
+      fail('E_SCOPE', `${what} mentions '${name}', which is not in scope here`, {
+        expected: `a ${kind} variable from the label's forall or an unpack`,
+        found: `in scope: ${[...s.vars].map(([n, k]) => `${n}:${k}`).join(', ') || 'nothing'}`,
+        hint: kind === 'type' ? `if '${name}' is meant to be a named type, define it with .type` : 'variables come from the label type (forall) or from unpack',
+      });
+    }
+    if (have !== kind) fail('E_SCOPE', `${what} uses '${name}' as a ${kind}, but it is a ${have} variable`);
+  }
 }
 
 function destination(r: Reg32, what: string): void {
@@ -41,7 +52,7 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
   switch (ins.kind) {
     case 'malloc': {
       destination(ins.dst, 'malloc');
-      wellScoped(s, freeVarsWord(ins.type), 'the tuple type');
+      wellScoped(s, { word: ins.type }, 'the tuple type');
       if (ins.type.fields.length === 0 || ins.type.fields.length > 1024) fail('E_MALLOC', 'a tuple has 1 to 1024 fields');
       s.regs.set(ins.dst, { k: 'tuple', fields: ins.type.fields.map((f) => ({ t: f.t, init: false })) });
       dropFlagsOn(s, ins.dst);
@@ -52,7 +63,7 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
       destination(ins.dst, 'newarray');
       const elem: WordType = ins.elemType ?? { k: 'int' };
       if (ins.elemType !== undefined) {
-        wellScoped(s, freeVarsWord(ins.elemType), 'the element type');
+        wellScoped(s, { word: ins.elemType }, 'the element type');
         if (!admitsZero(env, ins.elemType)) fail('E_NEWARRAY', `new arrays are zero-filled, and 0 is not a value of ${showWord(ins.elemType)}`, { hint: 'use int or null | τ elements' });
       }
       let n: Size;
@@ -81,6 +92,7 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
         if (t.k !== 'exists') fail('E_UNPACK', `unpack ${ins.reg}, ${ins.vars.join(', ')}: ${ins.reg} does not hold a package here`, { found: showWord(t), expected: 'exists …' });
         const ex = t as Extract<WordType, { k: 'exists' }>;
         if (s.vars.has(name)) fail('E_UNPACK', `'${name}' is already in scope`, { hint: 'choose a fresh name for each unpack' });
+        if (env.defs.has(name)) fail('E_UNPACK', `'${name}' is the name of a .type`, { hint: 'choose a name that is not a type name' });
         s.vars.set(name, ex.v.kind);
         const binding = ex.v.kind === 'size' ? { kind: 'size' as const, n: { k: 'var' as const, name } } : { kind: 'type' as const, t: { k: 'tvar' as const, name } };
         t = unfold(env, substWord(ex.body, new Map([[ex.v.name, binding]])));
@@ -93,7 +105,7 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
     case 'coerce': {
       destination(ins.reg, ins.kind);
       if (ins.kind === 'pack' && ins.type.k !== 'exists') fail('E_PACK', 'pack needs an existential type: pack REG, exists n:size. τ');
-      wellScoped(s, freeVarsWord(ins.type), 'the type');
+      wellScoped(s, { word: ins.type }, 'the type');
       const have = regType(s, ins.reg);
       if (!new Comparer(env.defs).word(have, ins.type)) {
         fail(ins.kind === 'pack' ? 'E_PACK' : 'E_COERCE', `${ins.reg} cannot be viewed as ${showWord(ins.type)}`, { expected: showWord(ins.type), found: showWord(have) });
@@ -103,7 +115,7 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
       return through(s);
     }
     case 'coerceStack': {
-      wellScoped(s, freeVarsStack(ins.stack), 'the stack type');
+      wellScoped(s, { stack: ins.stack }, 'the stack type');
       const have = stackType(s.stack);
       if (!new Comparer(env.defs).stack(have, ins.stack)) fail('E_COERCE', 'the stack cannot be viewed as that type', { expected: `sptr ${showStack(ins.stack)}`, found: `sptr ${showStack(have)}` });
       s.stack = flattenStack(ins.stack);

@@ -1,7 +1,7 @@
 // Operations on types that the rules share: substitution, equality, subtyping
 // (with instantiation of a target's ∀-bound variables), join at control-flow merges.
 
-import type { CodeType, Field, Reg32, Size, StackType, TyVar, WordType } from '../types.js';
+import type { CodeType, Field, Reg32, Size, StackType, TyVar, VarKind, WordType } from '../types.js';
 import { CheckError } from './env.js';
 
 export type Binding = { kind: 'type'; t: WordType } | { kind: 'size'; n: Size } | { kind: 'stack'; s: StackType };
@@ -196,6 +196,63 @@ export function freeVarsStack(st: StackType, out: Set<string> = new Set()): Set<
     }
     freeVarsWord(s.head, out);
   }
+}
+
+/** The free variables of a word or stack type with the kind each occurrence needs (a name used at two kinds appears once per kind). */
+export function freeVarUses(t: { word: WordType } | { stack: StackType }): { name: string; kind: VarKind }[] {
+  const out = new Map<string, { name: string; kind: VarKind }>();
+  const use = (name: string, kind: VarKind, bound: ReadonlySet<string>): void => {
+    if (!bound.has(name)) out.set(`${kind}:${name}`, { name, kind });
+  };
+  const size = (n: Size, bound: ReadonlySet<string>): void => {
+    if (n.k === 'var') use(n.name, 'size', bound);
+  };
+  const stack = (st: StackType, bound: ReadonlySet<string>): void => {
+    let x = st;
+    while (x.k === 'cons') {
+      word(x.head, bound);
+      x = x.tail;
+    }
+    if (x.k === 'svar') use(x.name, 'stack', bound);
+  };
+  const word = (w: WordType, bound: ReadonlySet<string>): void => {
+    switch (w.k) {
+      case 'sing':
+      case 'below':
+      case 'bytes':
+        size(w.n, bound);
+        return;
+      case 'words':
+        size(w.n, bound);
+        word(w.elem, bound);
+        return;
+      case 'tvar':
+        use(w.name, 'type', bound);
+        return;
+      case 'tuple':
+        for (const f of w.fields) word(f.t, bound);
+        return;
+      case 'code': {
+        const inner = new Set([...bound, ...w.ct.vars.map((v) => v.name)]);
+        for (const r of Object.values(w.ct.regs)) if (r !== undefined) word(r, inner);
+        return;
+      }
+      case 'sptr':
+        stack(w.s, bound);
+        return;
+      case 'exists':
+        word(w.body, new Set([...bound, w.v.name]));
+        return;
+      case 'maybe':
+        word(w.t, bound);
+        return;
+      default:
+        return;
+    }
+  };
+  if ('word' in t) word(t.word, new Set());
+  else stack(t.stack, new Set());
+  return [...out.values()];
 }
 
 // ---------- comparison ----------
