@@ -253,6 +253,15 @@ export function writeMemory(s: State, env: Env, m: MemOperand, size: number, t: 
   }
 }
 
+/** ESP changes only through push, pop, call, ret and add/sub esp, constant: checked before the rule reads its operands. */
+export function refuseEspWrite(op: Operand, mnemonic: string): void {
+  if (op.kind === 'reg' && (op.reg === 'esp' || op.reg === 'sp')) {
+    fail('E_ESP_WRITE', `${mnemonic} cannot write ESP: it changes only through push, pop, call, ret and add/sub esp, constant`, {
+      hint: 'TAL keeps one stack pointer whose stack type is always exact',
+    });
+  }
+}
+
 /** Writes a destination operand (register or memory). */
 export function writeOperand(s: State, env: Env, op: Operand, t: WordType, size: 1 | 2 | 4 = 4): void {
   switch (op.kind) {

@@ -5,7 +5,7 @@
 import type { MachineInstr, Operand } from '../ast.js';
 import type { WordType } from '../types.js';
 import { fail } from './env.js';
-import { isReg32, operandSize, readOperand, regType, writeOperand } from './operands.js';
+import { isReg32, operandSize, readOperand, refuseEspWrite, regType, writeOperand } from './operands.js';
 import { arity, type Rule } from './rule.js';
 import { through } from './rules-data.js';
 import { showWord, type FlagOperand, type State } from './state.js';
@@ -68,6 +68,7 @@ export const binary: Rule = (s, ins, { env }) => {
     delete s.flags;
     return through(s);
   }
+  refuseEspWrite(dst, ins.mnemonic);
   if (dst.kind === 'mem' && src.kind === 'mem') fail('E_OPERAND', `${ins.mnemonic} cannot combine two memory operands`);
   const size = operandSize(dst) ?? operandSize(src) ?? 4;
   const sameReg = dst.kind === 'reg' && src.kind === 'reg' && dst.reg === src.reg;
@@ -97,6 +98,7 @@ export const binary: Rule = (s, ins, { env }) => {
 export const shift: Rule = (s, ins, { env }) => {
   arity(ins, 2);
   const [dst, count] = ins.operands as [Operand, Operand];
+  refuseEspWrite(dst, ins.mnemonic);
   if (count.kind === 'reg' && count.reg !== 'cl') fail('E_OPERAND', `${ins.mnemonic} shifts by an immediate or by cl`);
   if (count.kind !== 'reg' && count.kind !== 'imm') fail('E_OPERAND', `${ins.mnemonic} shifts by an immediate or by cl`);
   const size = operandSize(dst) ?? 4;
@@ -118,6 +120,7 @@ export const shift: Rule = (s, ins, { env }) => {
 export const doubleShift: Rule = (s, ins, { env }) => {
   arity(ins, 3);
   const [dst, src, count] = ins.operands as [Operand, Operand, Operand];
+  refuseEspWrite(dst, ins.mnemonic);
   requireInt(readOperand(s, env, dst), describeOperand(dst));
   requireInt(readOperand(s, env, src), describeOperand(src));
   if (!(count.kind === 'imm' || (count.kind === 'reg' && count.reg === 'cl'))) fail('E_OPERAND', `${ins.mnemonic} shifts by an immediate or by cl`);
@@ -194,6 +197,7 @@ export const multiply: Rule = (s, ins, { env }) => {
   }
   if (ins.mnemonic !== 'imul') fail('E_OPERANDS', `${ins.mnemonic} takes one operand`);
   const dst = ops[0]!;
+  refuseEspWrite(dst, ins.mnemonic);
   if (dst.kind !== 'reg' || !isReg32(dst.reg)) fail('E_OPERAND', 'imul writes a 32-bit register');
   const a = readOperand(s, env, ops[1]!);
   requireInt(a, describeOperand(ops[1]!));
@@ -220,6 +224,7 @@ export const multiply: Rule = (s, ins, { env }) => {
 export const bswap: Rule = (s, ins, { env }) => {
   arity(ins, 1);
   const r = ins.operands[0]!;
+  refuseEspWrite(r, ins.mnemonic);
   if (r.kind !== 'reg' || !isReg32(r.reg)) fail('E_OPERAND', 'bswap takes a 32-bit register');
   requireInt(readOperand(s, env, r), describeOperand(r));
   writeOperand(s, env, r, INT);
@@ -239,6 +244,7 @@ export const setcc: Rule = (s, ins, { env }) => {
 export const cmovcc: Rule = (s, ins, { env }) => {
   arity(ins, 2);
   const [dst, src] = ins.operands as [Operand, Operand];
+  refuseEspWrite(dst, ins.mnemonic);
   if (dst.kind !== 'reg' || !isReg32(dst.reg)) fail('E_OPERAND', `${ins.mnemonic} writes a 32-bit register`);
   const a = readOperand(s, env, dst);
   const b = readOperand(s, env, src);

@@ -156,12 +156,21 @@ export const jmp: Rule = (s, ins, { env }) => {
   return { edges: [] };
 };
 
+/** Conditional jumps and loop go to a code label named in the instruction. */
+function labelTarget(env: Env, target: Operand, verb: string): string {
+  if (target.kind === 'label' && !env.labels.has(target.name)) {
+    fail('E_UNKNOWN_LABEL', `unknown label '${target.name}'`, env.imports.has(target.name) ? { hint: 'system calls are called, not jumped to' } : {});
+  }
+  if (target.kind !== 'label' || env.labels.get(target.name)?.kind !== 'code') fail('E_JUMP_TARGET', `${verb} goes to a code label`, { found: target.kind === 'label' ? `data label '${target.name}'` : `a ${target.kind} operand` });
+  return (target as { name: string }).name;
+}
+
 function branch(s: State, env: Env, target: Operand, cond: Cond): StepOut {
-  if (target.kind !== 'label' || env.labels.get(target.name)?.kind !== 'code') fail('E_JUMP_TARGET', 'conditional jumps go to a code label');
+  const name = labelTarget(env, target, 'a conditional jump');
   const taken = cloneState(s);
   refine(taken, env, cond);
   refine(s, env, NEGATE[cond]);
-  return { next: s, edges: [{ target: (target as { name: string }).name, state: taken }] };
+  return { next: s, edges: [{ target: name, state: taken }] };
 }
 
 export const jcc: Rule = (s, ins, { env }) => {
@@ -186,9 +195,8 @@ export const loop: Rule = (s, ins, { env }) => {
   if (!isIntLike(t)) fail('E_NOT_INT', `loop counts down ECX, which holds ${showWord(t)}`);
   s.regs.set('ecx', { k: 'int' });
   delete s.flags;
-  const target = ins.operands[0]!;
-  if (target.kind !== 'label' || env.labels.get(target.name)?.kind !== 'code') fail('E_JUMP_TARGET', 'loop goes to a code label');
-  return { next: s, edges: [{ target: (target as { name: string }).name, state: cloneState(s) }] };
+  const name = labelTarget(env, ins.operands[0]!, 'loop');
+  return { next: s, edges: [{ target: name, state: cloneState(s) }] };
 };
 
 export const call: Rule = (s, ins, ctx: RuleCtx) => {

@@ -3,7 +3,7 @@
 import type { MachineInstr } from '../ast.js';
 import type { WordType } from '../types.js';
 import { fail } from './env.js';
-import { isReg32, operandSize, readOperand, regType, writeOperand } from './operands.js';
+import { isReg32, operandSize, readOperand, refuseEspWrite, regType, writeOperand } from './operands.js';
 import { arity, type Rule, type StepOut } from './rule.js';
 import type { State } from './state.js';
 
@@ -56,6 +56,8 @@ export const lea: Rule = (s, ins, { env }) => {
 export const xchg: Rule = (s, ins, { env }) => {
   arity(ins, 2);
   const [a, b] = ins.operands as [MachineInstr['operands'][0], MachineInstr['operands'][0]];
+  refuseEspWrite(a, ins.mnemonic);
+  refuseEspWrite(b, ins.mnemonic);
   const size = operandSize(a) ?? operandSize(b) ?? 4;
   const ta = readOperand(s, env, a, size);
   const tb = readOperand(s, env, b, size);
