@@ -6,13 +6,14 @@
 # Usage: kernel-images/build.sh [--no-apt] [--out DIR]
 #   --no-apt   do not run apt-get (the packages are already installed)
 #   --out DIR  write images and manifest to DIR instead of kernel-images/images
+# TAL_BUILD_DIR overrides the work directory (default kernel-images/build).
 #
 # The build is reproducible: the same Debian package versions, config fragment
 # and patches give byte-identical outputs (verify.sh checks this).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
-BUILD="$HERE/build"
+BUILD="${TAL_BUILD_DIR:-$HERE/build}"
 OUT="$HERE/images"
 USE_APT=1
 
@@ -77,7 +78,10 @@ install -m 0644 "$BUILD/kout/arch/x86/boot/bzImage" "$OUT/bzImage"
 cp /bin/busybox "$BUILD/busybox"
 # e_machine 3 = EM_386: the amd64 busybox would not run in the guest.
 [ "$(od -An -tu2 -j18 -N2 "$BUILD/busybox" | tr -d ' ')" = 3 ] || { log "/bin/busybox is not the i386 busybox-static"; exit 1; }
-"$HERE/scripts/make-initramfs.sh" "$BUILD/linux" "$HERE/initramfs" "$BUILD/initramfs" "$OUT/initramfs.cpio.gz"
+mkdir -p "$BUILD/userland"
+make -s -C "$HERE/userland" OUT="$BUILD/userland"
+"$HERE/scripts/make-initramfs.sh" "$BUILD/linux" "$HERE/initramfs" "$BUILD/initramfs" \
+	"$OUT/initramfs.cpio.gz" "$BUILD/busybox" "$BUILD/userland/talexec"
 
 # 5. BIOS images, as Debian ships them.
 install -m 0644 /usr/share/seabios/bios.bin "$OUT/bios.bin"
@@ -85,7 +89,7 @@ install -m 0644 /usr/share/seabios/vgabios-stdvga.bin "$OUT/vgabios-stdvga.bin"
 
 # 6. Manifest.
 "$HERE/scripts/write-manifest.py" --root "$HERE" --out "$OUT" \
-	--kernel-config "$BUILD/kout/.config" \
+	--kernel-config "$BUILD/kout/.config" --system-map "$BUILD/kout/System.map" \
 	--package linux-source-6.1="$(pkg_version linux-source-6.1)" \
 	--package busybox-static:i386="$(pkg_version busybox-static:i386)" \
 	--package seabios="$(pkg_version seabios)" \

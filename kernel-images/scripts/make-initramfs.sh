@@ -6,7 +6,7 @@
 # Usage: make-initramfs.sh TREE SKEL_DIR WORK_DIR OUT_FILE [BIN...]
 #   TREE      kernel source tree (for usr/gen_init_cpio.c)
 #   SKEL_DIR  files copied as they are (mode 0755 if executable, else 0644)
-#   BIN       extra binaries installed into /bin
+#   BIN       binaries installed into /bin (busybox first)
 set -euo pipefail
 TREE="$1" SKEL="$2" WORK="$3" OUT="$4"
 shift 4
@@ -21,7 +21,6 @@ list="$WORK/initramfs.list"
 		echo "dir /$d 0755 0 0"
 	done
 	echo "nod /dev/console 0600 0 0 c 5 1"
-	echo "file /bin/busybox /bin/busybox 0755 0 0"
 	echo "slink /bin/sh busybox 0777 0 0"
 	echo "slink /init bin/busybox 0777 0 0"
 	for b in "$@"; do

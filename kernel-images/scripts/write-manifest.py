@@ -7,6 +7,11 @@ import hashlib
 import json
 import os
 
+# i386 kernel direct map: virtual = physical + PAGE_OFFSET.
+PAGE_OFFSET = 0xC0000000
+# Control page + 2048 records of 32 bytes.
+CONTROL_REGION_SIZE = 4096 + 2048 * 32
+
 
 def sha256(path):
     h = hashlib.sha256()
@@ -31,11 +36,24 @@ def tracked_inputs(root):
     return dict(sorted(out.items()))
 
 
+def control_region(system_map):
+    """Physical address of the host-shared region (docs/telemetry.md)."""
+    with open(system_map) as f:
+        for line in f:
+            addr, _, name = line.split()
+            if name == 'tal_region':
+                return {'symbol': 'tal_region',
+                        'phys': '0x%08x' % (int(addr, 16) - PAGE_OFFSET),
+                        'size': CONTROL_REGION_SIZE}
+    raise SystemExit('write-manifest.py: tal_region not in System.map')
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--root', required=True)
     ap.add_argument('--out', required=True)
     ap.add_argument('--kernel-config', required=True)
+    ap.add_argument('--system-map', required=True)
     ap.add_argument('--package', action='append', default=[],
                     help='NAME=VERSION of a Debian package the build used')
     args = ap.parse_args()
@@ -58,6 +76,7 @@ def main():
         },
         'inputs': tracked_inputs(args.root),
         'kernel_config_sha256': sha256(args.kernel_config),
+        'control_region': control_region(args.system_map),
         'outputs': outputs,
     }
     with open(os.path.join(args.out, 'manifest.json'), 'w') as f:
