@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { readTalo } from '../../tal/asm/talo.js';
-import { locateControlRegion, type ControlCounters, type ControlRegion, type SyscallPath } from '../vm/control-region.js';
+import { locateControlRegion, manifestControlAddress, type ControlCounters, type ControlRegion, type SyscallPath } from '../vm/control-region.js';
 import { VmError } from '../vm/errors.js';
 import { SigningKey } from '../vm/signing-key.js';
 import { TelemetryReader, type SyscallRecord } from '../vm/telemetry.js';
@@ -65,7 +65,7 @@ export interface RunResult {
 }
 
 export interface AttachOptions {
-  /** Guest physical address of the control page, when the build published it (skips the memory scan). */
+  /** Guest physical address of the control page; default: the images' manifest (control_region.phys). */
   controlAddress?: number;
   /** Serial console the runner types on (default ttyS3, leaving ttyS0..2 to people). */
   port?: SerialPort;
@@ -105,7 +105,8 @@ export class ProgramRunner {
    * or resumed, before untrusted programs run (see locateControlRegion).
    */
   static async attach(vm: VmService, options: AttachOptions = {}): Promise<ProgramRunner> {
-    const region = await locateControlRegion(vm, vm.memoryBytes, options.controlAddress);
+    const address = options.controlAddress ?? manifestControlAddress(vm.images?.manifest ?? null);
+    const region = await locateControlRegion(vm, vm.memoryBytes, address);
     const runner = new ProgramRunner(vm, region, new TelemetryReader(vm, region), options.port ?? DEFAULT_PORT);
     await runner.keyInjected;
     return runner;

@@ -107,14 +107,28 @@ export async function readCounters(vm: GuestMemory, region: ControlRegion): Prom
   return parseCounters(await vm.readMemory(region.address, COUNTERS_END));
 }
 
+/**
+ * The control page's physical address as the build recorded it (manifest.json → control_region.phys,
+ * e.g. "0x01494000"); undefined when the manifest has none, an error when it is malformed.
+ */
+export function manifestControlAddress(manifest: Record<string, unknown> | null): number | undefined {
+  const region = manifest?.control_region;
+  if (region === undefined) return undefined;
+  const phys = typeof region === 'object' && region !== null ? (region as Record<string, unknown>).phys : undefined;
+  if (typeof phys !== 'string' || !/^0x[0-9a-fA-F]{1,8}$/.test(phys) || Number(phys) % 4096 !== 0) {
+    throw new VmError('BAD_IMAGES', `manifest.json control_region.phys must be a page-aligned hex address, got ${JSON.stringify(phys)}`);
+  }
+  return Number(phys);
+}
+
 const SCAN_CHUNK = 4 * 1024 * 1024;
 const PAGE = 4096;
 
 /**
- * Find the control region. With `expectedAddress` (from the build, e.g. the manifest) only that page is
- * checked. Otherwise guest memory is scanned and exactly one valid control page must exist: a guest
- * program could forge a look-alike page, so scan only before untrusted programs have run, and refuse
- * ambiguity rather than guess (the signing key is written there).
+ * Find the control region. With `expectedAddress` (from the build: manifestControlAddress) only that
+ * page is checked. Without it (images with no manifest) guest memory is scanned and exactly one valid
+ * control page must exist: a guest program could forge a look-alike page, so scan only before untrusted
+ * programs have run, and refuse ambiguity rather than guess (the signing key is written there).
  */
 export async function locateControlRegion(
   vm: GuestMemory,
