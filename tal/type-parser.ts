@@ -247,6 +247,7 @@ function codeType(ts: TokenStream, scope: TypeScope): CodeType {
   return scope.with(bound, () => {
     ts.expect('{');
     const regs: Partial<Record<Reg32, WordType>> = {};
+    let espAt: Token | undefined;
     if (!ts.accept('}')) {
       do {
         const r = ts.expectIdent('a register');
@@ -254,11 +255,12 @@ function codeType(ts: TokenStream, scope: TypeScope): CodeType {
         if (!(REGS32 as readonly string[]).includes(name)) ts.fail(r, `expected a 32-bit register, found '${r.text}'`);
         if (regs[name as Reg32] !== undefined) ts.fail(r, `register ${r.text} appears twice`);
         ts.expect(':');
+        if (name === 'esp') espAt = ts.peek();
         regs[name as Reg32] = union(ts, scope);
       } while (ts.accept(','));
       ts.expect('}');
     }
-    if (regs.esp !== undefined && regs.esp.k !== 'sptr') ts.fail(kw, 'ESP must have a stack pointer type: ESP: sptr σ');
+    if (regs.esp !== undefined && regs.esp.k !== 'sptr') ts.fail(espAt ?? kw, 'ESP must have a stack pointer type: ESP: sptr σ');
     return { vars: bound, regs };
   });
 }
