@@ -17,16 +17,31 @@ const CLIENT_WARMUP_MESSAGES = 20;
 export async function startEchod(guest: BenchGuest, command: string): Promise<void> {
   await guest.check(`${command} > ${SERVER_LOG} 2>&1 & echo $! > ${SERVER_PID}`);
   const waited = await guest.run(
-    `i=0; until grep -q 'echod: listening' ${SERVER_LOG}; do i=$((i+1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done`,
+    `( i=0; until grep -q 'echod: listening' ${SERVER_LOG}; do i=$((i+1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done )`,
     30_000,
   );
   if (waited.exitStatus !== 0) throw new Error(`echod did not start listening: ${(await guest.run(`cat ${SERVER_LOG}`)).output}`);
 }
 
-/** Stop the background echod; fails if it had already died (it must survive every client). */
+/**
+ * Stop the background echod with SIGTERM (SIGKILL if it is still alive after
+ * 3 s), without `wait`, which would hang on a process that never dies. Fails
+ * if the server had already died (it must survive every client) or needed
+ * SIGKILL or survived both: either means the mode under test mishandles
+ * signals, and a process left spinning would spoil every later measurement.
+ */
 export async function stopEchod(guest: BenchGuest): Promise<void> {
-  const r = await guest.run(`pid=$(cat ${SERVER_PID}); kill -0 $pid && kill $pid && wait $pid 2>/dev/null; true`);
-  if (r.exitStatus !== 0) throw new Error(`echod was not running any more:\n${r.output}`);
+  // In a subshell: `exit` in a command run by exec would end the guest's login shell.
+  // A zombie (state Z) has ended; the shell reaps it at its next prompt.
+  const r = await guest.run(
+    `( alive() { [ -e /proc/$1 ] && ! grep -q '^[0-9]* (.*) Z' /proc/$1/stat; }; ` +
+      `settle() { i=0; while alive $1 && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; ! alive $1; }; ` +
+      `pid=$(cat ${SERVER_PID}); alive $pid || { echo 'echod had died'; exit 3; }; ` +
+      `kill $pid; settle $pid && exit 0; kill -9 $pid; settle $pid && { echo 'echod ignored SIGTERM; SIGKILL ended it'; exit 4; }; ` +
+      `echo "echod survived SIGTERM and SIGKILL:"; cat /proc/$pid/stat; exit 5 )`,
+    30_000,
+  );
+  if (r.exitStatus !== 0) throw new Error(`stopping echod: ${r.output.trim()}\nserver log: ${(await guest.run(`cat ${SERVER_LOG}`)).output}`);
 }
 
 export const echodExperiment: Experiment = {
