@@ -170,7 +170,7 @@ function showRun(r: RunReply): void {
     renderProblems(problems, r.diagnostics, (line) => editor.goToLine(line));
   }
   terminals.note(0, `[lab] ${r.message}`);
-  if (r.output) terminals.note(0, r.output);
+  if (r.output) terminals.print(0, r.output);
   if (r.status === 'exited') showPane(2);
 }
 runUser.addEventListener('click', () => void run('user'));

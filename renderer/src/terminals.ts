@@ -1,6 +1,6 @@
 // Terminal tabs bound to the guest's serial ports ttyS0..ttyS3: output bytes
 // from the VM, keystrokes and pastes back to it, with fit-to-size, scrollback,
-// search and clipboard shortcuts (Ctrl+Shift+C / Ctrl+Shift+V).
+// search and clipboard (Ctrl+Shift+C copies; paste is the browser's paste).
 
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
@@ -38,7 +38,7 @@ export class SerialTerminals {
       panes.append(pane);
       term.open(pane);
       term.onData((data) => void this.send(port, data));
-      term.attachCustomKeyEventHandler((ev) => this.clipboardKeys(term, port, ev));
+      term.attachCustomKeyEventHandler((ev) => this.clipboardKeys(term, ev));
       const tab = h('button', { class: 'tab', 'data-port': String(port) }, `ttyS${port} · ${PORT_ROLES[port]}`);
       tab.addEventListener('click', () => this.show(port));
       tabBar.append(tab);
@@ -64,9 +64,14 @@ export class SerialTerminals {
     this.fitActive();
   }
 
-  /** Writes a line of host-side information (not guest output) into a terminal. */
+  /** Writes a line of host-side information (not guest output) into a terminal, in colour. */
   note(port: number, text: string): void {
     this.tabs[port]?.term.write(`\r\n\x1b[36m${text.replace(/\n/g, '\r\n')}\x1b[0m\r\n`);
+  }
+
+  /** Writes text as it is (e.g. a program's captured output). */
+  print(port: number, text: string): void {
+    this.tabs[port]?.term.write(text.replace(/\r?\n/g, '\r\n'));
   }
 
   /** The visible text of a port's terminal buffer (for copy-all and tests). */
@@ -87,14 +92,10 @@ export class SerialTerminals {
     if (!reply.ok) this.onError(`ttyS${port}: ${reply.error.message}`);
   }
 
-  private clipboardKeys(term: Terminal, port: number, ev: KeyboardEvent): boolean {
-    if (ev.type !== 'keydown' || !ev.ctrlKey || !ev.shiftKey) return true;
-    if (ev.code === 'KeyC') {
+  /** Ctrl+Shift+C copies the selection (Ctrl+C goes to the guest as an interrupt); pasting is the browser's own paste event, which xterm.js forwards. */
+  private clipboardKeys(term: Terminal, ev: KeyboardEvent): boolean {
+    if (ev.type === 'keydown' && ev.ctrlKey && ev.shiftKey && ev.code === 'KeyC') {
       void navigator.clipboard.writeText(term.getSelection());
-      return false;
-    }
-    if (ev.code === 'KeyV') {
-      void navigator.clipboard.readText().then((text) => (text === '' ? undefined : this.send(port, text)));
       return false;
     }
     return true;
