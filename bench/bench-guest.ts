@@ -10,6 +10,7 @@ import {
   instructionsBetween,
   launchGuest,
   locateControlRegion,
+  manifestControlAddress,
   type ControlRegion,
   type LaunchedGuest,
   type VmService,
@@ -62,7 +63,8 @@ export class BenchGuest {
     const launched = await launchGuest({ snapshot: 'use' });
     try {
       // Located before anything runs in the guest, as the runner does: a program could forge a look-alike page later.
-      const control = await locateControlRegion(launched.vm, launched.vm.memoryBytes).then(
+      const address = manifestControlAddress(launched.vm.images?.manifest ?? null);
+      const control = await locateControlRegion(launched.vm, launched.vm.memoryBytes, address).then(
         (region) => ({ region }),
         (error: unknown) => ({ missing: error instanceof Error ? error.message : String(error) }),
       );

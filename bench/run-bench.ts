@@ -39,7 +39,7 @@ export const QUICK_PARAMS: BenchParams = {
   cycles: 1,
   treeDirs: 20,
   treeFiles: 200,
-  getpidCalls: 2000,
+  getpidCalls: 20_000,
   echoMessages: 50,
   echoMessageBytes: 64,
 };
