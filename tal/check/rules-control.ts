@@ -9,7 +9,7 @@ import { readOperand, regType } from './operands.js';
 import { arity, type Rule, type RuleCtx, type StepOut } from './rule.js';
 import { syscallCall } from './rules-syscall.js';
 import { cloneState, showCode, showStack, showWord, stackType, stateOfCodeType, type State } from './state.js';
-import { boundOf, Comparer, freeVarsWord, isIntLike, isZeroWord, substCode, type Subst } from './typeops.js';
+import { boundOf, Comparer, freeVarsWord, isIntLike, isZeroWord, substCode, substWord, type Subst } from './typeops.js';
 
 type Cond = 'e' | 'ne' | 'b' | 'ae' | 'be' | 'a' | 'l' | 'ge' | 'le' | 'g' | 's' | 'ns' | 'o' | 'no' | 'p' | 'np';
 
@@ -115,7 +115,12 @@ function matchRegs(c: Comparer, s: State, ct: CodeType, what: string): void {
       fail('E_PRECONDITION', `${what} needs ${r.toUpperCase()}: ${showWord(want)}, but ${r} holds no value`, { expected: showWord(want), found: 'nothing' });
     }
     if (!c.word(have!, want)) {
-      fail('E_PRECONDITION', `${what} needs ${r.toUpperCase()}: ${showWord(want)}`, { expected: showWord(want), found: showWord(have!) });
+      // Show what the target's variables were inferred to be from the registers matched before this one.
+      const inst = showWord(substWord(want, c.subst));
+      const details: { expected: string; found: string; hint?: string } = { expected: inst === showWord(want) ? inst : `${showWord(want)}, here ${inst}`, found: showWord(have!) };
+      if (inst === details.found) details.hint = 'the same names denote different variables here (one from the target\'s forall, one from this code)';
+      else if (inst.includes('#')) details.hint = "a name with '#' is a size or type the checker made up: the hidden part of a package, or the length of a new array";
+      fail('E_PRECONDITION', `${what} needs ${r.toUpperCase()}: ${showWord(want)}`, details);
     }
   }
 }
