@@ -4,13 +4,15 @@
 // name is a hash of all of them.
 
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /** Bump when what a snapshot contains changes meaning (e.g. the guest setup done before saving). */
 const SNAPSHOT_FORMAT = 1;
+/** Snapshots kept in the cache (each ≈20 MiB); older ones, of images since rebuilt, are deleted. */
+const KEEP_SNAPSHOTS = 4;
 
 export interface SnapshotIdentity {
   imagesDigest: string;
@@ -57,5 +59,16 @@ export async function storeSnapshot(cacheDir: string, identity: SnapshotIdentity
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(temp, state);
   await rename(temp, path);
+  await pruneSnapshots(cacheDir);
   return path;
+}
+
+async function pruneSnapshots(cacheDir: string): Promise<void> {
+  const names = (await readdir(cacheDir)).filter((name) => /^guest-[0-9a-f]{32}\.v86state$/.test(name));
+  const dated = await Promise.all(
+    names.map(async (name) => ({ name, mtime: (await stat(join(cacheDir, name)).catch(() => null))?.mtimeMs ?? 0 })),
+  );
+  dated.sort((a, b) => b.mtime - a.mtime);
+  // Another process may be pruning too: a file already gone is fine.
+  await Promise.all(dated.slice(KEEP_SNAPSHOTS).map(({ name }) => unlink(join(cacheDir, name)).catch(() => undefined)));
 }
