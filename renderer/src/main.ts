@@ -33,10 +33,11 @@ function say(message: string): void {
 // ---- layout ----
 const picker = h('select', { id: 'examples', 'aria-label': 'examples' }, h('option', { value: '' }, 'Examples…'));
 const fileLabel = h('span', { class: 'file-name', id: 'file-name' }, 'untitled.tal');
+const argsInput = h('input', { id: 'run-args', class: 'run-args', placeholder: 'arguments', 'aria-label': 'program arguments', title: 'argv[1..], separated by spaces' });
 const runUser = h('button', { id: 'run-user', class: 'run', title: 'run in ring 3; syscalls trap through int 0x80' }, 'Run in user mode');
 const runKernel = h('button', { id: 'run-kernel', class: 'run', title: 'run in ring 0; syscalls are direct calls' }, 'Run in kernel mode');
 const vmBox = h('div', { class: 'vm-panel' });
-const header = h('header', {}, h('strong', { class: 'brand' }, 'TAL Lab'), picker, fileLabel, runUser, runKernel, vmBox);
+const header = h('header', {}, h('strong', { class: 'brand' }, 'TAL Lab'), picker, fileLabel, argsInput, runUser, runKernel, vmBox);
 
 const editorBox = h('div', { class: 'editor', id: 'editor' });
 const checkState = h('div', { class: 'check-state', id: 'check-state' }, 'not checked');
@@ -152,7 +153,8 @@ async function run(mode: RunMode): Promise<void> {
   runUser.disabled = runKernel.disabled = true;
   say(`running ${fileName} in ${mode} mode…`);
   try {
-    const reply = await api.runProgram({ source: editor.source(), file: fileName, mode, args: [] });
+    const args = argsInput.value.split(/\s+/).filter((a) => a !== '');
+    const reply = await api.runProgram({ source: editor.source(), file: fileName, mode, args });
     if (!reply.ok) {
       say(reply.error.message);
       return;

@@ -16,7 +16,8 @@ interface SerialTab {
   tab: HTMLButtonElement;
 }
 
-const PORT_ROLES = ['console', 'ttyS1', 'ttyS2', 'ttyS3'];
+// ttyS3 is where the program runner types (main/runner): watch it there, type elsewhere.
+const PORT_ROLES = ['console', 'shell', 'shell', 'runner'];
 
 export class SerialTerminals {
   private readonly tabs: SerialTab[] = [];

@@ -52,6 +52,7 @@ test('lab with the guest: console terminal, runs in kernel and user mode, transi
     if (!canRun) return st.skip(`the guest kernel cannot run TAL programs: ${await page.textContent('#vm-state')}`);
     await page.selectOption('#examples', 'getpid_loop');
     await page.waitForFunction(() => document.getElementById('check-state')?.textContent === '✓ accepted');
+    await page.fill('#run-args', '20000');
     await page.click('#run-kernel');
     await page.waitForFunction(() => ['exited', 'refused', 'failed', 'unavailable'].includes(document.getElementById('status')?.dataset['run'] ?? ''), undefined, { timeout: 60_000 });
     assert.equal(await page.getAttribute('#status', 'data-run'), 'exited', (await page.textContent('#status')) ?? '');
