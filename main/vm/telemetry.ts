@@ -55,11 +55,13 @@ export class TelemetryReader {
 
   /**
    * Records with sequence numbers ≥ `seq`, oldest first. A record the kernel is writing at this
-   * moment ends the batch; it is read next time.
+   * moment ends the batch; it is read next time. A `seq` ahead of the kernel's count means the guest
+   * went back in time (restoreState, a new boot): reading restarts at the oldest record in the ring.
    */
   async readSince(seq: number): Promise<TelemetryBatch> {
     const { nextSeq: written } = await this.counters();
     const entries = this.region.ringEntries;
+    if (seq > written) seq = Math.max(0, written - entries);
     const first = Math.max(seq, written - entries);
     const dropped = first - seq > 0 ? first - seq : 0;
     if (first >= written) return { records: [], nextSeq: Math.max(seq, written), dropped };

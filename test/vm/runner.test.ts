@@ -113,10 +113,17 @@ describe('running .talo programs in the guest', { timeout: 180_000 }, () => {
     assert.equal(chunks.join(''), result.output);
   });
 
-  it('gives the kernel a new key after restoreState', async () => {
+  it('gives the kernel a new key after restoreState, and telemetry reading follows the rollback', async () => {
     const state = await guest.vm.saveState();
     const before = runner.keyFingerprint();
+    const seqAtSave = (await runner.telemetry.counters()).nextSeq;
+    await runner.run({ talo: example('hello'), mode: 'user' }); // records past the saved state
+    const ahead = (await runner.telemetry.counters()).nextSeq;
+    assert.ok(ahead > seqAtSave);
     await guest.vm.restoreState(state);
+    assert.equal((await runner.telemetry.counters()).nextSeq, seqAtSave);
+    const batch = await runner.telemetry.readSince(ahead);
+    assert.ok(batch.nextSeq <= seqAtSave, 'a reader ahead of the guest starts over');
     assert.notEqual(runner.keyFingerprint(), before);
     const result = await runner.run({ talo: example('hello'), mode: 'kernel' });
     assert.equal(result.status, 'exited', result.output);
