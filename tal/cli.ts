@@ -190,9 +190,11 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   try {
     io.err(`tal run: guest ready in ${Math.round(guest.boot.totalMs)} ms${guest.boot.mode === 'restore' ? ' (snapshot)' : ''}; running ${file} in ${mode} mode\n`);
     const r = await guest.runner.run({ talo: built.talo, mode, args: programArgs, timeoutMs, onOutput: (t) => io.out(t) });
-    const by = r.syscalls.byPath;
+    // The program's own calls (the kernel's global counters also count the shell and talexec).
+    const by: Record<string, number> = { direct: 0, int80: 0, sysenter: 0 };
+    for (const c of r.syscalls.byCall) by[c.path] = (by[c.path] ?? 0) + c.count;
     io.err(`\ntal run: ${r.status}, exit status ${r.exitCode}${r.killedByFault ? ' (killed by a fault)' : ''}, ${r.wallMs.toFixed(0)} ms, ${r.instructions} guest instructions\n`);
-    io.err(`syscalls by path: direct ${by.direct}, int80 ${by.int80}, sysenter ${by.sysenter}\n`);
+    io.err(`the program's syscalls by path: direct ${by.direct}, int80 ${by.int80}, sysenter ${by.sysenter}${r.syscalls.dropped > 0 ? ` (${r.syscalls.dropped} events dropped)` : ''}\n`);
     for (const c of r.syscalls.byCall) {
       const name = SYSCALLS.find((p) => p.nr === c.nr)?.name ?? `nr ${c.nr}`;
       io.err(`  ${name.padEnd(16)} ${c.path.padEnd(9)} ${String(c.count).padStart(8)} calls ${(c.cycles / Math.max(1, c.count)).toFixed(0).padStart(8)} cycles/call\n`);
