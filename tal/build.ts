@@ -20,12 +20,41 @@ export interface BuildOptions {
   trace?: boolean;
 }
 
+const BUILT_HERE = Symbol('built by buildSource');
+
+/**
+ * A .talo image the checker accepted, as built by buildSource — the only thing
+ * a loader may sign for ring 0. It cannot be made anywhere else: the
+ * constructor wants a token this module keeps to itself, so "only checked code
+ * is signed" holds by construction, not by every caller's care.
+ */
+export class CheckedImage {
+  readonly #checked = true;
+
+  constructor(
+    token: symbol,
+    /** The unsigned image. */
+    readonly talo: Uint8Array,
+    /** The file the source came from, for messages. */
+    readonly file: string,
+  ) {
+    if (token !== BUILT_HERE) throw new Error('a CheckedImage comes only from buildSource');
+  }
+
+  static is(value: unknown): value is CheckedImage {
+    return typeof value === 'object' && value !== null && #checked in value;
+  }
+}
+
 export interface BuildResult {
   ok: boolean;
   diagnostics: Diagnostic[];
   check: CheckResult;
   image?: AssembledImage;
+  /** The image as bytes: signed when a key was given. */
   talo?: Uint8Array;
+  /** The unsigned image, for a loader that signs with its own per-boot key. */
+  checked?: CheckedImage;
   elf?: Uint8Array;
 }
 
@@ -40,7 +69,14 @@ export function buildSource(source: string, file: string, opts: BuildOptions = {
   const diagnostics = [...check.diagnostics, ...asm.diagnostics];
   if (asm.image === undefined) return { ok: false, diagnostics, check };
   const unsigned = writeTalo(asm.image);
-  const result: BuildResult = { ok: true, diagnostics, check, image: asm.image, talo: opts.key !== undefined ? signTalo(unsigned, opts.key) : unsigned };
+  const result: BuildResult = {
+    ok: true,
+    diagnostics,
+    check,
+    image: asm.image,
+    talo: opts.key !== undefined ? signTalo(unsigned, opts.key) : unsigned,
+    checked: new CheckedImage(BUILT_HERE, unsigned, file),
+  };
   if (opts.elf !== undefined) result.elf = writeElf(asm.image, { trap: opts.elf });
   return result;
 }

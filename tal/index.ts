@@ -4,7 +4,7 @@ export type { Program } from './ast.js';
 export type { CodeType, StackType, WordType } from './types.js';
 export { formatDiagnostic, TalError, type Diagnostic, type Severity, type TypeStateEntry } from './diagnostics.js';
 export { checkSource, type CheckResult } from './check-source.js';
-export { buildSource, resolveImport, type BuildOptions, type BuildResult } from './build.js';
+export { buildSource, resolveImport, CheckedImage, type BuildOptions, type BuildResult } from './build.js';
 export { SYSCALLS, FORBIDDEN_SYSCALLS, syscallByName, type SyscallProto, type ArgSpec } from './syscalls.js';
 export {
   disassemble,
