@@ -147,7 +147,8 @@ export function guestVm(opts: GuestVmOptions): LabVm {
       if (guest === null || status.state !== 'running') return { available: false, message: 'the guest is not running', events: [] };
       if ('missing' in runner) return { available: false, message: runner.missing, events: [] };
       const reader = runner.telemetry;
-      if (telemetrySeq === null) telemetrySeq = (await reader.counters()).nextSeq;
+      const counters = await reader.counters();
+      if (telemetrySeq === null) telemetrySeq = counters.nextSeq;
       const batch = await reader.readSince(telemetrySeq);
       telemetrySeq = batch.nextSeq;
       const events: SyscallEvent[] = [];
@@ -156,7 +157,8 @@ export function guestVm(opts: GuestVmOptions): LabVm {
         if (path !== null) events.push({ seq: r.seq, nr: r.nr, path, durationNs: r.cycles, pid: r.pid });
       }
       const lost = batch.dropped > 0 ? ` (${batch.dropped} records overwritten before they were read)` : '';
-      return { available: true, message: `recording while programs run${lost}`, events };
+      const totals = { trap: counters.syscalls.int80 + counters.syscalls.sysenter, direct: counters.syscalls.direct };
+      return { available: true, message: `recording while programs run${lost}`, events, totals };
     },
     async stop() {
       await starting;
@@ -187,7 +189,7 @@ function describeResult(r: RunResult): GuestRun {
         : r.killedByFault
           ? 'the program faulted in ring 0 and the kernel ended it'
           : `${r.instructions} guest instructions, ${(r.wallMs).toFixed(0)} ms`;
-  return { status: r.status, message, exitCode: r.exitCode, output: r.output, syscalls };
+  return { status: r.status, message, exitCode: r.exitCode, output: r.output, syscalls, dropped: r.syscalls.dropped, ...(r.pid !== null ? { pid: r.pid } : {}) };
 }
 
 function lastLine(text: string): string {

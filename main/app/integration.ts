@@ -4,7 +4,7 @@
 
 import { buildSource, checkSource, disassemble, SYSCALLS } from '../../tal/index.js';
 import { guestVm } from './guest-vm.js';
-import type { BuildReply, CheckReply, ListingLine, SyscallStat, RunMode, SnapshotReply, SourceRequest, Unsubscribe, VmStatus } from '../ipc/contract.js';
+import type { BuildReply, CheckReply, ListingLine, SyscallPath, SyscallStat, RunMode, SnapshotReply, SourceRequest, Unsubscribe, VmStatus } from '../ipc/contract.js';
 
 export interface BuiltImage extends BuildReply {
   /** The unsigned .talo image; present when ok. */
@@ -24,6 +24,10 @@ export interface GuestRun {
   output?: string;
   /** The program's own syscalls (by its pid), counted by the guest kernel. */
   syscalls?: SyscallStat[];
+  /** Records of this run the guest's telemetry ring overwrote before they were read. */
+  dropped?: number;
+  /** The program's process id in the guest. */
+  pid?: number;
 }
 
 /** One syscall the guest recorded (see docs/telemetry.md). */
@@ -39,6 +43,8 @@ export interface TelemetryDrain {
   available: boolean;
   message: string;
   events: SyscallEvent[];
+  /** The guest kernel's exact syscall totals by path (events can be lost when its ring overflows). */
+  totals?: Record<SyscallPath, number>;
 }
 
 export interface LabVm {

@@ -44,7 +44,8 @@ export function createLabService(opts: LabServiceOptions): LabService {
     try {
       const drained = await vm.drainTelemetry();
       telemetry.setAvailability(drained.available, drained.message);
-      telemetry.ingest(drained.events);
+      telemetry.ingest(drained.events, drained.totals === undefined);
+      if (drained.totals !== undefined) telemetry.observeCounters(drained.totals);
       telemetry.tick();
       if (telemetry.takeChanged()) emit('telemetry', telemetry.snapshot());
     } catch (err) {
@@ -84,8 +85,8 @@ export function createLabService(opts: LabServiceOptions): LabService {
     const reply: RunReply = { ...base, status: result.status, wallMs, message: describeRun(req, result.status, result.message, result.exitCode) };
     if (result.exitCode !== undefined) reply.exitCode = result.exitCode;
     if (result.output !== undefined) reply.output = result.output;
-    const summary = { mode: req.mode, file: req.file, status: reply.status, wallMs };
-    telemetry.endRun({ ...summary, ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}) }, result.syscalls?.map((c) => ({ ...c, name: opts.syscallName(c.nr) })));
+    const summary = { mode: req.mode, file: req.file, status: reply.status, wallMs, ...(result.dropped ? { dropped: result.dropped } : {}) };
+    telemetry.endRun({ ...summary, ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}) }, result.syscalls?.map((c) => ({ ...c, name: opts.syscallName(c.nr) })), result.pid);
     emit('telemetry', telemetry.snapshot());
     emit('runFinished', reply);
     return reply;

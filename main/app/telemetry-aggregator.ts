@@ -47,7 +47,8 @@ export class TelemetryAggregator {
   private sinceRate: Record<SyscallPath, number> = { trap: 0, direct: 0 };
   private rateStartedMs: number;
   private recent: TransitionSpan[] = [];
-  private run: { mode: RunMode; table: StatTable } | undefined;
+  /** The run in progress: its records, and its transitions per process (the program's pid is known only at the end). */
+  private run: { mode: RunMode; table: StatTable; spansByPid: Map<number, TransitionSpan[]> } | undefined;
   private readonly lastRuns: Partial<Record<RunMode, RunSummary>> = {};
   private changed = true;
 
@@ -65,27 +66,45 @@ export class TelemetryAggregator {
     this.changed = true;
   }
 
-  ingest(events: readonly SyscallEvent[]): void {
+  /**
+   * Adds syscall records. count: whether they also make the totals and rates; false when the
+   * guest's exact counters are observed instead (the record ring can overflow between reads).
+   */
+  ingest(events: readonly SyscallEvent[], count = true): void {
     for (const e of events) {
       this.table.add(e);
       this.run?.table.add(e);
-      this.totals[e.path]++;
-      this.sinceRate[e.path]++;
+      if (count) {
+        this.totals[e.path]++;
+        this.sinceRate[e.path]++;
+      }
       this.pushTransition(e);
     }
     if (events.length > 0) this.changed = true;
   }
 
-  private pushTransition(e: SyscallEvent): void {
-    const name = this.nameOf(e.nr);
-    const last = this.recent[this.recent.length - 1];
-    if (last !== undefined && last.name === name && last.path === e.path) {
-      last.meanNs += (e.durationNs - last.meanNs) / (last.count + 1);
-      last.count++;
-      return;
+  /** The guest kernel's running totals by path; the first reading, or one that went backwards (a restored snapshot), is a new baseline. */
+  observeCounters(absolute: Record<SyscallPath, number>): void {
+    const last = this.lastCounters;
+    this.lastCounters = { ...absolute };
+    if (last === undefined || absolute.trap < last.trap || absolute.direct < last.direct) return;
+    for (const p of ['trap', 'direct'] as const) {
+      const d = absolute[p] - last[p];
+      if (d === 0) continue;
+      this.totals[p] += d;
+      this.sinceRate[p] += d;
+      this.changed = true;
     }
-    this.recent.push({ seq: e.seq, name, path: e.path, count: 1, meanNs: e.durationNs });
-    if (this.recent.length > TRANSITION_WINDOW) this.recent.shift();
+  }
+  private lastCounters: Record<SyscallPath, number> | undefined;
+
+  private pushTransition(e: SyscallEvent): void {
+    appendSpan(this.recent, e, this.nameOf(e.nr));
+    if (this.run !== undefined) {
+      const mine = this.run.spansByPid.get(e.pid) ?? [];
+      this.run.spansByPid.set(e.pid, mine);
+      appendSpan(mine, e, this.nameOf(e.nr));
+    }
   }
 
   /** Recomputes per-second rates; call at a steady interval. */
@@ -101,7 +120,7 @@ export class TelemetryAggregator {
   }
 
   beginRun(mode: RunMode): void {
-    this.run = { mode, table: new StatTable() };
+    this.run = { mode, table: new StatTable(), spansByPid: new Map() };
   }
 
   /** The run did not happen: nothing to compare. */
@@ -110,8 +129,11 @@ export class TelemetryAggregator {
   }
 
   /** exact: the run's own syscalls when the runner counted them by pid; otherwise what arrived during the run. */
-  endRun(summary: Omit<RunSummary, 'syscalls'>, exact?: SyscallStat[]): RunSummary {
+  endRun(summary: Omit<RunSummary, 'syscalls'>, exact?: SyscallStat[], pid?: number): RunSummary {
     const syscalls = exact ?? this.run?.table.stats(this.nameOf) ?? [];
+    // Once the program's pid is known, the swimlane shows its own transitions rather than the shell's around it.
+    const own = pid === undefined ? undefined : this.run?.spansByPid.get(pid);
+    if (own !== undefined && own.length > 0) this.recent = own;
     this.run = undefined;
     const full: RunSummary = { ...summary, syscalls };
     this.lastRuns[summary.mode] = full;
@@ -148,4 +170,16 @@ export class TelemetryAggregator {
       lastRuns: structuredClone(this.lastRuns),
     };
   }
+}
+
+/** Appends one syscall to a list of spans, merging a repeat of the last one; keeps the newest TRANSITION_WINDOW. */
+function appendSpan(spans: TransitionSpan[], e: SyscallEvent, name: string): void {
+  const last = spans[spans.length - 1];
+  if (last !== undefined && last.name === name && last.path === e.path) {
+    last.meanNs += (e.durationNs - last.meanNs) / (last.count + 1);
+    last.count++;
+    return;
+  }
+  spans.push({ seq: e.seq, name, path: e.path, count: 1, meanNs: e.durationNs });
+  if (spans.length > TRANSITION_WINDOW) spans.shift();
 }

@@ -134,6 +134,8 @@ export interface RunSummary {
   exitCode?: number;
   wallMs?: number;
   syscalls: SyscallStat[];
+  /** Syscall records the guest's ring overwrote before they were read: the counts above are then partial. */
+  dropped?: number;
 }
 
 export interface TelemetrySnapshot {

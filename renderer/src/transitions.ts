@@ -28,7 +28,7 @@ export class TransitionsView {
   constructor(private readonly el: HTMLElement, api: LabApi) {
     this.notice = h('p', { class: 'muted', id: 'telemetry-notice' });
     this.counters = h('div', { class: 'counters', id: 'counters' });
-    this.lane = h('canvas', { class: 'swimlane', id: 'swimlane', height: '180' });
+    this.lane = h('canvas', { class: 'swimlane', id: 'swimlane', height: '180', role: 'img' });
     this.rateBox = h('div', { class: 'chart', id: 'rate-chart' });
     this.costBox = h('div', { class: 'chart', id: 'cost-chart' });
     this.compare = h('div', { class: 'compare', id: 'run-compare' });
@@ -53,6 +53,15 @@ export class TransitionsView {
 
   update(s: TelemetrySnapshot): void {
     this.last = s;
+    const [x, trap, direct] = this.rateData;
+    x.push(Date.now() / 1000);
+    trap.push(s.ratePerSec.trap);
+    direct.push(s.ratePerSec.direct);
+    if (x.length > RATE_SAMPLES) [x, trap, direct].forEach((a) => a.shift());
+    this.render(s);
+  }
+
+  private render(s: TelemetrySnapshot): void {
     this.notice.textContent = s.available ? '' : `Telemetry: ${s.message}`;
     clear(
       this.counters,
@@ -66,7 +75,7 @@ export class TransitionsView {
         ),
       ),
     );
-    this.pushRate(s);
+    this.drawRates();
     this.drawLane(s.recent);
     this.drawCosts(s);
     this.renderCompare(s.lastRuns);
@@ -77,15 +86,11 @@ export class TransitionsView {
     const width = Math.max(this.el.clientWidth - 24, 200);
     this.rateChart?.setSize({ width, height: 140 });
     this.costChart?.setSize({ width, height: 160 });
-    if (this.last) this.drawLane(this.last.recent);
+    // Charts are created on the first render while visible: updates that came while hidden could not.
+    if (this.last) this.render(this.last);
   }
 
-  private pushRate(s: TelemetrySnapshot): void {
-    const [x, trap, direct] = this.rateData;
-    x.push(Date.now() / 1000);
-    trap.push(s.ratePerSec.trap);
-    direct.push(s.ratePerSec.direct);
-    if (x.length > RATE_SAMPLES) [x, trap, direct].forEach((a) => a.shift());
+  private drawRates(): void {
     if (this.rateChart === undefined) {
       if (this.el.clientWidth === 0) return;
       this.rateChart = new uPlot(
@@ -93,7 +98,7 @@ export class TransitionsView {
           width: Math.max(this.el.clientWidth - 24, 200),
           height: 140,
           series: [{}, { label: 'trap/s', stroke: COLORS.trap }, { label: 'direct/s', stroke: COLORS.direct }],
-          axes: [{}, { size: 60 }],
+          axes: [{}, { size: 72 }],
         },
         this.rateData,
         this.rateBox,
@@ -126,7 +131,7 @@ export class TransitionsView {
             { label: 'trap (ns)', fill: COLORS.trap, stroke: COLORS.trap, paths: bars({ size: [0.4], align: -1 }), points: { show: false } },
             { label: 'direct (ns)', fill: COLORS.direct, stroke: COLORS.direct, paths: bars({ size: [0.4], align: 1 }), points: { show: false } },
           ],
-          axes: [{ values: (_u, ticks) => ticks.map((t) => this.costNames[t] ?? '') }, { size: 60 }],
+          axes: [{ values: (_u, ticks) => ticks.map((t) => this.costNames[t] ?? '') }, { size: 72 }],
         },
         data,
         this.costBox,
@@ -165,6 +170,8 @@ export class TransitionsView {
     g.fillText('kernel lane (ring 0)', 4, H - 4);
     g.fillText('ring boundary', width - 80, H / 2 - 4);
     const shown = spans.slice(-Math.floor((width - 10) / 44));
+    // The same picture in words, for screen readers (and tests).
+    c.setAttribute('aria-label', shown.length === 0 ? 'no syscalls yet' : shown.map((s) => `${s.name} ${s.path} ×${s.count}`).join('; '));
     shown.forEach((s, i) => {
       const x = 10 + i * 44;
       g.strokeStyle = COLORS[s.path];
@@ -184,7 +191,7 @@ export class TransitionsView {
       }
       g.stroke();
       g.fillStyle = '#24292e';
-      g.fillText(s.name.slice(0, 7), x, s.path === 'trap' ? userY - 8 : kernelY - 36);
+      g.fillText(laneLabel(s.name), x, s.path === 'trap' ? userY - 8 : kernelY - 36);
       if (s.count > 1) g.fillText(`×${s.count}`, x + 4, s.path === 'trap' ? kernelY + 14 : kernelY + 14);
     });
     g.lineWidth = 1;
@@ -205,6 +212,7 @@ export class TransitionsView {
         h('h5', {}, `${mode} mode — ${r.file}`),
         h('p', {}, `${r.status}${r.exitCode !== undefined ? ` (exit ${r.exitCode})` : ''}, ${r.wallMs ?? '?'} ms wall`),
         h('p', {}, `trapped: ${total('trap')}, direct: ${total('direct')}`),
+        r.dropped ? h('p', { class: 'muted' }, `${r.dropped} records were overwritten in the guest's ring before they were read: the counts are partial`) : null,
         h(
           'table',
           { class: 'stats' },
@@ -215,4 +223,10 @@ export class TransitionsView {
     };
     clear(this.compare, column('user'), column('kernel'));
   }
+}
+
+/** Short enough for a 44-pixel slot: names cut to 7 characters, unnamed calls as #nr. */
+function laneLabel(name: string): string {
+  const unnamed = /^syscall (\d+)$/.exec(name);
+  return unnamed ? `#${unnamed[1]}` : name.slice(0, 7);
 }

@@ -96,3 +96,37 @@ test('100k syscall events aggregate in well under a sampling interval, and the s
   assert.ok(ms < 250, `took ${ms.toFixed(1)} ms`);
   assert.ok(JSON.stringify(snap).length < 16_384, 'snapshot size is independent of the event count');
 });
+
+test('with the guest counters observed, totals and rates come from them, not from (possibly lost) records', () => {
+  let now = 0;
+  const agg = new TelemetryAggregator(nameOf, () => now);
+  agg.observeCounters({ trap: 100, direct: 50 }); // baseline: counted before the lab looked
+  agg.ingest([ev(20, 'direct', 300)], false); // one record survived the ring...
+  agg.observeCounters({ trap: 100, direct: 20_050 }); // ...of 20,000 calls
+  now += 500;
+  agg.tick();
+  const s = agg.snapshot();
+  assert.deepEqual(s.totals, { trap: 0, direct: 20_000 });
+  assert.deepEqual(s.ratePerSec, { trap: 0, direct: 40_000 });
+  assert.equal(s.stats[0]?.count, 1);
+  agg.observeCounters({ trap: 10, direct: 10 }); // a restored snapshot rolled the counters back: new baseline
+  agg.observeCounters({ trap: 15, direct: 10 });
+  assert.deepEqual(agg.snapshot().totals, { trap: 5, direct: 20_000 });
+});
+
+test('after a run, the swimlane shows the program’s own transitions, not the shell’s around it', () => {
+  const agg = new TelemetryAggregator(nameOf);
+  agg.beginRun('kernel');
+  const program = (nr: number): SyscallEvent => ({ ...ev(nr, 'direct', 100), pid: 77 });
+  const shell = (nr: number): SyscallEvent => ({ ...ev(nr, 'trap', 900), pid: 5 });
+  agg.ingest([shell(4), program(20), program(20), program(4), shell(6), shell(4)]);
+  assert.equal(agg.snapshot().recent.at(-1)?.path, 'trap'); // live: everything, as it comes
+  agg.endRun({ mode: 'kernel', file: 'x.tal', status: 'exited' }, undefined, 77);
+  assert.deepEqual(
+    agg.snapshot().recent.map((s) => [s.name, s.path, s.count]),
+    [
+      ['getpid', 'direct', 2],
+      ['write', 'direct', 1],
+    ],
+  );
+});
