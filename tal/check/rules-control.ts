@@ -140,6 +140,13 @@ export function enterCode(env: Env, s: State, ct: CodeType, what: string): Subst
   const c = new Comparer(env.defs, new Set(ct.vars.map((v) => v.name)));
   matchRegs(c, s, ct, what);
   matchStack(c, stackType(s.stack), espPattern(ct), what);
+  // The target checks its own sub esp from ESP as if the memory there had been written; unwritten
+  // slots hidden in its stack variable (or forgotten, without one) would let it step over the guard page.
+  if (s.stack.slots[0]?.k === 'uninit') {
+    fail('E_STACK_LIMIT', `${what} would start with unwritten stack slots on top`, {
+      hint: 'write the reserved slots, or release them with add esp, before jumping',
+    });
+  }
   return c.subst;
 }
 
