@@ -134,11 +134,11 @@ export function guestVm(opts: GuestVmOptions): LabVm {
       if (p === undefined) throw new VmError('BAD_ARGUMENT', `no serial port ${port}`);
       await running().write(p, bytes);
     },
-    async run(talo, mode, args): Promise<GuestRun> {
+    async run(image, mode, args): Promise<GuestRun> {
       running();
       if ('missing' in runner) return { status: 'unavailable', message: `the guest cannot run programs: ${runner.missing}` };
       try {
-        return describeResult(await runner.run({ talo, mode, args, timeoutMs: opts.runTimeoutMs ?? 30_000 }));
+        return describeResult(await runner.run({ talo: image.talo, mode, args, timeoutMs: opts.runTimeoutMs ?? 30_000 }));
       } catch (e) {
         return { status: 'failed', message: e instanceof VmError ? `${e.code}: ${e.message}` : String(e) };
       }

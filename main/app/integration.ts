@@ -2,13 +2,13 @@
 // (tal/) and the guest VM (main/vm, main/runner). The lab service only
 // sees the two interfaces below; this file adapts the real modules to them.
 
-import { buildSource, checkSource, disassemble, SYSCALLS } from '../../tal/index.js';
+import { buildSource, checkSource, disassemble, SYSCALLS, type CheckedImage } from '../../tal/index.js';
 import { guestVm } from './guest-vm.js';
 import type { BuildReply, CheckReply, ListingLine, SyscallPath, SyscallStat, RunMode, SnapshotReply, SourceRequest, Unsubscribe, VmStatus } from '../ipc/contract.js';
 
 export interface BuiltImage extends BuildReply {
-  /** The unsigned .talo image; present when ok. */
-  talo?: Uint8Array;
+  /** The image the checker accepted (unsigned); present when ok. Only this can be sent to run. */
+  checked?: CheckedImage;
 }
 
 export interface TalToolchain {
@@ -56,7 +56,7 @@ export interface LabVm {
   snapshot(action: 'save' | 'restore'): Promise<SnapshotReply>;
   writeSerial(port: number, bytes: Uint8Array): Promise<void>;
   /** Delivers the image, signs it for kernel mode, runs it and waits for it to exit. */
-  run(talo: Uint8Array, mode: RunMode, args: string[]): Promise<GuestRun>;
+  run(image: CheckedImage, mode: RunMode, args: string[]): Promise<GuestRun>;
   /** Syscall events recorded since the previous call, and whether the guest has telemetry at all. */
   drainTelemetry(): Promise<TelemetryDrain>;
   stop(): Promise<void>;
@@ -70,7 +70,7 @@ export const talToolchain: TalToolchain = {
   },
   build(req) {
     const r = buildSource(req.source, req.file);
-    if (!r.ok || r.talo === undefined || r.image === undefined) return { ok: false, diagnostics: r.diagnostics, listing: [] };
+    if (!r.ok || r.checked === undefined || r.image === undefined) return { ok: false, diagnostics: r.diagnostics, listing: [] };
     const listing = disassemble(r.image, r.image.symbols).map((l): ListingLine => {
       const line: ListingLine = { offset: l.offset, bytes: l.bytes, text: l.text };
       if (l.line !== undefined && l.line > 0) line.sourceLine = l.line;
@@ -79,7 +79,7 @@ export const talToolchain: TalToolchain = {
       if (l.labels !== undefined && l.labels.length > 0) line.labels = l.labels;
       return line;
     });
-    return { ok: true, diagnostics: r.diagnostics, listing, talo: r.talo, imageBytes: r.talo.length };
+    return { ok: true, diagnostics: r.diagnostics, listing, checked: r.checked, imageBytes: r.checked.talo.length };
   },
 };
 

@@ -60,7 +60,7 @@ export function createLabService(opts: LabServiceOptions): LabService {
     const built = toolchain.build(req);
     const absent = built.diagnostics.find((d) => d.code === 'E_UNAVAILABLE');
     if (absent !== undefined) return { ...base, status: 'unavailable', message: absent.message };
-    if (!built.ok || built.talo === undefined) {
+    if (!built.ok || built.checked === undefined) {
       const errors = built.diagnostics.filter((d) => d.severity === 'error').length;
       return {
         ...base,
@@ -75,7 +75,7 @@ export function createLabService(opts: LabServiceOptions): LabService {
     }
     telemetry.beginRun(req.mode);
     const started = Date.now();
-    const result = await vm.run(built.talo, req.mode, req.args);
+    const result = await vm.run(built.checked, req.mode, req.args);
     if (result.status === 'unavailable') {
       telemetry.cancelRun();
       return { ...base, status: 'unavailable', message: `Cannot run ${req.file}: ${result.message}.` };
@@ -96,7 +96,7 @@ export function createLabService(opts: LabServiceOptions): LabService {
     listExamples: () => listExamples(paths.examplesDir),
     checkSource: async (req) => toolchain.check(req),
     buildSource: async (req) => {
-      const { talo: _image, ...reply } = toolchain.build(req);
+      const { checked: _image, ...reply } = toolchain.build(req);
       return reply;
     },
     runProgram: run,
