@@ -56,3 +56,22 @@ test('the reject corpus covers every rule family', () => {
   const missing = required.filter((code) => !covered.has(code));
   assert.deepEqual(missing, [], 'diagnostic codes with no reject case');
 });
+
+test('mutants of the accepted bounds idioms: every signed or off-by-one variant is rejected', () => {
+  const file = 'test/check/accept/bounds-all-unsigned-idioms.tal';
+  const source = loadCorpus('accept').find((c) => c.file === file)!.source;
+  assert.equal(checkSource(source, file).ok, true);
+  const mutations: [string, string][] = [
+    // signed conditions prove nothing
+    ['jb .t1', 'jl .t1'], ['jae .n2', 'jge .n2'], ['jbe .t3', 'jle .t3'], ['ja .n4', 'jg .n4'],
+    ['ja .t5', 'jg .t5'], ['jbe .n6', 'jle .n6'], ['jae .t7', 'jge .t7'], ['jb .n8', 'jl .n8'],
+    // off by one: <= n instead of < n
+    ['jb .t1', 'jbe .t1'], ['jae .n2', 'ja .n2'], ['cmp eax, 15\n        jbe .t3', 'cmp eax, 16\n        jbe .t3'],
+    ['cmp eax, 15\n        ja .n4', 'cmp eax, 16\n        ja .n4'], ['ja .t5', 'jae .t5'], ['jbe .n6', 'jb .n6'], ['mov edx, 15', 'mov edx, 16'],
+  ];
+  for (const [from, to] of mutations) {
+    assert.ok(source.includes(from), from);
+    const r = checkSource(source.replace(from, to), file);
+    assert.ok(r.diagnostics.some((d) => d.code === 'E_BOUNDS'), `${from} → ${to} was not rejected`);
+  }
+});
