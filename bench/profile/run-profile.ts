@@ -1,0 +1,85 @@
+// npm run bench:profile [-- --dirs D --files F --runs N]
+//
+// Where the guest instructions of the find benchmark go, per mode: samples of
+// the instruction pointer (see sampled-guest.ts) attributed to kernel
+// functions and to the TAL program, for user (sysenter) and kernel mode, and
+// the functions whose share grows most in kernel mode.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { APP_ROOT } from '../../main/app/resource-paths.js';
+import { locateControlRegion, manifestControlAddress, SigningKey, TelemetryReader } from '../../main/vm/index.js';
+import { GUEST_BIN, GUEST_WORK } from '../bench-guest.js';
+import { loadGuestTools } from '../guest-tools.js';
+import { TaloLauncher, type RunMode } from '../tal-launcher.js';
+import { SampledGuest, type IpSample } from './sampled-guest.js';
+import { parseKallsyms, profile, type ProfileRow } from './symbols.js';
+
+const TREE = `${GUEST_WORK}/tree`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { dirs: { type: 'string', default: '2000' }, files: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' }, top: { type: 'string', default: '25' } },
+  });
+  const runs = Number(values.runs);
+  const top = Number(values.top);
+  const guest = await SampledGuest.start();
+  try {
+    const region = await locateControlRegion(guest, guest.memoryBytes, manifestControlAddress(guest.manifest));
+    const key = SigningKey.generate();
+    await key.injectInto(guest, region);
+    await new TelemetryReader(guest, region).setEnabled(false);
+
+    await guest.exec(`mkdir -p ${GUEST_BIN} ${GUEST_WORK} && mount -t tmpfs -o nr_inodes=0,size=64m benchwork ${GUEST_WORK}`);
+    const talexec = (await guest.exec('command -v talexec')).trim();
+    const launcher = new TaloLauncher(talexec, (talo) => key.sign(talo));
+    const files = new Map<string, Uint8Array>(Object.entries(await loadGuestTools()));
+    const built = launcher.build('find', await readFile(path.join(APP_ROOT, 'tal', 'examples', 'find.tal'), 'utf8'));
+    files.set(built.file, built.bytes);
+    for (const [name, bytes] of files) {
+      const shared = await guest.putFile(`profile-${name}`, bytes);
+      await guest.exec(`cp ${shared} ${GUEST_BIN}/${name} && chmod 755 ${GUEST_BIN}/${name}`);
+    }
+    console.error((await guest.exec(`${GUEST_BIN}/mktree ${TREE} ${values.dirs} ${values.files}`, 600_000)).trim());
+    await guest.exec('cat /proc/kallsyms > /mnt/host/kallsyms');
+    const symbols = parseKallsyms(Buffer.from(await guest.getFile('kallsyms')).toString('latin1'));
+
+    const results = new Map<RunMode, { rows: ProfileRow[]; samples: number; idle: number; instructions: number }>();
+    for (const mode of ['user-sysenter', 'kernel'] as const) {
+      const command = `${GUEST_BIN}/timeit /dev/null ${launcher.command('find', mode, [TREE])}`;
+      await guest.exec(command); // warm-up
+      const samples: IpSample[] = [];
+      let instructions = 0;
+      for (let i = 0; i < runs; i++) {
+        const r = await guest.sample(command);
+        samples.push(...r.samples);
+        instructions += r.instructions;
+      }
+      const { rows, idle } = profile(symbols, samples);
+      results.set(mode, { rows, samples: samples.length / runs, idle: idle / runs, instructions: instructions / runs });
+    }
+    for (const [mode, r] of results) {
+      console.log(
+        `\n${mode}: ${Math.round(r.instructions / 1e6)} M instructions and ${Math.round(r.samples)} samples per walk ` +
+          `(${Math.round(r.idle)} idle, left out; shares below are of the busy samples)`,
+      );
+      for (const row of r.rows.slice(0, top)) console.log(`  ${(row.share * 100).toFixed(1).padStart(5)}%  ${Math.round(row.share * r.instructions / 1e6 * 10) / 10} M  ${row.name}`);
+    }
+    const user = results.get('user-sysenter')!;
+    const kernel = results.get('kernel')!;
+    const millions = (r: { rows: ProfileRow[]; instructions: number }, name: string) =>
+      ((r.rows.find((x) => x.name === name)?.share ?? 0) * r.instructions) / 1e6;
+    const names = new Set([...user.rows, ...kernel.rows].map((r) => r.name));
+    const growth = [...names].map((name) => ({ name, delta: millions(kernel, name) - millions(user, name) })).sort((a, b) => b.delta - a.delta);
+    console.log('\nlargest growth in kernel mode (M instructions per walk, estimated from sample shares):');
+    for (const g of growth.slice(0, top)) console.log(`  ${g.delta >= 0 ? '+' : ''}${g.delta.toFixed(1).padStart(6)}  ${g.name}`);
+  } finally {
+    await guest.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exitCode = 1;
+});
