@@ -193,7 +193,7 @@ export function resolveMemory(s: State, env: Env, m: MemOperand, size: number): 
 
 function stackSlot(s: State, disp: number, size: number): Location {
   if (size !== 4) fail('E_ACCESS_SIZE', `stack slots are 4 bytes; this access is ${size} byte(s)`);
-  if (disp < 0 || disp % 4 !== 0) fail('E_STACK_BOUNDS', `[esp + ${disp}] is not a stack slot`, { hint: 'slots are at [esp], [esp+4], [esp+8], …; below ESP nothing may be touched' });
+  if (disp < 0 || disp % 4 !== 0) fail('E_STACK_BOUNDS', `[esp ${disp < 0 ? '-' : '+'} ${Math.abs(disp)}] is not a stack slot`, { hint: 'slots are at [esp], [esp+4], [esp+8], …; below ESP nothing may be touched' });
   const slot = disp / 4;
   if (slot >= s.stack.slots.length) {
     fail('E_STACK_BOUNDS', `[esp + ${disp}] is beyond the ${s.stack.slots.length} slot(s) the stack type describes`, { found: `${s.stack.slots.length} known slot(s), then ${s.stack.tail.k === 'nil' ? 'the end of the stack' : `the abstract tail ${s.stack.tail.name}`}` });

@@ -88,7 +88,10 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
     }
     case 'unpack': {
       let t = unfold(env, regType(s, ins.reg));
-      for (const name of ins.vars) {
+      for (const [i, name] of ins.vars.entries()) {
+        if (t.k !== 'exists' && i > 0) {
+          fail('E_UNPACK', `unpack ${ins.reg}, ${ins.vars.join(', ')}: the package hides ${i} variable(s), so '${name}' names nothing`, { found: showWord(t), hint: `unpack ${ins.reg}, ${ins.vars.slice(0, i).join(', ')}` });
+        }
         if (t.k !== 'exists') fail('E_UNPACK', `unpack ${ins.reg}, ${ins.vars.join(', ')}: ${ins.reg} does not hold a package here`, { found: showWord(t), expected: 'exists …' });
         const ex = t as Extract<WordType, { k: 'exists' }>;
         if (s.vars.has(name)) fail('E_UNPACK', `'${name}' is already in scope`, { hint: 'choose a fresh name for each unpack' });
