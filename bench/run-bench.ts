@@ -135,6 +135,10 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
       );
     }
     const reports = results.map(experimentReport);
+    for (const r of reports) {
+      const t = r.comparison?.target;
+      if (t && !t.met) notes.push(`${r.id}: target missed (${t.text}); npm run bench:profile shows where the guest instructions go`);
+    }
     const uname = (await guest.check('uname -r')).output.trim();
     const report: BenchReport = {
       format: 1,
