@@ -36,11 +36,10 @@ export function createLabService(opts: LabServiceOptions): LabService {
   const telemetry = new TelemetryAggregator(opts.syscallName);
   const unsubscribers: Array<() => void> = [];
   let timer: NodeJS.Timeout | undefined;
-  let polling = false;
+  /** The read in progress, shared by the timer so a slow read does not pile up behind it. */
+  let inflight: Promise<void> | null = null;
 
-  async function pollTelemetry(): Promise<void> {
-    if (polling) return; // a slow read must not pile up behind the timer
-    polling = true;
+  async function readTelemetry(): Promise<void> {
     try {
       const drained = await vm.drainTelemetry();
       telemetry.setAvailability(drained.available, drained.message);
@@ -50,9 +49,18 @@ export function createLabService(opts: LabServiceOptions): LabService {
       if (telemetry.takeChanged()) emit('telemetry', telemetry.snapshot());
     } catch (err) {
       telemetry.setAvailability(false, `reading telemetry failed: ${(err as Error).message}`);
-    } finally {
-      polling = false;
     }
+  }
+
+  function pollTelemetry(): Promise<void> {
+    inflight ??= readTelemetry().finally(() => (inflight = null));
+    return inflight;
+  }
+
+  /** After a run: a read that starts after the program ended, so every record of the run is in before the run is summarised. */
+  async function readAfterRun(): Promise<void> {
+    await inflight;
+    await pollTelemetry();
   }
 
   async function run(req: SourceRequest & { mode: RunMode; args: string[] }): Promise<RunReply> {
@@ -81,7 +89,7 @@ export function createLabService(opts: LabServiceOptions): LabService {
       return { ...base, status: 'unavailable', message: `Cannot run ${req.file}: ${result.message}.` };
     }
     const wallMs = Date.now() - started;
-    await pollTelemetry();
+    await readAfterRun();
     const reply: RunReply = { ...base, status: result.status, wallMs, message: describeRun(req, result.status, result.message, result.exitCode) };
     if (result.exitCode !== undefined) reply.exitCode = result.exitCode;
     if (result.output !== undefined) reply.output = result.output;
