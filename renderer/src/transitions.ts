@@ -69,7 +69,7 @@ export class TransitionsView {
         h(
           'div',
           { class: `counter counter-${p}`, 'data-path': p },
-          h('span', { class: 'counter-name' }, p === 'trap' ? 'trapped (user mode)' : 'direct calls (kernel mode)'),
+          h('span', { class: 'counter-name' }, p === 'trap' ? 'trapped (int 0x80 / sysenter)' : 'direct calls (ring-0 gate)'),
           h('span', { class: 'counter-value', id: `count-${p}` }, String(s.totals[p])),
           h('span', { class: 'counter-rate' }, `${Math.round(s.ratePerSec[p])}/s`),
         ),
