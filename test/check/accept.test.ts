@@ -3,7 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { assemble } from '../../tal/asm/assemble.js';
 import type { Instr } from '../../tal/ast.js';
+import { resolveImport } from '../../tal/build.js';
 import { checkSource } from '../../tal/check-source.js';
 import { formatDiagnostic } from '../../tal/diagnostics.js';
 import { loadCorpus, loadExamples } from './corpus.js';
@@ -106,4 +108,14 @@ test('the trace shows what the checker knows: refinement after a bounds check, a
   assert.match(at('ret').stack[0]!, /^\(?code \{EAX: int, ESP: sptr s\}\)?$/);
   assert.equal(at('ret').regs.eax, 'int');
   assert.ok(at('ret').facts.includes('s:stack'));
+});
+
+test('every accepted corpus program also assembles (the checker and the assembler agree on the language)', () => {
+  for (const c of cases) {
+    const r = checkSource(c.source, c.file);
+    assert.ok(r.program !== undefined);
+    const a = assemble(r.program, c.source, { resolveImport });
+    assert.deepEqual(a.diagnostics.map(formatDiagnostic), [], c.file);
+    assert.ok(a.image !== undefined, c.file);
+  }
 });
