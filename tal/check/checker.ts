@@ -13,7 +13,7 @@ import { ruleFor } from './rules.js';
 import { call, enterCode } from './rules-control.js';
 import { pseudoRule } from './rules-pseudo.js';
 import { cloneState, showFlags, showWord, stateOfCodeType, type Flags, type State } from './state.js';
-import { freeVarsWord, joinWord, type TypeDefs } from './typeops.js';
+import { freeVarsWord, joinWord, resetFreshVars, type TypeDefs } from './typeops.js';
 import { renderState, stateKey } from './render.js';
 
 export interface CheckOptions {
@@ -218,6 +218,7 @@ class PendingBlocks {
 }
 
 export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOutput {
+  resetFreshVars();
   const diags = new Diagnostics(program.file);
   const env = buildEnv(program, diags);
   checkEntry(program, env, diags);

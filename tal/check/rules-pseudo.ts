@@ -7,7 +7,7 @@ import { fail, type Env } from './env.js';
 import { dropFlagsOn, regType, unfold } from './operands.js';
 import type { StepOut } from './rule.js';
 import { showStack, showWord, stackType, flattenStack, type State } from './state.js';
-import { Comparer, freeVarUses, isIntLike, substWord } from './typeops.js';
+import { Comparer, freeVarUses, freshVar, isIntLike, substWord } from './typeops.js';
 
 function through(s: State): StepOut {
   return { next: s, edges: [] };
@@ -32,13 +32,9 @@ function destination(r: Reg32, what: string): void {
   if (r === 'esp') fail('E_ESP_WRITE', `${what} cannot write ESP`);
 }
 
-let freshCounter = 0;
-
-/** A size variable name the user cannot write (names in source never contain '#'). */
+/** A fresh size variable, put in scope (names in source never contain '#'). */
 function freshSize(s: State, base: string): string {
-  let name: string;
-  do name = `${base}#${++freshCounter}`;
-  while (s.vars.has(name));
+  const { name } = freshVar({ name: base, kind: 'size' });
   s.vars.set(name, 'size');
   return name;
 }

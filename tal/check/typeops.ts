@@ -41,9 +41,14 @@ function without(s: Subst, names: string[]): Subst {
 
 let freshCounter = 0;
 
-/** A variable name no program can write ('#' never occurs in source names), for renaming bound variables apart. */
+/** A variable name no program can write ('#' never occurs in source names), for renaming bound variables apart and naming hidden sizes. */
 export function freshVar(v: TyVar): TyVar {
   return { name: `${v.name.split('#')[0]}#${++freshCounter}`, kind: v.kind };
+}
+
+/** Restarts the numbering, so that checking the same program twice gives the same names in its diagnostics. */
+export function resetFreshVars(): void {
+  freshCounter = 0;
 }
 
 function bindingMentions(b: Binding, name: string): boolean {

@@ -138,3 +138,11 @@ test('formatDiagnostic renders compiler-style lines a person can act on', () => 
   assert.match(text, /\n {4}in: {7}call write\n/);
   assert.match(text, /\n {4}expected: int<=5\n {4}found: {4}S\(6\)\n {4}hint: {5}/);
 });
+
+test('checking the same program twice gives the same diagnostics (made-up names are numbered per check)', () => {
+  for (const c of cases) {
+    const first = checkSource(c.source, c.file).diagnostics;
+    checkSource('.code\nmain:\n  ret\n', 'other.tal');
+    assert.deepEqual(checkSource(c.source, c.file).diagnostics, first, c.file);
+  }
+});
