@@ -64,9 +64,10 @@ export function guestVm(opts: GuestVmOptions): LabVm {
       // Restoring rolls guest memory, and so the telemetry ring's sequence numbers, back.
       g.vm.on('restored', () => (telemetrySeq = null));
       g.vm.on('crash', (e: VmError) => setStatus({ state: 'failed', message: `the emulator stopped: ${e.code}: ${e.message}` }));
-      // A resumed snapshot prints nothing new: show the console as it stands, prompt included.
-      const tail = g.vm.consoleTail(0);
-      if (tail !== '') serial(0, new TextEncoder().encode(tail.replace(/\r?\n/g, '\r\n')));
+      // A resumed snapshot prints nothing new: show the prompt the console stands at (its last line;
+      // the lines before it are the VM service's own readiness probe).
+      const prompt = g.vm.consoleTail(0).split('\n').at(-1) ?? '';
+      if (prompt !== '') serial(0, new TextEncoder().encode(`\r\n${prompt}`));
       const how = g.boot.mode === 'restore' ? 'resumed from the booted snapshot' : 'cold boot';
       const runs = 'missing' in runner ? `; programs cannot run: ${runner.missing}` : '';
       setStatus({ state: 'running', message: `${how} in ${(g.boot.totalMs / 1000).toFixed(1)} s${runs}`, uptimeMs: Date.now() - bootStartedAt });

@@ -139,6 +139,7 @@ async function loadExamples(): Promise<void> {
 }
 function openExample(e: ExampleInfo): void {
   fileName = `${e.id}.tal`;
+  argsInput.value = ''; // arguments belong to the program they were typed for
   fileLabel.textContent = fileName;
   picker.value = e.id;
   editor.setSource(e.source);

@@ -73,5 +73,32 @@ test('lab with the guest: console terminal, runs in kernel and user mode, transi
     await b.shot('user-run-compare');
   });
 
+  await t.test('restart boots a fresh guest that runs programs again', async (st) => {
+    // Record every state the header shows: booting can be brief when the snapshot resumes.
+    await page.evaluate(() => {
+      const el = document.getElementById('vm-state')!;
+      const seen: string[] = [];
+      (window as unknown as { vmStates: string[] }).vmStates = seen;
+      new MutationObserver(() => seen.push(el.dataset['state'] ?? '')).observe(el, { attributes: true, childList: true, characterData: true, subtree: true });
+    });
+    await page.click('#vm-restart');
+    await page.waitForFunction(
+      () => {
+        const seen = (window as unknown as { vmStates: string[] }).vmStates;
+        return seen.includes('booting') && seen.at(-1) === 'running';
+      },
+      undefined,
+      { timeout: BOOT_TIMEOUT_MS },
+    );
+    if (!canRun) return st.skip('the guest kernel cannot run TAL programs');
+    await page.selectOption('#examples', 'hello');
+    await page.waitForFunction(() => document.getElementById('check-state')?.textContent === '✓ accepted');
+    await page.evaluate(() => (document.getElementById('status')!.dataset['run'] = ''));
+    await page.click('#run-kernel');
+    await page.waitForFunction(() => document.getElementById('status')?.dataset['run'] === 'exited', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('.term-pane[data-port="0"] .xterm-rows')?.textContent?.includes('Hello, world!'));
+    await b.shot('restarted-hello');
+  });
+
   assert.deepEqual(b.errors, []);
 });
