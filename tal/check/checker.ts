@@ -14,7 +14,7 @@ import { call, enterCode } from './rules-control.js';
 import { pseudoRule } from './rules-pseudo.js';
 import { cloneState, showFlags, showWord, stateOfCodeType, type Flags, type State } from './state.js';
 import { freeVarsWord, joinWord, resetFreshVars, type TypeDefs } from './typeops.js';
-import { renderState, stateKey } from './render.js';
+import { renderState } from './render.js';
 
 export interface CheckOptions {
   /** Record the type state before every instruction (costs time and memory on big programs). */
@@ -151,15 +151,31 @@ function joinStates(env: Env, a: State, b: State): State {
     if (tb === undefined) continue;
     const j = joinWord(env.defs, ta, tb);
     if (j !== undefined && inScope(j)) regs.set(r, j);
-    else if (j !== undefined && (j.k === 'sing' || j.k === 'below')) regs.set(r, { k: 'int' });
+    else if (j !== undefined && (j.k === 'sing' || j.k === 'below')) regs.set(r, ta.k === 'int' ? ta : INT);
   }
   const slots = a.stack.slots.map((ta, i) => {
     const j = joinWord(env.defs, ta, b.stack.slots[i]!);
-    return j !== undefined && inScope(j) ? j : ({ k: 'uninit' } as WordType);
+    return j !== undefined && inScope(j) ? j : ta.k === 'uninit' ? ta : UNINIT;
   });
   const out: State = { regs, stack: { slots, tail: a.stack.tail }, vars };
   if (a.flags !== undefined && b.flags !== undefined && flagsKey(a.flags) === flagsKey(b.flags) && flagTypes(a.flags).every(inScope)) out.flags = a.flags;
   return out;
+}
+
+const UNINIT: WordType = { k: 'uninit' };
+const INT: WordType = { k: 'int' };
+
+/**
+ * Whether a join changed nothing. joinStates keeps the old type objects where the
+ * new path adds nothing (joinWord returns its first argument then), so identity suffices.
+ */
+function sameState(a: State, b: State): boolean {
+  if (a.regs.size !== b.regs.size || a.stack.slots.length !== b.stack.slots.length || a.vars.size !== b.vars.size || a.flags !== b.flags) return false;
+  for (const [r, t] of a.regs) if (b.regs.get(r) !== t) return false;
+  for (let i = 0; i < a.stack.slots.length; i++) if (a.stack.slots[i] !== b.stack.slots[i]) return false;
+  if (a.stack.tail.k !== b.stack.tail.k || (a.stack.tail.k === 'svar' && b.stack.tail.k === 'svar' && a.stack.tail.name !== b.stack.tail.name)) return false;
+  for (const [k, v] of a.vars) if (b.vars.get(k) !== v) return false;
+  return true;
 }
 
 /** The types a comparison recorded; the refinement after a join may only use bounds both paths proved. */
@@ -228,7 +244,6 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     const info = env.labels.get(b.label);
     return info?.kind === 'code' && info.type !== undefined ? stateOfCodeType(info.type) : undefined;
   });
-  const keys: (string | undefined)[] = entryStates.map((s) => (s === undefined ? undefined : stateKey(s)));
   const visits = new Array<number>(blocks.length).fill(0);
   const traces = new Map<number, TypeStateEntry[]>();
   const pending = new PendingBlocks(blocks.length);
@@ -243,10 +258,8 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     }
     const old = entryStates[target];
     const joined = old === undefined ? cloneState(s) : joinStates(env, old, s);
-    const key = stateKey(joined);
-    if (key !== keys[target]) {
+    if (old === undefined || !sameState(old, joined)) {
       entryStates[target] = joined;
-      keys[target] = key;
       pending.add(target);
     }
   };

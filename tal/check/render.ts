@@ -1,5 +1,5 @@
 // Renders a checker state as a trace entry (the per-instruction log people and
-// the editor's inspector read), and as a canonical key for fixed-point detection.
+// the editor's inspector read).
 
 import type { Instr } from '../ast.js';
 import type { TypeStateEntry } from '../diagnostics.js';
@@ -17,16 +17,4 @@ export function renderState(s: State, label: string, ins: Instr): TypeStateEntry
   const facts = [...s.vars].map(([name, kind]) => `${name}:${kind}`);
   if (s.flags !== undefined) facts.push(showFlags(s.flags));
   return { line: ins.loc.line, col: ins.loc.col, label, instruction: ins.text, regs, stack, facts };
-}
-
-export function stateKey(s: State): string {
-  const parts: string[] = [];
-  for (const r of REGS32) {
-    const t = s.regs.get(r);
-    if (t !== undefined) parts.push(`${r}=${showWord(t)}`);
-  }
-  parts.push(`|${s.stack.slots.map(showWord).join('::')}::${s.stack.tail.k === 'nil' ? 'nil' : s.stack.tail.name}`);
-  parts.push(`|${[...s.vars.keys()].sort().join(',')}`);
-  if (s.flags !== undefined) parts.push(`|${showFlags(s.flags)}`);
-  return parts.join(' ');
 }

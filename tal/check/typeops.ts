@@ -530,8 +530,9 @@ export function subtype(defs: TypeDefs, a: WordType, b: WordType): boolean {
 
 /** The least common supertype the checker can name, or undefined when the register must be forgotten. */
 export function joinWord(defs: TypeDefs, a: WordType, b: WordType): WordType | undefined {
-  if (subtype(defs, a, b)) return b;
+  // a first: when b adds nothing, the result is a itself (the checker detects a settled join by identity).
   if (subtype(defs, b, a)) return a;
+  if (subtype(defs, a, b)) return b;
   if (a.k === 'uninit' || b.k === 'uninit') return undefined;
   if (isIntLike(a) && isIntLike(b)) {
     if (a.k === 'null' || b.k === 'null') return { k: 'int' };
