@@ -40,6 +40,7 @@ export async function openBrowser(url: string, artifactDir: string): Promise<Bro
   });
   page.on('pageerror', (e) => errors.push(e.message));
   const dir = path.join(ARTIFACTS, artifactDir);
+  await rm(dir, { recursive: true, force: true }); // only this run's screenshots
   await mkdir(dir, { recursive: true });
   let n = 0;
   await page.goto(url);
