@@ -171,7 +171,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout takes seconds');
   const built = buildSource(readText(file), file);
   printDiagnostics(io, built.diagnostics);
-  if (!built.ok || built.talo === undefined) {
+  if (!built.ok || built.checked === undefined) {
     io.err(`${file}: rejected; nothing was run\n`);
     return EXIT_REJECTED;
   }
@@ -189,7 +189,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   }
   try {
     io.err(`tal run: guest ready in ${Math.round(guest.boot.totalMs)} ms${guest.boot.mode === 'restore' ? ' (snapshot)' : ''}; running ${file} in ${mode} mode\n`);
-    const r = await guest.runner.run({ talo: built.talo, mode, args: programArgs, timeoutMs, onOutput: (t) => io.out(t) });
+    const r = await guest.runner.run({ talo: built.checked, mode, args: programArgs, timeoutMs, onOutput: (t) => io.out(t) });
     // The program's own calls (the kernel's global counters also count the shell and talexec).
     const by: Record<string, number> = { direct: 0, int80: 0, sysenter: 0 };
     for (const c of r.syscalls.byCall) by[c.path] = (by[c.path] ?? 0) + c.count;

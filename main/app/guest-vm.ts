@@ -139,7 +139,7 @@ export function guestVm(opts: GuestVmOptions): LabVm {
       running();
       if ('missing' in runner) return { status: 'unavailable', message: `the guest cannot run programs: ${runner.missing}` };
       try {
-        return describeResult(await runner.run({ talo: image.talo, mode, args, timeoutMs: opts.runTimeoutMs ?? 30_000 }));
+        return describeResult(await runner.run({ talo: image, mode, args, timeoutMs: opts.runTimeoutMs ?? 30_000 }));
       } catch (e) {
         return { status: 'failed', message: e instanceof VmError ? `${e.code}: ${e.message}` : String(e) };
       }

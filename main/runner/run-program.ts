@@ -2,12 +2,13 @@
 // guest's `talexec` (prctl(PR_TAL_SET_MODE) + execve; kernel-images/userland).
 // The runner owns the per-boot signing key: it injects it when it attaches
 // (and again after every restoreState, which rolls guest memory back), signs
-// unsigned images for kernel mode, and summarises the kernel's syscall
+// checked images (CheckedImage, from buildSource) for kernel mode and nothing
+// else, and summarises the kernel's syscall
 // telemetry for the run's process.
 
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { readTalo } from '../../tal/asm/talo.js';
+import { CheckedImage } from '../../tal/build.js';
 import { locateControlRegion, manifestControlAddress, type ControlCounters, type ControlRegion, type SyscallPath } from '../vm/control-region.js';
 import { VmError } from '../vm/errors.js';
 import { SigningKey } from '../vm/signing-key.js';
@@ -20,8 +21,12 @@ export type RunMode = 'kernel' | 'user' | 'user-sysenter';
 export const RUN_MODES: readonly RunMode[] = ['kernel', 'user', 'user-sysenter'];
 
 export interface RunRequest {
-  /** A .talo image, signed or not: an unsigned image is signed with the per-boot key for kernel mode. */
-  talo: Uint8Array;
+  /**
+   * The program. A CheckedImage (from buildSource: the checker accepted it) is signed with the
+   * per-boot key for kernel mode. Raw bytes are delivered exactly as given — the runner never signs
+   * what the checker has not seen — so an unsigned or foreign-signed image is refused ring 0.
+   */
+  talo: CheckedImage | Uint8Array;
   /** argv[1..]. */
   args?: string[];
   mode: RunMode;
@@ -128,7 +133,7 @@ export class ProgramRunner {
     const args = request.args ?? [];
     checkRequest(request, args);
     await this.keyInjected;
-    const image = request.mode === 'kernel' && isUnsignedTalo(request.talo) ? this.key.sign(request.talo) : request.talo;
+    const image = CheckedImage.is(request.talo) ? (request.mode === 'kernel' ? this.key.sign(request.talo.talo) : request.talo.talo) : request.talo;
     const name = `run-${++this.runs}-${randomBytes(4).toString('hex')}`;
     const guestPath = `${GUEST_SHARE_DIR}/${name}.talo`;
     // One command line: remove the previous run's files, make the image executable (9p files arrive
@@ -241,17 +246,12 @@ function checkRequest(request: RunRequest, args: string[]): void {
   if (!RUN_MODES.includes(request.mode)) {
     throw new VmError('BAD_ARGUMENT', `mode must be one of ${RUN_MODES.join(', ')}, got ${String(request.mode)}`);
   }
-  if (!(request.talo instanceof Uint8Array) || request.talo.length === 0 || request.talo.length > MAX_IMAGE_BYTES) {
+  const bytes = CheckedImage.is(request.talo) ? request.talo.talo : request.talo;
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0 || bytes.length > MAX_IMAGE_BYTES) {
     throw new VmError('BAD_ARGUMENT', `the image must be 1..${MAX_IMAGE_BYTES} bytes`);
   }
   const bad = args.findIndex((arg) => typeof arg !== 'string' || /[\0\x03\x04\n\r]/.test(arg));
   if (bad >= 0) throw new VmError('BAD_ARGUMENT', `argument ${bad + 1} contains a NUL, control or newline character`);
-}
-
-/** True for a valid .talo without a signature trailer (readTalo is the host's reference parser). */
-function isUnsignedTalo(bytes: Uint8Array): boolean {
-  const parsed = readTalo(bytes);
-  return parsed.ok && parsed.signature === undefined;
 }
 
 function shellQuote(arg: string): string {

@@ -2,25 +2,30 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { buildSource } from '../../tal/index.js';
+import { buildSource, type BuildResult, type CheckedImage } from '../../tal/index.js';
 import { ProgramRunner } from '../../main/runner/index.js';
-import { CONTROL_OFFSETS, KEY_READY, type LaunchedGuest } from '../../main/vm/index.js';
+import { CONTROL_OFFSETS, KEY_READY, SigningKey, type LaunchedGuest } from '../../main/vm/index.js';
 import { rejection, resumeGuest } from './guest-fixture.js';
 
-function example(name: string, key?: Uint8Array): Uint8Array {
+function exampleBuild(name: string, key?: Uint8Array): BuildResult {
   const file = `${name}.tal`;
   const source = readFileSync(new URL(`../../../tal/examples/${file}`, import.meta.url), 'utf8');
   const built = buildSource(source, file, key ? { key } : {});
-  assert.ok(built.ok && built.talo, `${file} builds`);
-  return built.talo;
+  assert.ok(built.ok && built.talo && built.checked, `${file} builds`);
+  return built;
+}
+
+/** The checked image, which the runner signs with its per-boot key. */
+function example(name: string): CheckedImage {
+  return exampleBuild(name).checked!;
 }
 
 /** A one-function program: `body` is main's instructions (one per line). */
-function program(file: string, body: string): Uint8Array {
+function program(file: string, body: string): CheckedImage {
   const source = `.import write\n\n.code\nmain: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}\n${body}\n`;
   const built = buildSource(source, file);
-  assert.ok(built.ok && built.talo, `${file} builds: ${built.diagnostics.map((d) => d.message).join('; ')}`);
-  return built.talo;
+  assert.ok(built.ok && built.checked, `${file} builds: ${built.diagnostics.map((d) => d.message).join('; ')}`);
+  return built.checked;
 }
 
 describe('running .talo programs in the guest', { timeout: 180_000 }, () => {
@@ -42,7 +47,7 @@ describe('running .talo programs in the guest', { timeout: 180_000 }, () => {
     assert.equal(createHash('sha256').update(key).digest('hex').slice(0, 16), runner.keyFingerprint());
   });
 
-  it('runs an unsigned image in ring 0 after signing it, with direct system calls', async () => {
+  it('signs a checked image and runs it in ring 0, with direct system calls', async () => {
     const result = await runner.run({ talo: example('hello'), mode: 'kernel' });
     assert.equal(result.status, 'exited', result.output);
     assert.equal(result.exitCode, 0);
@@ -75,7 +80,7 @@ describe('running .talo programs in the guest', { timeout: 180_000 }, () => {
   });
 
   it('refuses ring 0 to an image signed with another key, which still runs in ring 3', async () => {
-    const forged = example('hello', new Uint8Array(randomBytes(32)));
+    const forged = exampleBuild('hello', new Uint8Array(randomBytes(32))).talo!;
     const refused = await runner.run({ talo: forged, mode: 'kernel' });
     assert.equal(refused.status, 'refused');
     assert.notEqual(refused.exitCode, 0);
@@ -152,6 +157,29 @@ describe('running .talo programs in the guest', { timeout: 180_000 }, () => {
     await guest.vm.exec('ls -la /bin > /dev/null');
     const leaked = (await telemetry.counters()).nextSeq - idle;
     assert.ok(leaked <= 8, `${leaked} records while disabled`);
+  });
+
+  it('never signs raw bytes: an unsigned image and a signed image with one bit flipped are refused ring 0', async () => {
+    const unsigned = exampleBuild('hello').talo!;
+    const refused = await runner.run({ talo: unsigned, mode: 'kernel' });
+    assert.equal(refused.status, 'refused', refused.output);
+    // A key this test controls, so it can sign and then tamper (the runner's own key never leaves it).
+    const key = SigningKey.generate();
+    await key.injectInto(guest.vm, runner.region);
+    try {
+      const signed = key.sign(unsigned);
+      const good = await runner.run({ talo: signed, mode: 'kernel' });
+      assert.deepEqual([good.status, good.output], ['exited', 'Hello, world!\n']);
+      for (const offset of [200, signed.length - 1]) {
+        const flipped = Uint8Array.from(signed);
+        flipped[offset]! ^= 0x01;
+        const r = await runner.run({ talo: flipped, mode: 'kernel' });
+        assert.equal(r.status, 'refused', `bit flipped at byte ${offset}: ${r.output}`);
+        assert.match(r.output, /signature/);
+      }
+    } finally {
+      runner = await ProgramRunner.attach(guest.vm); // the kernel gets a runner-held key again
+    }
   });
 
   it('rejects bad requests before touching the guest', async () => {
