@@ -1,9 +1,10 @@
-// npm run bench:profile [-- --dirs D --files F --runs N]
+// npm run bench:profile [-- --experiment find|echod --dirs D --files F --messages M --runs N]
 //
-// Where the guest instructions of the find benchmark go, per mode: samples of
-// the instruction pointer (see sampled-guest.ts) attributed to kernel
-// functions and to the TAL program, for user (sysenter) and kernel mode, and
-// the functions whose share grows most in kernel mode.
+// Where the guest instructions of the find or echod benchmark go, per mode:
+// samples of the instruction pointer (see sampled-guest.ts) attributed to
+// kernel functions and to the TAL program, for user (sysenter) and kernel
+// mode, and the functions whose share grows most in kernel mode. For echod
+// the samples cover the client's run against a server in the mode profiled.
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,7 +21,10 @@ const TREE = `${GUEST_WORK}/tree`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { dirs: { type: 'string', default: '2000' }, files: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' }, top: { type: 'string', default: '25' } },
+    options: {
+      experiment: { type: 'string', default: 'find' },
+      messages: { type: 'string', default: '2000' },
+      dirs: { type: 'string', default: '2000' }, files: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' }, top: { type: 'string', default: '25' } },
   });
   const runs = Number(values.runs);
   const top = Number(values.top);
@@ -35,19 +39,28 @@ async function main(): Promise<void> {
     const talexec = (await guest.exec('command -v talexec')).trim();
     const launcher = new TaloLauncher(talexec, (talo) => key.sign(talo));
     const files = new Map<string, Uint8Array>(Object.entries(await loadGuestTools()));
-    const built = launcher.build('find', await readFile(path.join(APP_ROOT, 'tal', 'examples', 'find.tal'), 'utf8'));
+    const program = values.experiment === 'echod' ? 'echod' : 'find';
+    if (values.experiment !== program) throw new Error(`--experiment must be find or echod, got ${values.experiment}`);
+    const built = launcher.build(program, await readFile(path.join(APP_ROOT, 'tal', 'examples', `${program}.tal`), 'utf8'));
     files.set(built.file, built.bytes);
     for (const [name, bytes] of files) {
       const shared = await guest.putFile(`profile-${name}`, bytes);
       await guest.exec(`cp ${shared} ${GUEST_BIN}/${name} && chmod 755 ${GUEST_BIN}/${name}`);
     }
-    console.error((await guest.exec(`${GUEST_BIN}/mktree ${TREE} ${values.dirs} ${values.files}`, 600_000)).trim());
+    if (program === 'find') console.error((await guest.exec(`${GUEST_BIN}/mktree ${TREE} ${values.dirs} ${values.files}`, 600_000)).trim());
     await guest.exec('cat /proc/kallsyms > /mnt/host/kallsyms');
     const symbols = parseKallsyms(Buffer.from(await guest.getFile('kallsyms')).toString('latin1'));
 
     const results = new Map<RunMode, { rows: ProfileRow[]; samples: number; idle: number; instructions: number }>();
     for (const mode of ['user-sysenter', 'kernel'] as const) {
-      const command = `${GUEST_BIN}/timeit /dev/null ${launcher.command('find', mode, [TREE])}`;
+      const port = String(7600 + (mode === 'kernel' ? 1 : 0));
+      if (program === 'echod') {
+        await guest.exec(`( ${launcher.command('echod', mode, [port])} > ${GUEST_WORK}/echod.out 2>&1 & ); sleep 1; grep -q listening ${GUEST_WORK}/echod.out`);
+      }
+      const command =
+        program === 'echod'
+          ? `${GUEST_BIN}/echo_latency ${port} ${values.messages} 64 20`
+          : `${GUEST_BIN}/timeit /dev/null ${launcher.command('find', mode, [TREE])}`;
       await guest.exec(command); // warm-up
       const samples: IpSample[] = [];
       let instructions = 0;
@@ -61,7 +74,7 @@ async function main(): Promise<void> {
     }
     for (const [mode, r] of results) {
       console.log(
-        `\n${mode}: ${Math.round(r.instructions / 1e6)} M instructions and ${Math.round(r.samples)} samples per walk ` +
+        `\n${mode}: ${Math.round(r.instructions / 1e6)} M instructions and ${Math.round(r.samples)} samples per run ` +
           `(${Math.round(r.idle)} idle, left out; shares below are of the busy samples)`,
       );
       for (const row of r.rows.slice(0, top)) console.log(`  ${(row.share * 100).toFixed(1).padStart(5)}%  ${Math.round(row.share * r.instructions / 1e6 * 10) / 10} M  ${row.name}`);
@@ -72,7 +85,7 @@ async function main(): Promise<void> {
       ((r.rows.find((x) => x.name === name)?.share ?? 0) * r.instructions) / 1e6;
     const names = new Set([...user.rows, ...kernel.rows].map((r) => r.name));
     const growth = [...names].map((name) => ({ name, delta: millions(kernel, name) - millions(user, name) })).sort((a, b) => b.delta - a.delta);
-    console.log('\nlargest growth in kernel mode (M instructions per walk, estimated from sample shares):');
+    console.log('\nlargest growth in kernel mode (M instructions per run, estimated from sample shares):');
     for (const g of growth.slice(0, top)) console.log(`  ${g.delta >= 0 ? '+' : ''}${g.delta.toFixed(1).padStart(6)}  ${g.name}`);
   } finally {
     await guest.stop();
