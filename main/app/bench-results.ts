@@ -28,7 +28,8 @@ export async function readBenchResults(dir: string): Promise<BenchReply> {
   const reply: BenchReply = { directory: dir, files: [], points: [], problems: [] };
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+    // latest.json is a copy of the newest timestamped run; reading it too would count that run twice.
+    names = (await readdir(dir)).filter((n) => n.endsWith('.json') && n !== 'latest.json').sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return reply;
     throw err;

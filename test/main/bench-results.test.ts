@@ -21,6 +21,7 @@ test('single points, arrays and {points}; paper figures filled in by name', asyn
   await writeFile(path.join(dir, 'b-echod.json'), JSON.stringify([{ name: 'echod', metric: 'latency reduction', ours: 9.5, unit: 'µs' }]));
   await writeFile(path.join(dir, 'c-getpid.json'), JSON.stringify({ points: [{ name: 'getpid', metric: 'ns per call', ours: 330, paper: 12, unit: 'ns' }] }));
   await writeFile(path.join(dir, 'notes.txt'), 'ignored: not json');
+  await writeFile(path.join(dir, 'latest.json'), JSON.stringify({ name: 'find', metric: 'kernel-mode speedup', ours: 20, unit: '%' })); // a copy of the newest run
   const r = await readBenchResults(dir);
   assert.deepEqual(r.files, ['a-find.json', 'b-echod.json', 'c-getpid.json']);
   assert.deepEqual(
