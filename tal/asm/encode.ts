@@ -8,6 +8,7 @@
 import { Code, Instruction, MemoryOperand, Register } from 'iced-x86';
 import type { MachineInstr, MemOperand, Operand, Reg } from '../ast.js';
 import type { Diagnostic } from '../diagnostics.js';
+import { CONDITIONS, conditionOf } from '../conditions.js';
 
 export type SymbolKind = 'code' | 'data' | 'import';
 
@@ -30,15 +31,6 @@ export type EncodedInstr =
   | { kind: 'import'; name: string };
 
 export type EncodeResult = { ok: true; encoded: EncodedInstr } | { ok: false; diagnostic: Diagnostic };
-
-/** Condition-code suffixes accepted after j/set/cmov, mapped to iced-x86's canonical spelling. */
-const CONDITIONS: Readonly<Record<string, string>> = {
-  e: 'e', z: 'e', ne: 'ne', nz: 'ne',
-  b: 'b', nae: 'b', c: 'b', ae: 'ae', nb: 'ae', nc: 'ae',
-  be: 'be', na: 'be', a: 'a', nbe: 'a',
-  l: 'l', nge: 'l', ge: 'ge', nl: 'ge', le: 'le', ng: 'le', g: 'g', nle: 'g',
-  s: 's', ns: 'ns', o: 'o', no: 'no', p: 'p', pe: 'p', np: 'np', po: 'np',
-};
 
 const ALU: Readonly<Record<string, string>> = {
   add: 'Add', or: 'Or', adc: 'Adc', sbb: 'Sbb', and: 'And', sub: 'Sub', xor: 'Xor', cmp: 'Cmp',
@@ -610,9 +602,8 @@ function dispatch(e: Encoding): EncodedInstr {
     }
   }
   for (const prefix of ['cmov', 'set', 'j'] as const) {
-    if (m.startsWith(prefix) && CONDITIONS[m.slice(prefix.length)] !== undefined) {
-      return conditional(e, prefix, CONDITIONS[m.slice(prefix.length)]!);
-    }
+    const cond = conditionOf(m, prefix);
+    if (cond !== undefined) return conditional(e, prefix, cond);
   }
   throw new EncodeError('E_ASM_UNKNOWN_MNEMONIC', `the assembler does not encode '${m}' (not in the TAL instruction subset)`);
 }

@@ -10,20 +10,9 @@ import { arity, type Rule, type RuleCtx, type StepOut } from './rule.js';
 import { syscallCall } from './rules-syscall.js';
 import { cloneState, showCode, showStack, showWord, stackType, stateOfCodeType, type State } from './state.js';
 import { boundOf, Comparer, freeVarsWord, isIntLike, isZeroWord, substCode, substWord, type Subst } from './typeops.js';
-
-type Cond = 'e' | 'ne' | 'b' | 'ae' | 'be' | 'a' | 'l' | 'ge' | 'le' | 'g' | 's' | 'ns' | 'o' | 'no' | 'p' | 'np';
-
-const COND_ALIASES: Record<string, Cond> = {
-  e: 'e', z: 'e', ne: 'ne', nz: 'ne', b: 'b', nae: 'b', c: 'b', ae: 'ae', nb: 'ae', nc: 'ae', be: 'be', na: 'be', a: 'a', nbe: 'a',
-  l: 'l', nge: 'l', ge: 'ge', nl: 'ge', le: 'le', ng: 'le', g: 'g', nle: 'g', s: 's', ns: 'ns', o: 'o', no: 'no', p: 'p', pe: 'p', np: 'np', po: 'np',
-};
+import { conditionOf, type Cond } from '../conditions.js';
 
 const NEGATE: Record<Cond, Cond> = { e: 'ne', ne: 'e', b: 'ae', ae: 'b', be: 'a', a: 'be', l: 'ge', ge: 'l', le: 'g', g: 'le', s: 'ns', ns: 's', o: 'no', no: 'o', p: 'np', np: 'p' };
-
-/** The condition a mnemonic with the given prefix tests, e.g. condition('jnae', 'j') = 'b'. */
-export function conditionOf(mnemonic: string, prefix: string): Cond | undefined {
-  return mnemonic.startsWith(prefix) ? COND_ALIASES[mnemonic.slice(prefix.length)] : undefined;
-}
 
 // ---------- refinement ----------
 

@@ -3,7 +3,8 @@
 import type { MachineInstr } from '../ast.js';
 import { fail } from './env.js';
 import { binary, bswap, cmovcc, cmp, doubleShift, multiply, setcc, shift, test, unary } from './rules-arith.js';
-import { call, conditionOf, jcc, jecxz, jmp, loop, ret } from './rules-control.js';
+import { conditionOf } from '../conditions.js';
+import { call, jcc, jecxz, jmp, loop, ret } from './rules-control.js';
 import { lea, mov, movExtend, nop, pop, push, rdtsc, signExtend, xchg } from './rules-data.js';
 import type { Rule } from './rule.js';
 

@@ -6,18 +6,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { main, type Io } from '../../tal/cli.js';
+import { tal } from './cli-harness.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tal-cli-'));
 const hello = join(process.cwd(), 'tal', 'examples', 'hello.tal');
-
-async function tal(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => (out += t), err: (t) => (err += t) };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 const UNSAFE = `.import write
 .data

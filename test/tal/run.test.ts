@@ -5,15 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { main, type Io } from '../../tal/cli.js';
-
-async function tal(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => (out += t), err: (t) => (err += t) };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+import { tal } from './cli-harness.js';
 
 const example = (name: string): string => join(process.cwd(), 'tal', 'examples', `${name}.tal`);
 

@@ -1,0 +1,11 @@
+// Runs the `tal` command line in-process, capturing its output.
+
+import { main, type Io } from '../../tal/cli.js';
+
+export async function tal(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (t) => (out += t), err: (t) => (err += t) };
+  const code = await main(args, io);
+  return { code, out, err };
+}
