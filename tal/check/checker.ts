@@ -143,8 +143,11 @@ function joinStates(env: Env, a: State, b: State): State {
       hint: 'balance push/pop on every path into the label',
     });
   }
-  const vars = new Map([...a.vars].filter(([k, v]) => b.vars.get(k) === v));
-  const inScope = (t: WordType): boolean => [...freeVarsWord(t)].every((v) => vars.has(v));
+  const shared = [...a.vars].filter(([k, v]) => b.vars.get(k) === v);
+  // Both paths know the same variables (the common case): every joined type is in scope.
+  const sameScope = shared.length === a.vars.size && shared.length === b.vars.size;
+  const vars = sameScope ? a.vars : new Map(shared);
+  const inScope = sameScope ? (): boolean => true : (t: WordType): boolean => [...freeVarsWord(t)].every((v) => vars.has(v));
   const regs = new Map<Reg32, WordType>();
   for (const [r, ta] of a.regs) {
     const tb = b.regs.get(r);
@@ -158,7 +161,7 @@ function joinStates(env: Env, a: State, b: State): State {
     return j !== undefined && inScope(j) ? j : ta.k === 'uninit' ? ta : UNINIT;
   });
   const out: State = { regs, stack: { slots, tail: a.stack.tail }, vars };
-  if (a.flags !== undefined && b.flags !== undefined && flagsKey(a.flags) === flagsKey(b.flags) && flagTypes(a.flags).every(inScope)) out.flags = a.flags;
+  if (a.flags !== undefined && b.flags !== undefined && (a.flags === b.flags || flagsKey(a.flags) === flagsKey(b.flags)) && flagTypes(a.flags).every(inScope)) out.flags = a.flags;
   return out;
 }
 
