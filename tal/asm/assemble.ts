@@ -40,7 +40,21 @@ import {
   pageAlignUp,
 } from './image.js';
 import { HEAP_END, HEAP_NEXT, PseudoError, expandPseudo } from './pseudo.js';
-import { HEAP_MESSAGE, HEAP_MESSAGE_TEXT, PROLOGUE, RUNTIME_IMPORTS, type RuntimeBlock, heapExhaustedPath, prologue } from './runtime.js';
+import {
+  HEAP_MESSAGE,
+  HEAP_MESSAGE_TEXT,
+  PROLOGUE,
+  RUNTIME_IMPORTS,
+  STACK_LIMIT,
+  STACK_MESSAGE,
+  STACK_MESSAGE_TEXT,
+  type RuntimeBlock,
+  callsProgramCode,
+  heapExhaustedPath,
+  prologue,
+  stackCheck,
+  stackExhaustedPath,
+} from './runtime.js';
 
 export interface AssembleOptions {
   /** Linux i386 system-call number of an import, or undefined if the name is not a known syscall. */
@@ -147,6 +161,9 @@ function buildData(asm: Assembly, items: DataItem[], heapSize: number): { data: 
     asm.define(item.label, { kind: 'data', value: size }, item.loc);
     place(wordBytes(item.init));
   }
+  asm.define(STACK_LIMIT, { kind: 'data', value: size }, RUNTIME_LOC); // set by the prologue
+  place(wordBytes([0]));
+  byteArray(STACK_MESSAGE, RUNTIME_LOC, new TextEncoder().encode(STACK_MESSAGE_TEXT));
   byteArray(HEAP_MESSAGE, RUNTIME_LOC, new TextEncoder().encode(HEAP_MESSAGE_TEXT));
   const data = new Uint8Array(size);
   data.set(wordBytes(words), 0);
@@ -168,7 +185,7 @@ interface FlatInstr {
 }
 
 /** Runtime prologue, the program's blocks (pseudo-instructions expanded), heap-exhausted path. */
-function flatten(asm: Assembly, program: Program): { flat: FlatInstr[]; labels: Map<string, number> } {
+function flatten(asm: Assembly, program: Program, stackSize: number): { flat: FlatInstr[]; labels: Map<string, number> } {
   const flat: FlatInstr[] = [];
   const labels = new Map<string, number>();
   const runtime = (blocks: RuntimeBlock[]): void => {
@@ -178,12 +195,16 @@ function flatten(asm: Assembly, program: Program): { flat: FlatInstr[]; labels: 
       for (const mi of b.instrs) flat.push({ mi, line: 0 });
     }
   };
-  runtime(prologue(program.entry));
+  runtime(prologue(program.entry, stackSize));
+  const isImport = (name: string): boolean => asm.symbols.get(name)?.kind === 'import';
   for (const block of program.code) {
     if (!asm.symbols.has(block.label)) labels.set(block.label, flat.length);
     asm.define(block.label, { kind: 'code', value: 0 }, block.loc);
     for (const instr of block.instrs) {
       if (instr.kind === 'machine') {
+        if (instr.mnemonic === 'call' && instr.operands.length === 1 && callsProgramCode(instr.operands[0]!, isImport)) {
+          for (const mi of stackCheck(instr.loc, instr.text)) flat.push({ mi, line: instr.loc.line });
+        }
         flat.push({ mi: instr, line: instr.loc.line });
         continue;
       }
@@ -196,6 +217,7 @@ function flatten(asm: Assembly, program: Program): { flat: FlatInstr[]; labels: 
     }
   }
   runtime(heapExhaustedPath());
+  runtime(stackExhaustedPath());
   return { flat, labels };
 }
 
@@ -364,7 +386,7 @@ export function assemble(program: Program, source: string, options: AssembleOpti
     asm.error('E_ASM_TOO_MANY_IMPORTS', program.imports[MAX_IMPORTS]?.loc ?? RUNTIME_LOC, `at most ${MAX_IMPORTS} imports (including write and exit_group)`);
   }
   const { data, relocs: dataRelocs } = buildData(asm, program.data, heapSize);
-  const { flat, labels } = flatten(asm, program);
+  const { flat, labels } = flatten(asm, program, stackSize);
   if (asm.symbols.get(program.entry)?.kind !== 'code') {
     asm.error('E_ASM_NO_ENTRY', RUNTIME_LOC, `the entry label '${program.entry}' is not a code label of this program`);
   }

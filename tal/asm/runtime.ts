@@ -4,12 +4,18 @@
 // its line-table entries carry line 0.
 
 import type { MachineInstr } from '../ast.js';
+import type { Operand } from '../ast.js';
 import { HEAP_END, HEAP_EXHAUSTED, HEAP_NEXT, InstrBuilder, imm, label, maxElements, mem, reg } from './pseudo.js';
 
 export const PROLOGUE = '<prologue>';
 export const HEAP_MESSAGE = '<heap_message>';
 export const HEAP_MESSAGE_TEXT = 'tal: heap exhausted\n';
 export const HEAP_EXHAUSTED_STATUS = 134;
+export const STACK_LIMIT = '<stack_limit>';
+export const STACK_EXHAUSTED = '<stack_exhausted>';
+export const STACK_MESSAGE = '<stack_message>';
+export const STACK_MESSAGE_TEXT = 'tal: stack exhausted\n';
+export const STACK_EXHAUSTED_STATUS = 134;
 /** The imports the runtime calls; every image has them. */
 export const RUNTIME_IMPORTS = ['write', 'exit_group'] as const;
 
@@ -36,14 +42,37 @@ const EXIT = '<exit>';
 const EXHAUSTED_EXIT = '<heap_exhausted_exit>';
 
 /**
- * Entry: EAX = &argc. Builds `words(argc, bytes)` in the heap (each argv string
+ * The stack guard before every call of program code (not of imports): calls are
+ * the only way a checked program's stack grows without bound (a function's own
+ * frame is bounded by the checker: at most .stack bytes). Below the limit, the
+ * program ends through the stack-exhausted path instead of running into the
+ * guard page, which in ring 0 would be a double fault.
+ */
+export function stackCheck(loc: { line: number; col: number }, text: string): MachineInstr[] {
+  const b = new InstrBuilder(loc, text);
+  b.emit('cmp', reg('esp'), mem({ label: STACK_LIMIT, size: 4 }));
+  b.emit('jb', label(STACK_EXHAUSTED));
+  return b.out;
+}
+
+/** Whether a call goes to program code (not to an imported system call). */
+export function callsProgramCode(target: Operand, isImport: (name: string) => boolean): boolean {
+  return !(target.kind === 'label' && isImport(target.name));
+}
+
+/**
+ * Entry: EAX = &argc. Sets the stack limit to half of .stack below the entry
+ * ESP — the other half is room for the deepest single frame below the last
+ * checked call, since the checker bounds a frame by .stack. Then builds `words(argc, bytes)` in the heap (each argv string
  * copied into a byte array) and calls the program's entry label with it in EBX,
  * then exit_group(EAX). Registers: EBP = &argc, EDI = the argv array, ESI = i,
  * EBX = argv[i] (C string), ECX = its length, EDX = the new byte array.
  */
-export function prologue(entryLabel: string): RuntimeBlock[] {
+export function prologue(entryLabel: string, stackSize: number): RuntimeBlock[] {
   return [
     block(PROLOGUE, (b) => {
+      b.emit('lea', reg('edx'), mem({ base: 'esp', disp: -Math.floor(stackSize / 2) }));
+      b.emit('mov', mem({ label: STACK_LIMIT, size: 4 }), reg('edx'));
       b.emit('mov', reg('ebp'), reg('eax'));
       b.emit('mov', reg('ecx'), mem({ base: 'ebp', size: 4 }));
       b.emit('cmp', reg('ecx'), imm(maxElements(4)));
@@ -103,6 +132,20 @@ export function prologue(entryLabel: string): RuntimeBlock[] {
     block(EXIT, (b) => {
       b.emit('call', label('exit_group'));
       b.emit('jmp', label(EXIT));
+    }),
+  ];
+}
+
+/** write(2, "tal: stack exhausted\n", 21); exit_group(134). Reached from the check before any call. */
+export function stackExhaustedPath(): RuntimeBlock[] {
+  return [
+    block(STACK_EXHAUSTED, (b) => {
+      b.emit('mov', reg('ebx'), imm(2));
+      b.emit('mov', reg('ecx'), label(STACK_MESSAGE));
+      b.emit('mov', reg('edx'), imm(STACK_MESSAGE_TEXT.length));
+      b.emit('call', label('write'));
+      b.emit('mov', reg('ebx'), imm(STACK_EXHAUSTED_STATUS));
+      b.emit('jmp', label(EXHAUSTED_EXIT));
     }),
   ];
 }

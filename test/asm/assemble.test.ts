@@ -24,9 +24,12 @@ describe('assembled image layout', () => {
     assert.deepEqual([word(20), word(24), word(28)], [1, 0xffffffff, 0x7fffffff]);
     assert.deepEqual([sym('pair'), word(32), word(36)], [32, 3, 4]);
     assert.deepEqual([sym('empty'), word(40)], [44, 0]);
-    assert.deepEqual([sym('<heap_message>'), word(44)], [48, 20]);
-    assert.equal(new TextDecoder().decode(image.data.subarray(48, 68)), 'tal: heap exhausted\n');
-    assert.equal(image.data.length, 68);
+    assert.deepEqual([sym('<stack_limit>'), word(44)], [44, 0]); // the prologue sets it
+    assert.deepEqual([sym('<stack_message>'), word(48)], [52, 21]);
+    assert.equal(new TextDecoder().decode(image.data.subarray(52, 73)), 'tal: stack exhausted\n');
+    assert.deepEqual([sym('<heap_message>'), word(76)], [80, 20]);
+    assert.equal(new TextDecoder().decode(image.data.subarray(80, 100)), 'tal: heap exhausted\n');
+    assert.equal(image.data.length, 100);
   });
 
   it('relocates the runtime words to the heap', () => {
