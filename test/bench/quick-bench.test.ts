@@ -25,7 +25,11 @@ test('the quick benchmark runs every experiment and writes a report the lab can 
         assert.match(m.unavailable ?? '', /talexec/);
         continue;
       }
-      assert.ok(m.value && m.value.median > 0, `${e.id} ${m.mode}: ${JSON.stringify(m)}`);
+      // Per-call times are a difference of two timed runs (loop minus empty loop); in quick mode
+      // (20,000 calls, one cycle) host noise can push a ~170 ns difference below zero, so only
+      // whole-run values must be positive. The instruction counts below are deterministic.
+      assert.ok(m.value !== undefined && Number.isFinite(m.value.median), `${e.id} ${m.mode}: ${JSON.stringify(m)}`);
+      if (!e.id.startsWith('getpid')) assert.ok(m.value.median > 0, `${e.id} ${m.mode}: ${JSON.stringify(m)}`);
       assert.equal(m.samples.length, 1, 'quick mode: one cycle');
       assert.ok(m.instructions!.median > 0, `${e.id} ${m.mode} instructions`);
     }
