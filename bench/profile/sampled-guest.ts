@@ -13,6 +13,7 @@ import { V86 } from 'v86';
 import { DEFAULT_MEMORY_MIB, GUEST_SHARE_DIR, VmError, launchGuest, type GuestMemory } from '../../main/vm/index.js';
 import { defaultImagesDir, loadGuestImages, ownBuffer } from '../../main/vm/guest-images.js';
 import { v86WasmPath } from '../../main/vm/runtime-paths.js';
+import { v86Options } from '../../main/vm/v86-options.js';
 import { ShellChannel } from '../../main/vm/shell-channel.js';
 import { defaultCacheDir, loadSnapshot } from '../../main/vm/snapshot-cache.js';
 import { resolveCmdline } from '../../main/vm/vm-service.js';
@@ -75,22 +76,18 @@ export class SampledGuest implements GuestMemory {
       state = await loadSnapshot(defaultCacheDir(), identity);
       if (!state) throw new Error('no guest snapshot could be made');
     }
-    const emulator = new V86({
-      wasm_path: v86WasmPath(),
-      bios: { buffer: ownBuffer(images.files.bios) },
-      vga_bios: { buffer: ownBuffer(images.files.vgaBios) },
-      bzimage: { buffer: ownBuffer(images.files.bzImage) },
-      initrd: { buffer: ownBuffer(images.files.initrd) },
-      cmdline: identity.cmdline,
-      memory_size: identity.memoryMiB * 2 ** 20,
-      initial_state: { buffer: ownBuffer(state) },
-      filesystem: {},
-      uart1: true,
-      uart2: true,
-      uart3: true,
-      autostart: true,
-      disable_speaker: true,
-    }) as unknown as V86Internals;
+    const emulator = new V86(
+      v86Options({
+        wasmPath: v86WasmPath(),
+        bios: ownBuffer(images.files.bios),
+        vgaBios: ownBuffer(images.files.vgaBios),
+        bzImage: ownBuffer(images.files.bzImage),
+        initrd: ownBuffer(images.files.initrd),
+        cmdline: identity.cmdline,
+        memorySize: identity.memoryMiB * 2 ** 20,
+        initialState: ownBuffer(state),
+      }),
+    ) as unknown as V86Internals;
     await new Promise<void>((resolve) => emulator.add_listener('emulator-started', () => resolve()));
     const guest = new SampledGuest(emulator, images.manifest ?? null, identity.memoryMiB * 2 ** 20);
     await guest.exec('true');

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { V86 } from 'v86';
 import { VmError, serializeError } from './errors.js';
+import { v86Options } from './v86-options.js';
 import {
   SERIAL_PORTS,
   type EmulatorConfig,
@@ -29,22 +30,7 @@ function fatal(error: unknown): void {
   post({ type: 'fatal', error: serializeError(error, 'EMULATOR_ERROR') });
 }
 
-const emulator = new V86({
-  wasm_path: config.wasmPath,
-  bios: { buffer: config.bios },
-  vga_bios: { buffer: config.vgaBios },
-  bzimage: { buffer: config.bzImage },
-  initrd: { buffer: config.initrd },
-  cmdline: config.cmdline,
-  memory_size: config.memorySize,
-  ...(config.initialState ? { initial_state: { buffer: config.initialState } } : {}),
-  filesystem: {},
-  uart1: true,
-  uart2: true,
-  uart3: true,
-  autostart: true,
-  disable_speaker: true,
-});
+const emulator = new V86(v86Options(config));
 
 /** Serial output collected during one emulator time slice, flushed as one message per port. */
 class SerialBatcher {
