@@ -11,10 +11,6 @@ import { APP_ROOT } from '../../main/app/resource-paths.js';
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.join(APP_ROOT, 'test-artifacts');
 
-/** Why browser tests cannot run here, or null when they can. */
-export function browserMissing(): string | null {
-  return existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
-}
 
 export interface BrowserSession {
   page: Page;
@@ -25,7 +21,9 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/** Opens `url` in Chromium; a missing browser fails the test with what to install (.ci/run installs it). */
 export async function openBrowser(url: string, artifactDir: string): Promise<BrowserSession> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
   const profile = await mkdtemp(path.join(tmpdir(), 'tal-lab-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
