@@ -16,7 +16,7 @@ import { TelemetryAggregator } from '../main/app/telemetry-aggregator.js';
 import { launchGuest, locateControlRegion, SigningKey, VmService, type LaunchedGuest } from '../main/vm/index.js';
 import { startWebShell } from '../main/web/web-shell.js';
 import { buildSource, checkSource } from '../tal/index.js';
-import { openBrowser } from '../test/ui/browser.js';
+import { openBrowser } from './chromium.js';
 
 export interface SpeedBound {
   id: string;

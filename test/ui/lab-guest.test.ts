@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveLabPaths } from '../../main/app/resource-paths.js';
 import { startWebShell } from '../../main/web/web-shell.js';
-import { openBrowser } from './browser.js';
+import { openBrowser } from '../../bench/chromium.js';
 
 const BOOT_TIMEOUT_MS = 120_000;
 

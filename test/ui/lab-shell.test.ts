@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { resolveLabPaths } from '../../main/app/resource-paths.js';
 import { startWebShell } from '../../main/web/web-shell.js';
-import { openBrowser } from './browser.js';
+import { openBrowser } from '../../bench/chromium.js';
 
 test('web shell: examples, editor, terminals and benchmarks in Chromium', async (t) => {
   const examplesDir = await mkdtemp(path.join(tmpdir(), 'tal-lab-examples-'));

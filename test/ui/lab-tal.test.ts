@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveLabPaths } from '../../main/app/resource-paths.js';
 import { startWebShell } from '../../main/web/web-shell.js';
-import { openBrowser } from './browser.js';
+import { openBrowser } from '../../bench/chromium.js';
 
 test('lab: check as you type, diagnostics, type-state inspector, rejected run', async (t) => {
   const shell = await startWebShell({ paths: resolveLabPaths(), port: 0 });

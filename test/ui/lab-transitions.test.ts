@@ -11,7 +11,7 @@ import { TelemetryAggregator } from '../../main/app/telemetry-aggregator.js';
 import { syscallName, type SyscallEvent } from '../../main/app/integration.js';
 import { resolveLabPaths } from '../../main/app/resource-paths.js';
 import { startWebShell } from '../../main/web/web-shell.js';
-import { openBrowser } from './browser.js';
+import { openBrowser } from '../../bench/chromium.js';
 
 const GETPID = 20;
 const WRITE = 4;

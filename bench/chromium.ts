@@ -1,12 +1,13 @@
 // Drives Debian's Chromium with playwright-core (no browser download): a fresh
-// profile per launch, and screenshots saved as test artifacts.
+// profile per launch, and screenshots saved to test-artifacts/. Shared by the
+// UI tests and the benchmark's frame-time goal (bench/bounds.ts).
 
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { APP_ROOT } from '../../main/app/resource-paths.js';
+import { APP_ROOT } from '../main/app/resource-paths.js';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.join(APP_ROOT, 'test-artifacts');
