@@ -22,14 +22,14 @@
 // sits right above the program's heap (shadow word = heap word + heap size), so
 // the heap the program can allocate from is unchanged.
 
-import type { Program } from '../ast.js';
+import type { CodeBlock, DataItem, Instr, Program, SourceLoc } from '../ast.js';
 import { assemble, writeElf } from '../asm/index.js';
 import { HEAP_END } from '../asm/pseudo.js';
 import type { CheckResult } from '../check-source.js';
 import type { TypeStateEntry } from '../diagnostics.js';
-import { parseProgram } from '../parser.js';
 import { syscallByName } from '../syscalls.js';
 import type { Reg32, Size, WordType } from '../types.js';
+import { parseAsmLines, type AsmItem } from './asm-lines.js';
 import { claimsOf, type PointClaims } from './claims.js';
 
 export const VIOLATION_STATUS = 86;
@@ -48,8 +48,7 @@ const SAVED: readonly Reg32[] = ['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp'
 const FLAG_BITS = ['c', 'p', 'z', 's', 'o'] as const;
 
 export interface Instrumented {
-  /** The instrumented program as TAL source (never checked: it is the checker's claims, not the program, under test). */
-  source: string;
+  /** The instrumented program (never checked: it is the checker's claims, not the program, under test). */
   program: Program;
   elf: Uint8Array;
   /** Instruction points instrumented, and how many of them the checker never reached. */
@@ -76,7 +75,11 @@ class Emitter {
   }
 }
 
-/** Builds per-point check code: the claim texts become data items the failure path prints. */
+/**
+ * Builds per-point check code. Each check names its claim (a data item the
+ * failure path prints) and then either compares inline, failing through
+ * __v_fail_<reg>, or jumps to a shared routine that fails with a reason.
+ */
 class PointCompiler {
   private envSlots = 0;
 
@@ -87,22 +90,18 @@ class PointCompiler {
     private readonly where: string,
   ) {}
 
-  get slotsUsed(): number {
-    return this.envSlots;
-  }
-
-  /** Jumps to the failure path with `reg` as the actual value unless the condition jump `jok` skips it. */
-  failUnless(jok: string, reg: Reg32, what: string): void {
-    const ok = this.e.newLabel();
-    this.e.op(`${jok} ${ok}`);
-    this.fail(reg, what);
-    this.e.label(ok);
-  }
-
-  fail(reg: Reg32, what: string): void {
-    this.e.op(`mov [__v_actual], ${reg}`);
+  /** Names the claim the following checks are about. */
+  about(what: string): void {
     this.e.op(`mov dword [__v_claim], ${this.claim(`${this.where}: ${what}`)}`);
-    this.e.op('jmp __v_fail');
+  }
+
+  /** After a compare: fails with `reg` as the actual value unless the condition `jok` holds. */
+  failUnless(jok: string, reg: Reg32): void {
+    this.e.op(`${NEGATE[jok]} __v_fail_${reg}`);
+  }
+
+  fail(reg: Reg32): void {
+    this.e.op(`jmp __v_fail_${reg}`);
   }
 
   private sub(name: string): void {
@@ -120,25 +119,17 @@ class PointCompiler {
   }
 
   /** The size variable is bound to `reg` on first sight in this point, and must equal it afterwards. */
-  private sizeIs(n: Size, reg: Reg32, env: Map<string, number>, what: string): void {
+  private sizeIs(n: Size, reg: Reg32, env: Map<string, number>): void {
     if (n.k === 'const') {
       this.e.op(`cmp ${reg}, ${n.value >>> 0}`);
-      this.failUnless('je', reg, what);
+      this.failUnless('je', reg);
       return;
     }
     const i = env.get(n.name);
     if (i === undefined) return;
-    const bind = this.e.newLabel();
-    const done = this.e.newLabel();
-    this.e.op(`cmp dword [__v_set + ${4 * i}], 0`);
-    this.e.op(`je ${bind}`);
-    this.e.op(`cmp ${reg}, [__v_val + ${4 * i}]`);
-    this.failUnless('je', reg, `${what} (${n.name} is bound to another value at this point)`);
-    this.e.op(`jmp ${done}`);
-    this.e.label(bind);
-    this.e.op(`mov [__v_val + ${4 * i}], ${reg}`);
-    this.e.op(`mov dword [__v_set + ${4 * i}], 1`);
-    this.e.label(done);
+    if (reg !== 'eax') this.e.op(`mov eax, ${reg}`);
+    this.e.op(`mov ecx, ${i}`);
+    this.sub('bind');
   }
 
   /** Emits the check that VAL[d] is a value of type t. */
@@ -156,27 +147,32 @@ class PointCompiler {
         return;
       }
       case 'sing':
-        this.sizeIs(t.n, v, env, what);
+        if (t.n.k === 'var' && !env.has(t.n.name)) return;
+        this.about(what);
+        this.sizeIs(t.n, v, env);
         return;
       case 'below': {
         if (t.n.k === 'const') {
+          this.about(what);
           this.e.op(`cmp ${v}, ${t.n.value >>> 0}`);
-          this.failUnless(t.strict ? 'jb' : 'jbe', v, what);
+          this.failUnless(t.strict ? 'jb' : 'jbe', v);
           return;
         }
         const i = env.get(t.n.name);
         if (i === undefined) return;
         const skip = this.e.newLabel();
+        this.about(`${what} (${t.n.name} as bound at this point)`);
         this.e.op(`cmp dword [__v_set + ${4 * i}], 0`);
         this.e.op(`je ${skip}`);
         this.e.op(`cmp ${v}, [__v_val + ${4 * i}]`);
-        this.failUnless(t.strict ? 'jb' : 'jbe', v, what);
+        this.failUnless(t.strict ? 'jb' : 'jbe', v);
         this.e.label(skip);
         return;
       }
       case 'null':
+        this.about(what);
         this.e.op(`test ${v}, ${v}`);
-        this.failUnless('jz', v, what);
+        this.failUnless('jz', v);
         return;
       case 'maybe': {
         const done = this.e.newLabel();
@@ -197,18 +193,13 @@ class PointCompiler {
         return;
       }
       case 'tuple': {
+        this.about(what);
         this.e.op(`mov eax, ${v}`);
-        this.sub('obj');
-        this.e.op('mov edx, ecx');
-        this.e.op('and edx, 3');
-        this.e.op('cmp edx, 1');
-        this.failUnless('je', v, `${what} (not the start of a live tuple of this program)`);
-        this.e.op('shr ecx, 2');
-        this.e.op(`cmp ecx, ${t.fields.length}`);
-        this.failUnless('jae', 'ecx', `${what} (the tuple has fewer fields; actual = its field count)`);
+        this.e.op(`mov ecx, ${t.fields.length}`);
+        this.sub('tuple');
         if (budget <= 0 || d + 1 >= VAL.length) return;
         t.fields.forEach((f, i) => {
-          if (!f.init) return;
+          if (!f.init || trivial(f.t, this.defs)) return;
           this.e.op(`mov ${VAL[d + 1]}, [${v} + ${4 * i}]`);
           this.word(f.t, d + 1, budget - 1, env, `${what}, field ${i}`);
         });
@@ -216,17 +207,11 @@ class PointCompiler {
       }
       case 'bytes':
       case 'words': {
-        const kind = t.k === 'bytes' ? 2 : 3;
-        this.e.op(`lea eax, [${v} - 4]`);
-        this.sub('obj');
-        this.e.op('mov edx, ecx');
-        this.e.op('and edx, 3');
-        this.e.op(`cmp edx, ${kind}`);
-        this.failUnless('je', v, `${what} (not element 0 of a live ${t.k === 'bytes' ? 'byte' : 'word'} array of this program)`);
-        this.e.op('shr ecx, 2');
-        this.e.op(`cmp ecx, [${v} - 4]`);
-        this.failUnless('je', 'ecx', `${what} (the array's length word was changed; actual = the allocated length)`);
-        this.sizeIs(t.n, 'ecx', env, `${what} (length; actual = the array's length)`);
+        this.about(what);
+        this.e.op(`mov eax, ${v}`);
+        this.e.op(`mov ecx, ${t.k === 'bytes' ? 2 : 3}`);
+        this.sub('array');
+        this.sizeIs(t.n, 'ecx', env);
         if (t.k === 'words' && budget > 0 && d + 1 < VAL.length && !trivial(t.elem, this.defs)) {
           const top = this.e.newLabel();
           const end = this.e.newLabel();
@@ -246,14 +231,16 @@ class PointCompiler {
         return;
       }
       case 'code':
+        this.about(what);
         this.e.op(`mov eax, ${v}`);
         this.sub('code');
-        this.e.op('test ecx, ecx');
-        this.failUnless('jnz', v, `${what} (not a typed label or a return point of this program)`);
         return;
     }
   }
 }
+
+/** The jump taken when a check fails, for each condition under which it holds. */
+const NEGATE: Readonly<Record<string, string>> = { je: 'jne', jb: 'jae', jbe: 'ja', jz: 'jnz', jnz: 'jz' };
 
 /** Types whose every 32-bit value is a member: nothing to check. */
 function trivial(t: WordType, defs: Defs): boolean {
@@ -265,52 +252,55 @@ function order(t: WordType): number {
   return t.k === 'below' ? 1 : 0;
 }
 
-/** For each combination of the saved flags (index bits: CF, PF, ZF, SF, OF), 8-bit operands whose `add` sets exactly those flags. */
+/** Why a shared routine failed, printed after the claim. */
+const REASONS: Readonly<Record<string, string>> = {
+  none: '',
+  tuple: ' (not the start of a live tuple of this program)',
+  fields: ' (the tuple has fewer fields; actual = its field count)',
+  array: ' (not element 0 of a live array of this kind of this program)',
+  length: " (the array's length word was changed; actual = the allocated length)",
+  size: ' (a size variable with another value elsewhere in this state)',
+  code: ' (not a typed label or a return point of this program)',
+  stack: '',
+};
+
+/** PF, ZF and SF (as index bits 1, 2, 3) of `cmp x, y` on bytes. */
+function resultFlags(x: number, y: number): number {
+  const r = (x - y) & 0xff;
+  let bits = r;
+  bits ^= bits >> 4;
+  bits ^= bits >> 2;
+  bits ^= bits >> 1;
+  return (((bits & 1) === 0 ? 1 : 0) << 1) | ((r === 0 ? 1 : 0) << 2) | ((r >> 7) << 3);
+}
+
+/**
+ * Restoring the flags takes two instructions: a byte `cmp` from this table
+ * sets PF, ZF and SF (indexed by the saved flags, bits CF, PF, ZF, SF, OF;
+ * CF and OF ignored), then `rol dl, 1` sets CF and OF alone. ZF=1 with SF=1 or
+ * PF=0 comes from no single result, and every instruction that sets one of ZF,
+ * SF, PF sets all three, so those entries are never used.
+ */
 function flagTable(): { a: number[]; b: number[] } {
   const a: number[] = new Array(32).fill(0);
   const b: number[] = new Array(32).fill(0);
-  const found = new Array(32).fill(false);
-  for (let x = 0; x < 256; x++) {
-    for (let y = 0; y < 256; y++) {
-      const sum = x + y;
-      const r = sum & 0xff;
-      const cf = sum > 0xff ? 1 : 0;
-      let bits = r;
-      bits ^= bits >> 4;
-      bits ^= bits >> 2;
-      bits ^= bits >> 1;
-      const pf = (bits & 1) === 0 ? 1 : 0;
-      const zf = r === 0 ? 1 : 0;
-      const sf = r >> 7;
-      const of = ((x ^ r) & (y ^ r) & 0x80) !== 0 ? 1 : 0;
-      const idx = cf | (pf << 1) | (zf << 2) | (sf << 3) | (of << 4);
-      if (!found[idx]) {
-        found[idx] = true;
-        a[idx] = x;
-        b[idx] = y;
+  for (let i = 0; i < 32; i++) {
+    const want = i & 0b1110;
+    search: for (let x = 0; x < 256; x++) {
+      for (let y = 0; y < 256; y++) {
+        if (resultFlags(x, y) === want) {
+          a[i] = x;
+          b[i] = y;
+          break search;
+        }
       }
     }
-  }
-  // ZF=1 with SF=1 or PF=0 cannot come from one result; no instruction of the subset leaves them so.
-  for (let i = 0; i < 32; i++) {
-    if (found[i]) continue;
-    const j = i & ~(1 << 3) | (1 << 1);
-    a[i] = a[j]!;
-    b[i] = b[j]!;
   }
   return { a, b };
 }
 
-function bytesLiteral(values: number[]): string {
-  return `"${values.map((v) => `\\x${v.toString(16).padStart(2, '0')}`).join('')}"`;
-}
-
-function quote(text: string): string {
-  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/[^\x20-\x7e]/g, '?')}"`;
-}
-
 /** The shared routines and the validator's own data, appended after the program. */
-function runtime(program: Program, typedLabels: string[], returnPoints: string[], heap: number, claims: string[]): string[] {
+function runtime(program: Program, typedLabels: string[], returnPoints: string[], heap: number, claims: string[]): { code: string[]; data: DataItem[] } {
   const out: string[] = [];
   const op = (t: string): void => {
     out.push(`        ${t}`);
@@ -318,12 +308,23 @@ function runtime(program: Program, typedLabels: string[], returnPoints: string[]
   const lab = (t: string): void => {
     out.push(`${t}:`);
   };
-  out.push('.code');
   lab('__v_save');
   for (const r of SAVED) op(`mov [__v_${r}], ${r}`);
   op('mov [__v_esp], esp');
   for (const f of FLAG_BITS) op(`set${f} byte [__v_f${f}]`);
+  // The point's first claim, named by the caller: ESP within .stack below main's ESP (from main's first instruction on).
+  op('cmp dword [__v_init], 0');
+  op('je __v_save_done');
+  op('mov eax, [__v_mainesp]');
+  op('sub eax, esp');
+  op(`cmp eax, ${program.stackSize}`);
+  op('ja __v_fail_esp');
+  lab('__v_save_done');
   op('jmp dword [__v_ret_save]');
+  lab('__v_fail_esp');
+  op('mov [__v_actual], esp');
+  op('mov dword [__v_reason], __v_r_none');
+  op('jmp __v_fail');
 
   lab('__v_restore');
   op('movzx ecx, byte [__v_fc]');
@@ -333,8 +334,16 @@ function runtime(program: Program, typedLabels: string[], returnPoints: string[]
     op(`shl eax, ${i}`);
     op('or ecx, eax');
   });
+  // DL = CF << 7 | (OF ^ CF) << 6: after `rol dl, 1`, CF = bit 7 and OF = bit 7 ^ bit 6.
+  op('movzx edx, byte [__v_fc]');
+  op('movzx eax, byte [__v_fo]');
+  op('xor eax, edx');
+  op('shl edx, 7');
+  op('shl eax, 6');
+  op('or edx, eax');
   op('mov al, [__v_fa + ecx]');
-  op('add al, [__v_fb + ecx]');
+  op('cmp al, [__v_fb + ecx]');
+  op('rol dl, 1');
   for (const r of SAVED) op(`mov ${r}, [__v_${r}]`);
   op('jmp dword [__v_ret_restore]');
 
@@ -350,44 +359,102 @@ function runtime(program: Program, typedLabels: string[], returnPoints: string[]
   op('jmp dword [__v_ret_obj]');
   lab('__v_obj_data');
   op('lea edx, [eax + 4]');
-  for (const item of program.data) {
-    const tag = item.kind === 'tuple' ? 1 | (item.init.length << 2) : (item.kind === 'bytes' ? 2 : 3) | (item.init.length << 2);
-    op(`mov ecx, ${item.label}`);
-    op(`cmp ${item.kind === 'tuple' ? 'eax' : 'edx'}, ecx`);
-    const next = `__v_obj_n_${out.length}`;
-    op(`jne ${next}`);
+  program.data.forEach((item, i) => {
+    const tag = (item.kind === 'tuple' ? 1 : item.kind === 'bytes' ? 2 : 3) | (item.init.length << 2);
+    op(`cmp ${item.kind === 'tuple' ? 'eax' : 'edx'}, ${item.label}`);
+    op(`jne __v_obj_n${i}`);
     op(`mov ecx, ${tag >>> 0}`);
     op('jmp dword [__v_ret_obj]');
-    lab(next);
-  }
+    lab(`__v_obj_n${i}`);
+  });
   lab('__v_obj_none');
   op('xor ecx, ecx');
   op('jmp dword [__v_ret_obj]');
 
-  // EAX = value → ECX = 1 if it is a typed label or a return point, else 0.
+  // EAX = p, ECX = field count: p starts a live tuple with at least that many fields.
+  lab('__v_tuple');
+  op('mov [__v_tmp], ecx');
+  op('mov [__v_actual], eax');
+  op('mov dword [__v_ret_obj], __v_tuple_got');
+  op('jmp __v_obj');
+  lab('__v_tuple_got');
+  op('mov edx, ecx');
+  op('and edx, 3');
+  op('cmp edx, 1');
+  op('mov dword [__v_reason], __v_r_tuple');
+  op('jne __v_fail');
+  op('shr ecx, 2');
+  op('mov [__v_actual], ecx');
+  op('cmp ecx, [__v_tmp]');
+  op('mov dword [__v_reason], __v_r_fields');
+  op('jb __v_fail');
+  op('jmp dword [__v_ret_tuple]');
+
+  // EAX = p, ECX = kind (2 bytes, 3 words): p is element 0 of a live array of that kind whose length word is intact. Out: ECX = length.
+  lab('__v_array');
+  op('mov [__v_tmp], ecx');
+  op('mov [__v_actual], eax');
+  op('sub eax, 4');
+  op('mov dword [__v_ret_obj], __v_array_got');
+  op('jmp __v_obj');
+  lab('__v_array_got');
+  op('mov edx, ecx');
+  op('and edx, 3');
+  op('cmp edx, [__v_tmp]');
+  op('mov dword [__v_reason], __v_r_array');
+  op('jne __v_fail');
+  op('shr ecx, 2');
+  op('mov eax, [__v_actual]');
+  op('mov [__v_actual], ecx');
+  op('cmp ecx, [eax - 4]');
+  op('mov dword [__v_reason], __v_r_length');
+  op('jne __v_fail');
+  op('jmp dword [__v_ret_array]');
+
+  // EAX = value, ECX = slot: binds the size variable on first sight in this point, else compares.
+  lab('__v_bind');
+  op('mov [__v_actual], eax');
+  op('cmp dword [__v_set + ecx*4], 0');
+  op('je __v_bind_new');
+  op('cmp eax, [__v_val + ecx*4]');
+  op('mov dword [__v_reason], __v_r_size');
+  op('jne __v_fail');
+  op('jmp dword [__v_ret_bind]');
+  lab('__v_bind_new');
+  op('mov [__v_val + ecx*4], eax');
+  op('mov dword [__v_set + ecx*4], 1');
+  op('jmp dword [__v_ret_bind]');
+
+  // EAX = value: a typed label or a return point.
   lab('__v_code');
-  op('mov ecx, 1');
   for (const l of [...typedLabels, ...returnPoints]) {
     op(`cmp eax, ${l}`);
     op('je __v_code_yes');
   }
   op('cmp eax, [__v_mainret]');
   op('je __v_code_yes');
-  op('xor ecx, ecx');
+  op('mov [__v_actual], eax');
+  op('mov dword [__v_reason], __v_r_code');
+  op('jmp __v_fail');
   lab('__v_code_yes');
   op('jmp dword [__v_ret_code]');
 
-  // Prints "tal-validate: violation: <claim> (actual 0x…)" and exits; runs on its own stack, since ESP may be the broken claim.
+  for (const r of [...VAL, 'eax', 'ecx'] as Reg32[]) {
+    lab(`__v_fail_${r}`);
+    op(`mov [__v_actual], ${r}`);
+    op('mov dword [__v_reason], __v_r_none');
+    op('jmp __v_fail');
+  }
+
+  // Prints "tal-validate: violation: <claim><reason> (actual 0x…)" and exits; runs on its own stack, since ESP may be the broken claim.
   lab('__v_fail');
   op('mov esp, __v_fstack_top');
-  op('mov ebx, 2');
-  op('mov ecx, __v_prefix');
-  op('mov edx, [ecx - 4]');
-  op('call write');
-  op('mov ebx, 2');
-  op('mov ecx, [__v_claim]');
-  op('mov edx, [ecx - 4]');
-  op('call write');
+  for (const msg of ['__v_prefix', '[__v_claim]', '[__v_reason]']) {
+    op('mov ebx, 2');
+    op(`mov ecx, ${msg}`);
+    op('mov edx, [ecx - 4]');
+    op('call write');
+  }
   op('mov eax, [__v_actual]');
   op('mov edi, 8');
   lab('__v_hexloop');
@@ -407,21 +474,30 @@ function runtime(program: Program, typedLabels: string[], returnPoints: string[]
   op('jmp __v_fail');
 
   const table = flagTable();
-  out.push('.data');
-  for (const r of [...SAVED, 'esp', 'actual', 'claim', 'init', 'mainesp', 'mainret', 'heapbase', 'tmp', 'i0', 'i1', 'i2', 'i3']) out.push(`__v_${r}: .words [1]`);
-  for (const s of ['save', 'restore', 'obj', 'code']) out.push(`__v_ret_${s}: .words [1]`);
-  for (const f of FLAG_BITS) out.push(`__v_f${f}: .bytes [4]`);
-  out.push(`__v_fa: .bytes ${bytesLiteral(table.a)}`);
-  out.push(`__v_fb: .bytes ${bytesLiteral(table.b)}`);
-  out.push(`__v_set: .words [${ENV_SLOTS}]`);
-  out.push(`__v_val: .words [${ENV_SLOTS}]`);
-  out.push(`__v_prefix: .bytes ${quote(`${VIOLATION_MARKER}: `)}`);
-  out.push('__v_digits: .bytes "0123456789abcdef"');
-  out.push('__v_hex: .bytes " (actual 0x00000000)\\n"');
-  out.push('__v_fstack: .bytes [4096]');
-  out.push('__v_fstack_top: .words [4]');
-  claims.forEach((c, i) => out.push(`__vc${i}: .bytes ${quote(c)}`));
-  return out;
+  const data: DataItem[] = [];
+  const loc = { line: 0, col: 0 };
+  const bytes = (label: string, init: Uint8Array): void => {
+    data.push({ kind: 'bytes', label, init, loc });
+  };
+  const text = (label: string, t: string): void => bytes(label, new Uint8Array(Buffer.from(t, 'latin1')));
+  const words = (label: string, n: number): void => {
+    data.push({ kind: 'words', label, init: new Array<number>(n).fill(0), loc });
+  };
+  for (const [name, t] of Object.entries(REASONS)) text(`__v_r_${name}`, t);
+  for (const r of [...SAVED, 'esp', 'actual', 'claim', 'reason', 'init', 'mainesp', 'mainret', 'heapbase', 'tmp', 'i0', 'i1', 'i2', 'i3']) words(`__v_${r}`, 1);
+  for (const s of ['save', 'restore', 'obj', 'code', 'tuple', 'array', 'bind']) words(`__v_ret_${s}`, 1);
+  for (const f of FLAG_BITS) bytes(`__v_f${f}`, new Uint8Array(4));
+  bytes('__v_fa', Uint8Array.from(table.a));
+  bytes('__v_fb', Uint8Array.from(table.b));
+  words('__v_set', ENV_SLOTS);
+  words('__v_val', ENV_SLOTS);
+  text('__v_prefix', `${VIOLATION_MARKER}: `);
+  text('__v_digits', '0123456789abcdef');
+  text('__v_hex', ' (actual 0x00000000)\n');
+  bytes('__v_fstack', new Uint8Array(4096));
+  words('__v_fstack_top', 4);
+  claims.forEach((c, i) => text(`__vc${i}`, c));
+  return { code: out, data };
 }
 
 function pageUp(n: number): number {
@@ -462,18 +538,13 @@ export function instrument(source: string, file: string, check: CheckResult): In
     return `__vc${id}`;
   };
   let labelCount = 0;
-  const fresh = (): string => `.__v${labelCount++}`;
+  const fresh = (): string => `__v${labelCount++}`;
 
   const typedLabels: string[] = [];
   const returnPoints: string[] = [];
-  /** Placeholders written in the appended text, resolved to the parser's qualified label names afterwards. */
+  /** The runtime's labels, which source names cannot spell. */
   const rename = new Map<string, string>([['__v_heap_end', HEAP_END]]);
-  for (const b of program.code) {
-    if (b.type === undefined) continue;
-    const ph = `__vl${typedLabels.length}`;
-    rename.set(ph, b.label);
-    typedLabels.push(ph);
-  }
+  for (const b of program.code) if (b.type !== undefined) typedLabels.push(b.label);
 
   const before = new Map<string, string[]>();
   const after = new Map<string, string[]>();
@@ -483,6 +554,8 @@ export function instrument(source: string, file: string, check: CheckResult): In
   const entryIndex = program.code.findIndex((b) => b.label === program.entry);
   const entryFirst = program.code.slice(Math.max(entryIndex, 0)).find((b) => b.instrs.length > 0)?.instrs[0];
   for (const block of program.code) {
+    /** The previous instruction of this block and its state: its point is the only way into the next one. */
+    let prev: { ins: Instr; text: TypeStateEntry } | undefined;
     for (const ins of block.instrs) {
       const key = `${ins.loc.line}:${ins.loc.col}`;
       const e = new Emitter(fresh);
@@ -490,6 +563,7 @@ export function instrument(source: string, file: string, check: CheckResult): In
       const c = new PointCompiler(e, defs, claim, where);
       points++;
       const back = fresh();
+      c.about(`ESP within the program's stack (.stack ${program.stackSize} bytes below main's ESP)`);
       e.op(`mov dword [__v_ret_save], ${back}`);
       e.op('jmp __v_save');
       e.label(back);
@@ -497,16 +571,19 @@ export function instrument(source: string, file: string, check: CheckResult): In
       const claims = traceAt.get(key);
       if (claims === undefined) {
         unreached++;
+        c.about('the checker never reached this instruction, so it claims nothing here');
         e.op('mov esi, 0');
-        c.fail('esi', 'the checker never reached this instruction, so it claims nothing here');
+        c.fail('esi');
       } else {
         const body = new Emitter(fresh);
         const bc = new PointCompiler(body, defs, claim, where);
         const env = new Map<string, number>();
         for (const v of claims.vars) if (v.kind === 'size') bc.newSlot(v.name, env);
-        pointChecks(body, bc, claims, traceText.get(key)!, env, program.stackSize);
+        const same = prev !== undefined ? unchanged(prev.ins, prev.text, traceText.get(key)!) : new Set<string>();
+        pointChecks(body, bc, claims, traceText.get(key)!, env, same);
         e.lines.push(...body.lines);
       }
+      prev = claims !== undefined ? { ins, text: traceText.get(key)! } : undefined;
       const home = fresh();
       e.op(`mov dword [__v_ret_restore], ${home}`);
       e.op('jmp __v_restore');
@@ -521,8 +598,8 @@ export function instrument(source: string, file: string, check: CheckResult): In
         post.push(`        mov [${ins.dst} + ${heap - 4}], ${t}`, `        mov ${t}, [__v_tmp]`);
       }
       if (ins.kind === 'machine' && ins.mnemonic === 'call') {
-        const r = `.__vr${returnPoints.length}`;
-        returnPoints.push(`__vrp${returnPoints.length}`);
+        const r = `__vr${returnPoints.length}`;
+        returnPoints.push(r);
         post.push(`${r}:`);
       }
       after.set(key, post);
@@ -531,54 +608,40 @@ export function instrument(source: string, file: string, check: CheckResult): In
       if (ins.kind === 'machine' && (ins.mnemonic === 'loop' || ins.mnemonic === 'jecxz') && ins.operands[0]?.kind === 'label') {
         const taken = fresh();
         const next = fresh();
-        const target = `__vt${rename.size}`;
-        rename.set(target, ins.operands[0].name);
-        shortBranch.set(key, [`        ${ins.mnemonic} ${taken}`, `        jmp ${next}`, `${taken}:`, `        jmp ${target}`, `${next}:`]);
+        shortBranch.set(key, [`        ${ins.mnemonic} ${taken}`, `        jmp ${next}`, `${taken}:`, `        jmp ${ins.operands[0].name}`, `${next}:`]);
       }
     }
   }
 
-  const instrCols = new Map<number, number[]>();
-  for (const key of before.keys()) {
-    const [line, col] = key.split(':').map(Number) as [number, number];
-    instrCols.set(line, [...(instrCols.get(line) ?? []), col].sort((a, b) => a - b));
-  }
-  const out: string[] = [];
-  source.split('\n').forEach((text, i) => {
-    const cols = instrCols.get(i + 1);
-    if (cols === undefined) {
-      out.push(text);
-      return;
+  const tail = runtime(program, typedLabels, returnPoints, heap, claimTexts);
+  const rt = { line: 0, col: 0 };
+  const code: CodeBlock[] = [];
+  const place = (items: AsmItem[], loc: SourceLoc): void => {
+    for (const it of items) {
+      if ('label' in it) code.push({ label: it.label, loc, instrs: [] });
+      else code[code.length - 1]!.instrs.push(it);
     }
-    // One instruction per line in TAL; whatever precedes it on the line (a label) stays in front.
-    const col = cols[0]!;
-    const prefix = text.slice(0, col - 1);
-    if (prefix.trim() !== '') out.push(prefix);
-    out.push(...before.get(`${i + 1}:${col}`)!);
-    out.push(...(shortBranch.get(`${i + 1}:${col}`) ?? [text.slice(col - 1)]));
-    out.push(...after.get(`${i + 1}:${col}`)!);
-  });
-  out.push(...runtime(program, typedLabels, returnPoints, heap, claimTexts));
-  const text = out.join('\n') + '\n';
-
-  let inst: Program;
-  try {
-    inst = parseProgram(text, file);
-  } catch (e) {
-    return { ok: false, error: `the instrumented program does not parse: ${e instanceof Error ? e.message : String(e)}` };
+  };
+  for (const block of program.code) {
+    code.push({ ...block, instrs: [] });
+    for (const ins of block.instrs) {
+      const key = `${ins.loc.line}:${ins.loc.col}`;
+      place(parseAsmLines(before.get(key)!, ins.loc, rename), ins.loc);
+      const short = shortBranch.get(key);
+      if (short !== undefined) place(parseAsmLines(short, ins.loc, rename), ins.loc);
+      else code[code.length - 1]!.instrs.push(ins);
+      place(parseAsmLines(after.get(key)!, ins.loc, rename), ins.loc);
+    }
   }
-  for (const b of inst.code) {
-    const m = /\.__vr(\d+)$/.exec(b.label);
-    if (m !== null) rename.set(`__vrp${m[1]}`, b.label);
-  }
-  resolvePlaceholders(inst, rename);
+  place(parseAsmLines(tail.code, rt, rename), rt);
+  const inst: Program = { ...program, code, data: [...program.data, ...tail.data] };
   inst.heapSize = 2 * heap;
-  const asm = assemble(inst, text, { resolveImport: (name) => syscallByName(name)?.nr });
+  const asm = assemble(inst, source, { resolveImport: (name) => syscallByName(name)?.nr });
   if (asm.image === undefined) {
     const d = asm.diagnostics[0];
     return { ok: false, error: `the instrumented program does not assemble: ${d !== undefined ? `line ${d.line}: ${d.message} (${d.instruction ?? ''})` : '?'}` };
   }
-  return { ok: true, out: { source: text, program: inst, elf: writeElf(asm.image, { trap: 'int80' }), points, unreached } };
+  return { ok: true, out: { program: inst, elf: writeElf(asm.image, { trap: 'int80' }), points, unreached } };
 }
 
 function entryInit(e: Emitter, heap: number): void {
@@ -616,25 +679,65 @@ function entryInit(e: Emitter, heap: number): void {
   e.label(done);
 }
 
-function pointChecks(e: Emitter, c: PointCompiler, claims: PointClaims, text: TypeStateEntry, env: Map<string, number>, stackSize: number): void {
-  e.op('mov esi, [__v_mainesp]');
-  e.op('sub esi, [__v_esp]');
-  e.op(`cmp esi, ${stackSize}`);
-  e.op('mov esi, [__v_esp]');
-  c.failUnless('jbe', 'esi', `ESP within the program's stack (.stack ${stackSize} bytes below main's ESP)`);
+/** Instructions whose only register effects are on their explicit operands (and the flags). */
+const EXPLICIT_ONLY: ReadonlySet<string> = new Set([
+  'mov', 'movzx', 'movsx', 'lea', 'add', 'sub', 'and', 'or', 'xor', 'adc', 'sbb', 'inc', 'dec', 'neg', 'not',
+  'shl', 'sal', 'shr', 'sar', 'rol', 'ror', 'rcl', 'rcr', 'shld', 'shrd', 'cmp', 'test', 'bswap', 'xchg', 'nop',
+]);
+const ALIASES: Readonly<Record<string, Reg32>> = {
+  al: 'eax', ah: 'eax', ax: 'eax', bl: 'ebx', bh: 'ebx', bx: 'ebx', cl: 'ecx', ch: 'ecx', cx: 'ecx', dl: 'edx', dh: 'edx', dx: 'edx',
+  si: 'esi', di: 'edi', bp: 'ebp', sp: 'esp',
+};
+
+/**
+ * The claims that need no new check after `prev`: a register (or stack slot)
+ * that `prev` cannot have changed, claimed in the same words as before it,
+ * where that claim names no size variable (whose binding another register may
+ * have changed) and, for a pointer, `prev` wrote no memory. The check before
+ * `prev` already covered them. Anything unsure is checked again.
+ */
+function unchanged(prev: Instr, before: TypeStateEntry, now: TypeStateEntry): Set<string> {
+  const out = new Set<string>();
+  const pseudo = prev.kind === 'pack' || prev.kind === 'unpack' || prev.kind === 'coerce' || prev.kind === 'coerceStack';
+  const mi = prev.kind === 'machine' ? prev : undefined;
+  const imulOne = mi?.mnemonic === 'imul' && mi.operands.length === 1;
+  if (!pseudo && (mi === undefined || imulOne || !(EXPLICIT_ONLY.has(mi.mnemonic) || /^(set|cmov)/.test(mi.mnemonic)))) return out;
+  const named = new Set<string>();
+  let writesMemory = false;
+  for (const o of mi?.operands ?? []) {
+    if (o.kind === 'reg') named.add(ALIASES[o.reg] ?? o.reg);
+    if (o.kind === 'mem') {
+      writesMemory = true;
+      if (o.base !== undefined) named.add(o.base);
+      if (o.index !== undefined) named.add(o.index);
+    }
+  }
+  const stable = (a: string | undefined, b: string | undefined): boolean => a !== undefined && a === b && !/[a-z_]\w*\)|int<=?[a-z_]|exists/i.test(a.replace(/S\(\d+\)|bytes\(\d+\)|words\(\d+,/g, '')) && (!writesMemory || !/[*(]|code|list/.test(a));
+  for (const r of Object.keys(now.regs)) if (!named.has(r) && stable(before.regs[r], now.regs[r])) out.add(r);
+  if (!named.has('esp') && before.stack.length === now.stack.length) {
+    now.stack.forEach((t, k) => {
+      if (stable(before.stack[k], t)) out.add(`slot${k}`);
+    });
+  }
+  return out;
+}
+
+function pointChecks(e: Emitter, c: PointCompiler, claims: PointClaims, text: TypeStateEntry, env: Map<string, number>, same: ReadonlySet<string>): void {
   const regs = [...claims.regs].sort((a, b) => order(a[1]) - order(b[1]));
   for (const [r, t] of regs) {
+    if (trivial(t, new Map()) || same.has(r)) continue;
     e.op(`mov esi, [__v_${r}]`);
     c.word(t, 0, DEPTH, env, `${r.toUpperCase()}: ${text.regs[r]}`);
   }
   claims.slots.forEach((t, k) => {
-    if (t === undefined || trivial(t, new Map())) return;
+    if (t === undefined || trivial(t, new Map()) || same.has(`slot${k}`)) return;
     e.op('mov eax, [__v_esp]');
     e.op(`mov esi, [eax + ${4 * k}]`);
     c.word(t, 0, DEPTH, env, `[esp+${4 * k}]: ${text.stack[k]}`);
   });
   const f = claims.flags;
   if (f === undefined) return;
+  c.about(`the flags hold ${f.kind === 'test' ? `test ${f.reg}, ${f.reg}` : `cmp ${f.a}, ${'reg' in f.b ? f.b.reg : f.b.value}`} (actual = saved CF | ZF << 1)`);
   if (f.kind === 'test') {
     e.op(`mov eax, [__v_${f.reg}]`);
     e.op('test eax, eax');
@@ -642,7 +745,6 @@ function pointChecks(e: Emitter, c: PointCompiler, claims: PointClaims, text: Ty
     e.op(`mov eax, [__v_${f.a}]`);
     e.op('reg' in f.b ? `cmp eax, [__v_${f.b.reg}]` : `cmp eax, ${f.b.value >>> 0}`);
   }
-  const what = `the flags hold ${f.kind === 'test' ? `test ${f.reg}, ${f.reg}` : `cmp ${f.a}, ${'reg' in f.b ? f.b.reg : f.b.value}`} (actual = saved CF | ZF << 1)`;
   e.op('setc cl');
   e.op('setz dl');
   e.op('movzx esi, byte [__v_fz]');
@@ -651,21 +753,8 @@ function pointChecks(e: Emitter, c: PointCompiler, claims: PointClaims, text: Ty
   e.op('and esi, 3');
   if (f.kind === 'cmp') {
     e.op('cmp cl, [__v_fc]');
-    c.failUnless('je', 'esi', what);
+    c.failUnless('je', 'esi');
   }
   e.op('cmp dl, [__v_fz]');
-  c.failUnless('je', 'esi', what);
-}
-
-function resolvePlaceholders(p: Program, rename: ReadonlyMap<string, string>): void {
-  for (const b of p.code) {
-    for (const ins of b.instrs) {
-      if (ins.kind !== 'machine') continue;
-      ins.operands = ins.operands.map((o) => {
-        if (o.kind === 'label') return { ...o, name: rename.get(o.name) ?? o.name };
-        if (o.kind === 'mem' && o.label !== undefined) return { ...o, label: rename.get(o.label) ?? o.label };
-        return o;
-      });
-    }
-  }
+  c.failUnless('je', 'esi');
 }

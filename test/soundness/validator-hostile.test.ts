@@ -57,7 +57,7 @@ describe('the validator reports claims that do not hold', { timeout: 120_000 }, 
     await expectViolation(
       program(['mov ecx, buf', 'nop', 'xor eax, eax', 'ret'], ['buf: .bytes [8]']),
       program(['mov ecx, 4660', 'nop', 'xor eax, eax', 'ret'], ['buf: .bytes [8]']),
-      /nop: ECX: bytes\(8\) \(not element 0 of a live byte array of this program\) \(actual 0x00001234\)/,
+      /nop: ECX: bytes\(8\) \(not element 0 of a live array of this kind of this program\) \(actual 0x00001234\)/,
     );
   });
 
@@ -73,7 +73,7 @@ describe('the validator reports claims that do not hold', { timeout: 120_000 }, 
     await expectViolation(
       program(['mov ecx, buf', 'nop', 'xor eax, eax', 'ret'], ['buf: .bytes [8]', 'tbl: .words 1, 2']),
       program(['mov ecx, tbl', 'nop', 'xor eax, eax', 'ret'], ['buf: .bytes [8]', 'tbl: .words 1, 2']),
-      /ECX: bytes\(8\) \(not element 0 of a live byte array/,
+      /ECX: bytes\(8\) \(not element 0 of a live array of this kind/,
     );
   });
 
@@ -97,7 +97,7 @@ describe('the validator reports claims that do not hold', { timeout: 120_000 }, 
     await expectViolation(
       program(['malloc ecx, *[bytes(8)]', 'mov dword [ecx], buf', 'nop', 'xor eax, eax', 'ret'], ['buf: .bytes [8]']),
       program(['malloc ecx, *[bytes(8)]', 'mov dword [ecx], 4660', 'nop', 'xor eax, eax', 'ret'], ['buf: .bytes [8]']),
-      /nop: ECX: \*\[bytes\(8\)\], field 0 \(not element 0 of a live byte array of this program\) \(actual 0x00001234\)/,
+      /nop: ECX: \*\[bytes\(8\)\], field 0 \(not element 0 of a live array of this kind of this program\) \(actual 0x00001234\)/,
     );
   });
 
