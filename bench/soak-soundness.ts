@@ -35,6 +35,7 @@ function summary(t: Tally, minutes: number): string {
     `- inconclusive (time limit or a division fault): ${t.inconclusive}`,
     `- instrumented images run: ${t.runs}`,
     `- rejections by code: ${Object.entries(t.rejectCodes).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`,
+    `- instruction forms validated: ${Object.keys(t.forms).length} — ${Object.keys(t.forms).sort().join('; ')}`,
     `- findings: ${t.findings.length}`,
   ];
   for (const f of t.findings) {

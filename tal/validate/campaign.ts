@@ -35,11 +35,13 @@ export interface Tally {
   /** Instrumented images run. */
   runs: number;
   rejectCodes: Record<string, number>;
+  /** Instruction forms (mnemonic and operand kinds) of the validated programs, with how many programs used each. */
+  forms: Record<string, number>;
   findings: Finding[];
 }
 
 export function newTally(): Tally {
-  return { generated: 0, accepted: 0, rejected: 0, validated: 0, inconclusive: 0, runs: 0, rejectCodes: {}, findings: [] };
+  return { generated: 0, accepted: 0, rejected: 0, validated: 0, inconclusive: 0, runs: 0, rejectCodes: {}, forms: {}, findings: [] };
 }
 
 const RUN_TIMEOUT_MS = 10_000;
@@ -49,20 +51,30 @@ function isFault(o: Outcome): boolean {
   return o.kind === 'inconclusive' && !o.run.timedOut && o.run.signal !== undefined && o.run.signal !== 'SIGFPE';
 }
 
+/** The same broken claim, wherever the minimizer moved it: the message without its file and line. */
+function sameClaim(a: string, b: string): boolean {
+  const strip = (m: string): string => m.replace(/\S+\.tal:\d+: /, '').replace(/\(actual 0x[0-9a-f]+\)/, '');
+  return strip(a) === strip(b);
+}
+
 function seedOf(seed: number, i: number): number {
   return (Math.imul(seed, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0;
 }
 
 async function record(t: Tally, o: Outcome, count: number, origin: string, source: string): Promise<void> {
   t.runs++;
-  if (o.kind === 'validated') t.validated += count;
+  if (o.kind === 'validated') {
+    t.validated += count;
+    for (const f of o.forms) t.forms[f] = (t.forms[f] ?? 0) + 1;
+  }
   else if (o.kind === 'inconclusive' && !isFault(o)) t.inconclusive += count;
   else if (o.kind === 'violation' || isFault(o) || o.kind === 'instrument-error') {
     const kind: FindingKind = o.kind === 'violation' ? 'violation' : o.kind === 'instrument-error' ? 'instrument-error' : 'fault';
-    const message = o.kind === 'violation' ? o.message : o.kind === 'instrument-error' ? o.error : `killed by ${o.run.signal}`;
+    const message = o.kind === 'violation' ? o.message : o.kind === 'instrument-error' ? o.error : o.kind === 'inconclusive' ? `killed by ${o.run.signal}` : o.kind;
     const still = async (s: string): Promise<boolean> => {
       const r = await validateSource(s, 'repro.tal', { timeoutMs: RUN_TIMEOUT_MS });
-      return kind === 'violation' ? r.kind === 'violation' : kind === 'fault' ? isFault(r) : r.kind === 'instrument-error';
+      if (kind === 'violation') return r.kind === 'violation' && sameClaim(r.message, message);
+      return kind === 'fault' ? isFault(r) : r.kind === 'instrument-error';
     };
     t.findings.push({ kind, origin, message, reproducer: await minimize(source, still, 150) });
   }

@@ -25,7 +25,8 @@ export function runI386(elf: Uint8Array, opts: { args?: string[]; timeoutMs?: nu
   const path = join(dir, 'prog');
   writeFileSync(path, elf, { mode: 0o755 });
   return new Promise((resolve, reject) => {
-    const child = spawn(QEMU, [path, ...(opts.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // argv[0] is fixed, so a run does not depend on the temporary file's name
+    const child = spawn(QEMU, ['-0', 'prog', path, ...(opts.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
