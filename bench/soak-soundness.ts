@@ -1,12 +1,12 @@
-// npm run soak:soundness -- --minutes N [--out FILE] [--seed S]
+// npm run soak:soundness -- --minutes N [--out PATH] [--seed S]
 // State-embedding validation of the checker for as long as asked: generated
 // units in batches, and mutants of the examples and the accept corpus. Prints a
 // progress line, and at the end writes a report (JSON and a readable summary):
 // programs generated, accepted, validated, and each violation with a minimized
 // reproducer. Exits 1 when anything was found.
 
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generatedBatch, mutantBatch, newTally, type Tally } from '../tal/validate/campaign.js';
 
@@ -46,11 +46,11 @@ function summary(t: Tally, minutes: number): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { minutes: { type: 'string', default: '5' }, out: { type: 'string', default: 'soak-soundness-report' }, seed: { type: 'string', default: String(Date.now() % 1_000_000) } },
+    options: { minutes: { type: 'string', default: '5' }, out: { type: 'string', default: join('test-artifacts', `soak-soundness-${new Date().toISOString().replace(/[:.]/g, '-')}`) }, seed: { type: 'string', default: String(Date.now() % 1_000_000) } },
   });
   const minutes = Number(values.minutes);
   const seed = Number(values.seed);
-  if (!(minutes > 0) || !Number.isInteger(seed)) throw new Error('usage: soak:soundness -- --minutes N [--out FILE] [--seed S]');
+  if (!(minutes > 0) || !Number.isInteger(seed)) throw new Error('usage: soak:soundness -- --minutes N [--out PATH] [--seed S]');
   const files = corpus();
   const t = newTally();
   const t0 = Date.now();
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     );
   }
   const elapsed = (Date.now() - t0) / 60_000;
+  mkdirSync(dirname(values.out), { recursive: true });
   const text = summary(t, elapsed);
   writeFileSync(`${values.out}.json`, JSON.stringify({ seed, minutes: elapsed, ...t }, null, 2));
   writeFileSync(`${values.out}.md`, text);

@@ -645,6 +645,99 @@ const syscall: Snippet = (u) => {
   u.regs.set('eax', { k: 'int' });
 };
 
+/** A tuple holding a pointer to another, read through with the pointer's own register as the destination. */
+const nested: Snippet = (u) => {
+  const [inner, outer, other] = shuffle(u.rng, [...REGS]).slice(0, 3) as [Reg32, Reg32, Reg32];
+  const n = u.rng.int(1, 3);
+  u.op(`malloc ${inner}, *[${Array(n).fill('int').join(', ')}]`);
+  for (let i = 0; i < n; i++) u.op(`mov dword [${inner} + ${4 * i}], ${u.rng.int(0, 99)}`);
+  u.op(`malloc ${outer}, *[int, *[${Array(n).fill('int').join(', ')}]]`);
+  u.op(`mov dword [${outer}], ${u.rng.int(0, 99)}`);
+  u.op(`mov [${outer} + 4], ${inner}`);
+  if (u.rng.chance(0.5)) {
+    u.op(`mov ${outer}, [${outer} + 4]`);
+    u.regs.set(outer, { k: 'tuple', n });
+  } else {
+    u.op(`mov ${other}, [${outer} + 4]`);
+    u.op(`mov ${other}, [${other} + ${4 * u.rng.int(0, n - 1)}]`);
+    u.regs.set(other, { k: 'int' });
+    u.regs.delete(outer);
+  }
+  u.regs.set(inner, { k: 'tuple', n });
+};
+
+/** Memory operands in the less common positions: push/pop of memory, sign extension, three-operand multiply, shifts of memory. */
+const memoryForms: Snippet = (u) => {
+  const p = u.pointer('tuple');
+  if (p === undefined) return;
+  const t = u.regs.get(p) as { k: 'tuple'; n: number };
+  const at = `[${p} + ${4 * u.rng.int(0, t.n - 1)}]`;
+  switch (u.rng.int(0, 5)) {
+    case 0: {
+      const d = u.anyReg();
+      u.op(`push dword ${at}`);
+      u.op(`pop ${d}`);
+      u.regs.set(d, { k: 'int' });
+      return;
+    }
+    case 1: {
+      const d = u.anyReg([p]);
+      u.op(`imul ${d}, dword ${at}, ${u.rng.int(-9, 9)}`);
+      u.regs.set(d, { k: 'int' });
+      return;
+    }
+    case 2:
+      if (u.isInt('ecx') && p !== 'ecx' && u.rng.chance(0.5)) u.op(`${u.rng.pick(SHIFTS)} dword ${at}, cl`);
+      else u.op(`${u.rng.pick(SHIFTS)} dword ${at}, ${u.rng.int(0, 31)}`);
+      return;
+    case 3:
+      u.op(`test dword ${at}, ${u.imm()}`);
+      return;
+    case 4: {
+      const d = u.intDst([p]);
+      u.op(`xchg ${d}, ${at}`);
+      u.regs.set(d, { k: 'int' });
+      return;
+    }
+    default: {
+      const b = u.pointer('bytes', (x) => x.k === 'bytes' && x.n !== undefined && x.n > 0);
+      if (b === undefined) return;
+      const d = u.anyReg();
+      u.op(`movsx ${d}, byte [${b} + ${u.rng.int(0, (u.regs.get(b) as { n: number }).n - 1)}]`);
+      u.regs.set(d, { k: 'int' });
+    }
+  }
+};
+
+/** 16-bit operations leave an int in the full register. */
+const wide16: Snippet = (u) => {
+  const regs16: Partial<Record<Reg32, string>> = { eax: 'ax', ebx: 'bx', ecx: 'cx', edx: 'dx', esi: 'si', edi: 'di', ebp: 'bp' };
+  const r = u.intDst();
+  const r2 = u.intDst([r]);
+  u.op(u.rng.pick([`mov ${regs16[r]}, ${regs16[r2]}`, `add ${regs16[r]}, ${u.rng.int(0, 999)}`, `movzx ${r}, ${regs16[r2]}`, `xor ${regs16[r]}, ${regs16[r2]}`]));
+  u.regs.set(r, { k: 'int' });
+};
+
+/** A word array of nullable tuples (zero-filled: all null), one slot filled, read back and tested. */
+const nullable: Snippet = (u) => {
+  const [a, p, q] = shuffle(u.rng, [...REGS]).slice(0, 3) as [Reg32, Reg32, Reg32];
+  const n = u.rng.int(1, 8);
+  const i = u.rng.int(0, n - 1);
+  const isNull = u.local();
+  u.op(`newarray ${a}, word(null | *[int]), ${n}`);
+  u.op(`malloc ${p}, *[int]`);
+  u.op(`mov dword [${p}], ${u.rng.int(0, 99)}`);
+  if (u.rng.chance(0.7)) u.op(`mov [${a} + ${4 * i}], ${p}`);
+  u.op(`mov ${q}, [${a} + ${4 * u.rng.int(0, n - 1)}]`);
+  u.op(`test ${q}, ${q}`);
+  u.op(`jz ${isNull}`);
+  u.op(`inc dword [${q}]`);
+  u.label(isNull);
+  u.regs.set(p, { k: 'tuple', n: 1 });
+  u.regs.delete(a);
+  u.regs.delete(q);
+};
+
 function shuffle<T>(rng: Rng, xs: T[]): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
     const j = rng.int(0, i);
@@ -667,6 +760,10 @@ const SNIPPETS: readonly [Snippet, number][] = [
   [existential, 1],
   [list, 1],
   [syscall, 1],
+  [nested, 1],
+  [memoryForms, 2],
+  [wide16, 1],
+  [nullable, 1],
 ];
 const TOTAL = SNIPPETS.reduce((s, [, w]) => s + w, 0);
 
