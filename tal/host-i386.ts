@@ -107,22 +107,28 @@ export function i386Host(): I386Host {
   return chosen;
 }
 
-/** The command line that runs the i386 program `file` with `args` on this host. */
-export function i386Command(file: string, args: readonly string[] = []): { command: string; args: string[] } {
+/**
+ * The command line that runs the i386 program `file` with `args` on this host. `argv0`, when
+ * given, is the program's argv[0] (spawn's `argv0` option natively, qemu's `-0` otherwise).
+ */
+export function i386Command(file: string, args: readonly string[] = [], argv0?: string): { command: string; args: string[]; argv0?: string } {
   const host = i386Host();
-  return host.kind === 'native' ? { command: file, args: [...args] } : { command: host.path, args: [file, ...args] };
+  if (host.kind === 'native') return { command: file, args: [...args], ...(argv0 !== undefined ? { argv0 } : {}) };
+  return { command: host.path, args: [...(argv0 !== undefined ? ['-0', argv0] : []), file, ...args] };
 }
 
 /** `spawnSync` for an i386 program; the child's pid is the program's pid on both paths. */
 export function spawnI386Sync(file: string, args: readonly string[], options: SpawnSyncOptions & { encoding: BufferEncoding }): SpawnSyncReturns<string>;
 export function spawnI386Sync(file: string, args?: readonly string[], options?: SpawnSyncOptions): SpawnSyncReturns<Buffer>;
 export function spawnI386Sync(file: string, args: readonly string[] = [], options: SpawnSyncOptions = {}): SpawnSyncReturns<string | Buffer> {
-  const c = i386Command(file, args);
-  return spawnSync(c.command, c.args, options);
+  const { argv0, ...rest } = options;
+  const c = i386Command(file, args, argv0);
+  return spawnSync(c.command, c.args, { ...rest, ...(c.argv0 !== undefined ? { argv0: c.argv0 } : {}) });
 }
 
 /** `spawn` for an i386 program. */
 export function spawnI386(file: string, args: readonly string[] = [], options: SpawnOptions = {}): ChildProcess {
-  const c = i386Command(file, args);
-  return spawn(c.command, c.args, options);
+  const { argv0, ...rest } = options;
+  const c = i386Command(file, args, argv0);
+  return spawn(c.command, c.args, { ...rest, ...(c.argv0 !== undefined ? { argv0: c.argv0 } : {}) });
 }

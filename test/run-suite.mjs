@@ -1,12 +1,13 @@
-// node test/run-suite.mjs fast|guest|ui|all [node --test options…]
+// node test/run-suite.mjs fast|soundness|guest|ui|all [node --test options…]
 //
 // Runs one suite of the compiled tests (dist/test/**/*.test.js), one file at a
 // time. A file's suite follows from what it drives, read from its compiled
 // text: a browser (openBrowser, Playwright's _electron) makes it `ui`; the v86
 // guest (a guest launch, the bench guest, the quick benchmark, `tal run`) makes
-// it `guest`; everything else is `fast` — the checker, the assembler, host
-// runs of i386 programs, main's services without a guest. `all` is what
-// `npm test` and CI run.
+// it `guest`; the state-embedding campaign (test/soundness/: thousands of
+// instrumented programs run on the host) is `soundness`; everything else is
+// `fast` — the checker, the assembler, host runs of i386 programs, main's
+// services without a guest. `all` is what `npm test` and CI run.
 
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ const NEEDS = [
 
 /** The suite of one compiled test file. */
 export function suiteOf(file) {
+  if (file.includes(`${path.sep}soundness${path.sep}`)) return 'soundness';
   const text = readFileSync(file, 'utf8');
   return NEEDS.find((n) => n.pattern.test(text))?.suite ?? 'fast';
 }
@@ -40,8 +42,8 @@ export function suiteFiles(suite) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [suite, ...options] = process.argv.slice(2);
-  if (!['fast', 'guest', 'ui', 'all'].includes(suite ?? '')) {
-    console.error('usage: node test/run-suite.mjs fast|guest|ui|all [node --test options…]');
+  if (!['fast', 'soundness', 'guest', 'ui', 'all'].includes(suite ?? '')) {
+    console.error('usage: node test/run-suite.mjs fast|soundness|guest|ui|all [node --test options…]');
     process.exit(2);
   }
   const files = suiteFiles(suite);

@@ -1,11 +1,10 @@
-// Runs an i386 ELF on this host. The host kernel cannot execute 32-bit
-// programs, so this goes through qemu-i386; it is the one place that decides
-// how, to be switched to the shared tal/host-i386.ts helper when that lands.
+// Runs an instrumented i386 ELF on this host (natively or through qemu-i386:
+// tal/host-i386.ts decides), with bounded output and a time limit.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnI386 } from '../host-i386.js';
 
 export interface I386Run {
   /** Exit status, or undefined when a signal ended it (or the time limit). */
@@ -16,7 +15,6 @@ export interface I386Run {
   stderr: string;
 }
 
-const QEMU = '/usr/bin/qemu-i386';
 /** Output kept per stream; a program that prints forever is cut off, not buffered without end. */
 const MAX_OUTPUT = 1 << 16;
 
@@ -26,14 +24,14 @@ export function runI386(elf: Uint8Array, opts: { args?: string[]; timeoutMs?: nu
   writeFileSync(path, elf, { mode: 0o755 });
   return new Promise((resolve, reject) => {
     // argv[0] is fixed, so a run does not depend on the temporary file's name
-    const child = spawn(QEMU, ['-0', 'prog', path, ...(opts.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnI386(path, opts.args ?? [], { argv0: 'prog', stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout.on('data', (b: Buffer) => {
+    child.stdout!.on('data', (b: Buffer) => {
       if (stdout.length < MAX_OUTPUT) stdout += b.toString('latin1');
     });
-    child.stderr.on('data', (b: Buffer) => {
+    child.stderr!.on('data', (b: Buffer) => {
       if (stderr.length < MAX_OUTPUT) stderr += b.toString('latin1');
     });
     const timer = setTimeout(() => {
