@@ -49,12 +49,12 @@ import {
   STACK_MESSAGE,
   STACK_MESSAGE_TEXT,
   type RuntimeBlock,
-  callsProgramCode,
   heapExhaustedPath,
   prologue,
   stackCheck,
   stackExhaustedPath,
 } from './runtime.js';
+import { callsProgramCode, guardAfter } from '../stack-guard.js';
 
 export interface AssembleOptions {
   /** Linux i386 system-call number of an import, or undefined if the name is not a known syscall. */
@@ -197,15 +197,22 @@ function flatten(asm: Assembly, program: Program, stackSize: number): { flat: Fl
   };
   runtime(prologue(program.entry, stackSize));
   const isImport = (name: string): boolean => asm.symbols.get(name)?.kind === 'import';
+  const guard = (text: string): void => {
+    for (const mi of stackCheck(RUNTIME_LOC, text)) flat.push({ mi, line: 0 });
+  };
   for (const block of program.code) {
     if (!asm.symbols.has(block.label)) labels.set(block.label, flat.length);
     asm.define(block.label, { kind: 'code', value: 0 }, block.loc);
+    // The global stack bound (tal/stack-guard.ts): a guard at every label and after every call
+    // of program code. The guards carry line 0, like the rest of the trusted runtime.
+    guard(`stack guard at ${block.label}`);
     for (const instr of block.instrs) {
       if (instr.kind === 'machine') {
         if (instr.mnemonic === 'call' && instr.operands.length === 1 && callsProgramCode(instr.operands[0]!, isImport)) {
           for (const mi of stackCheck(instr.loc, instr.text)) flat.push({ mi, line: instr.loc.line });
         }
         flat.push({ mi: instr, line: instr.loc.line });
+        if (guardAfter(instr, isImport)) guard(`stack guard after ${instr.text}`);
         continue;
       }
       try {

@@ -4,7 +4,6 @@
 // its line-table entries carry line 0.
 
 import type { MachineInstr } from '../ast.js';
-import type { Operand } from '../ast.js';
 import { HEAP_END, HEAP_EXHAUSTED, HEAP_NEXT, InstrBuilder, imm, label, maxElements, mem, reg } from './pseudo.js';
 
 export const PROLOGUE = '<prologue>';
@@ -55,10 +54,6 @@ export function stackCheck(loc: { line: number; col: number }, text: string): Ma
   return b.out;
 }
 
-/** Whether a call goes to program code (not to an imported system call). */
-export function callsProgramCode(target: Operand, isImport: (name: string) => boolean): boolean {
-  return !(target.kind === 'label' && isImport(target.name));
-}
 
 /**
  * Entry: EAX = &argc. Sets the stack limit to half of .stack below the entry

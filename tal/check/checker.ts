@@ -7,12 +7,13 @@ import type { Diagnostic, TypeStateEntry } from '../diagnostics.js';
 import { FORBIDDEN_SYSCALLS, syscallByName, type SyscallProto } from '../syscalls.js';
 import { ARGV_TYPE } from '../type-parser.js';
 import type { Reg32, WordType } from '../types.js';
-import { CheckError, type Env, type LabelInfo } from './env.js';
+import { CheckError, fail, type Env, type LabelInfo } from './env.js';
+import { guardAfter, segmentBudget } from '../stack-guard.js';
 import type { RuleCtx, StepOut } from './rule.js';
 import { ruleFor } from './rules.js';
 import { call, enterCode } from './rules-control.js';
 import { pseudoRule } from './rules-pseudo.js';
-import { cloneState, showFlags, showWord, stateOfCodeType, type Flags, type State } from './state.js';
+import { cloneState, showWord, snapshot, stateOfCodeType, type State } from './state.js';
 import { freeVarsWord, joinWord, resetFreshVars, type TypeDefs } from './typeops.js';
 import { renderState } from './render.js';
 
@@ -110,7 +111,7 @@ function checkEntry(program: Program, env: Env, diags: Diagnostics): void {
   }
   const s: State = { regs: new Map<Reg32, WordType>([['ebx', ARGV_TYPE]]), stack: { slots: [], tail: { k: 'svar', name: 'ρ' } }, vars: new Map([['ρ', 'stack']]) };
   try {
-    const out = call(s, { kind: 'machine', mnemonic: 'call', operands: [{ kind: 'label', name: entry.label }], loc: entry.loc, text: `call ${entry.label}` }, ctxFor(env));
+    const out = call(s, { kind: 'machine', mnemonic: 'call', operands: [{ kind: 'label', name: entry.label }], loc: entry.loc, text: `call ${entry.label}` }, ctxFor(env), snapshot(s));
     const eax = out.next?.regs.get('eax');
     if (eax === undefined || !['int', 'sing', 'below', 'null'].includes(eax.k)) throw new CheckError('E_ENTRY', `'${entry.label}' must return its exit status in EAX as an int`, { found: eax === undefined ? 'nothing' : showWord(eax) });
   } catch (e) {
@@ -130,8 +131,20 @@ function ctxFor(env: Env): RuleCtx {
   };
 }
 
+/** One straight-line segment may descend at most segmentBudget below its guard, counting a call's return address. */
+function checkDescent(env: Env, before: number, after: number, guardSlots: number, ins: Instr): void {
+  const pushed = ins.kind === 'machine' && ins.mnemonic === 'call' ? 1 : 0;
+  const bytes = (Math.max(before + pushed, after) - guardSlots) * 4;
+  const budget = segmentBudget(env.stackBytes);
+  if (bytes > budget) {
+    fail('E_STACK_LIMIT', `the stack goes ${bytes} bytes below the last stack guard (the last label or call); at most ${budget} (half of .stack) are allowed`, {
+      hint: 'split the code with a label (each label checks the stack), keep less on the stack, or raise .stack',
+    });
+  }
+}
+
 function step(s: State, ins: Instr, ctx: RuleCtx): StepOut {
-  if (ins.kind === 'machine') return ruleFor(ins)(s, ins, ctx);
+  if (ins.kind === 'machine') return ruleFor(ins)(s, ins, ctx, snapshot(s));
   return pseudoRule(s, ins, ctx.env);
 }
 
@@ -160,9 +173,8 @@ function joinStates(env: Env, a: State, b: State): State {
     const j = joinWord(env.defs, ta, b.stack.slots[i]!);
     return j !== undefined && inScope(j) ? j : ta.k === 'uninit' ? ta : UNINIT;
   });
-  const out: State = { regs, stack: { slots, tail: a.stack.tail }, vars };
-  if (a.flags !== undefined && b.flags !== undefined && (a.flags === b.flags || flagsKey(a.flags) === flagsKey(b.flags)) && flagTypes(a.flags).every(inScope)) out.flags = a.flags;
-  return out;
+  // No flags: the stack guard at the label clobbers them (arrive drops them).
+  return { regs, stack: { slots, tail: a.stack.tail }, vars };
 }
 
 const UNINIT: WordType = { k: 'uninit' };
@@ -179,16 +191,6 @@ function sameState(a: State, b: State): boolean {
   if (a.stack.tail.k !== b.stack.tail.k || (a.stack.tail.k === 'svar' && b.stack.tail.k === 'svar' && a.stack.tail.name !== b.stack.tail.name)) return false;
   for (const [k, v] of a.vars) if (b.vars.get(k) !== v) return false;
   return true;
-}
-
-/** The types a comparison recorded; the refinement after a join may only use bounds both paths proved. */
-function flagTypes(f: Flags): WordType[] {
-  return f.kind === 'cmp' ? [f.a.type, f.b.type] : [];
-}
-
-/** Flags with the operand types spelled out: `cmp eax, ecx` with ECX: S(10) is not `cmp eax, ecx` with ECX: S(1000). */
-function flagsKey(f: Flags): string {
-  return `${showFlags(f)} ${flagTypes(f).map(showWord).join(' ')}`;
 }
 
 /** Blocks waiting to be (re)checked, always taken lowest index first so that checking follows program order. */
@@ -252,6 +254,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
   const pending = new PendingBlocks(blocks.length);
   entryStates.forEach((s, i) => s !== undefined && pending.add(i));
   let totalVisits = 0;
+  const isImport = (name: string): boolean => env.imports.has(name);
 
   const arrive = (target: number, s: State): void => {
     const info = env.labels.get(blocks[target]!.label);
@@ -260,7 +263,10 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
       return;
     }
     const old = entryStates[target];
-    const joined = old === undefined ? cloneState(s) : joinStates(env, old, s);
+    // The stack guard at the label (tal/stack-guard.ts) is a cmp: what the flags said is gone.
+    const arriving = cloneState(s);
+    delete arriving.flags;
+    const joined = old === undefined ? arriving : joinStates(env, old, arriving);
     if (old === undefined || !sameState(old, joined)) {
       entryStates[target] = joined;
       pending.add(target);
@@ -280,7 +286,10 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     if (opts.trace === true) traces.set(b, trace);
     // Rules update the state in place; the block's entry state stays untouched for later joins.
     let s: State | undefined = cloneState(entryStates[b]!);
-    for (const ins of block.instrs) {
+    // Slots on the stack when the last stack guard ran: at the label, then after each call.
+    let guardSlots = s.stack.slots.length;
+    let stopped: number | undefined;
+    for (const [i, ins] of block.instrs.entries()) {
       if (opts.trace === true) trace.push(renderState(s, block.label, ins));
       try {
         const out = step(s, ins, ctx);
@@ -288,6 +297,10 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
           throw new CheckError('E_STACK_LIMIT', `the stack would hold at least ${out.next.stack.slots.length * 4} bytes, more than the program's ${env.stackBytes}`, {
             hint: 'keep less on the stack, or raise it with .stack N',
           });
+        }
+        if (out.next !== undefined) {
+          checkDescent(env, s.stack.slots.length, out.next.stack.slots.length, guardSlots, ins);
+          if (guardAfter(ins, isImport)) guardSlots = out.next.stack.slots.length;
         }
         for (const e of out.edges) {
           const info = env.labels.get(e.target);
@@ -301,8 +314,14 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
         s = undefined;
         break;
       }
-      if (s === undefined) break;
+      if (s === undefined) {
+        stopped = i;
+        break;
+      }
     }
+    // Instructions after a jmp or ret with no label before them: no path runs them, so none checked them.
+    const dead = stopped === undefined ? undefined : block.instrs[stopped + 1];
+    if (dead !== undefined) blockDiags.push(diags.make('E_UNREACHABLE', dead.loc, `no path reaches '${dead.text}' (it follows '${block.instrs[stopped!]!.text}'), so it was not checked`, { instruction: dead.text, hint: 'delete it, or give it a label that something jumps to' }));
     if (s !== undefined) {
       const last = block.instrs[block.instrs.length - 1];
       const loc = last?.loc ?? block.loc;
@@ -321,13 +340,18 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
   const diagnostics = [...diags.global];
   const trace: TypeStateEntry[] = [];
   let instructions = 0;
-  blocks.forEach((block: CodeBlock, i) => {
-    instructions += block.instrs.length;
+  blocks.forEach((_block: CodeBlock, i) => {
+    instructions += blocks[i]!.instrs.length;
     diagnostics.push(...(diags.perBlock.get(i) ?? []));
-    if (entryStates[i] === undefined && block.instrs.length > 0) {
-      diagnostics.push({ ...diags.make('W_UNREACHABLE', block.loc, `'${block.label}' is never reached, so it was not checked`), severity: 'warning' });
-    }
     trace.push(...(traces.get(i) ?? []));
+  });
+  // A label no path reaches was never checked, so the program cannot be accepted with it. When
+  // another error stopped checking, that error may be why: the label is only mentioned then.
+  const failed = diagnostics.some((d) => d.severity === 'error');
+  blocks.forEach((block, i) => {
+    if (entryStates[i] !== undefined || block.instrs.length === 0) return;
+    const message = `'${block.label}' is never reached, so it was not checked`;
+    diagnostics.push(failed ? { ...diags.make('W_UNREACHABLE', block.loc, message), severity: 'warning' } : diags.make('E_UNREACHABLE', block.loc, message, { hint: 'delete it, or jump to it' }));
   });
   diagnostics.sort((x, y) => x.line - y.line || x.col - y.col);
   return { diagnostics, trace, stats: { instructions, blocks: blocks.length, visits: totalVisits } };

@@ -4,7 +4,7 @@
 import type { MemOperand, Operand, Reg } from '../ast.js';
 import { REGS32, type Reg32, type Size, type WordType } from '../types.js';
 import { fail, type Env } from './env.js';
-import { showSize, showWord, type State } from './state.js';
+import { showSize, showWord, type Pre, type State } from './state.js';
 import { Comparer, isIntLike, isZeroWord } from './typeops.js';
 
 const PARENT: Record<string, Reg32> = {
@@ -37,7 +37,7 @@ export function unfold(env: Env, t: WordType): WordType {
   return u;
 }
 
-export function regType(s: State, r: Reg32): WordType {
+export function regType(s: Pre, r: Reg32): WordType {
   if (r === 'esp') return { k: 'sptr', s: { k: 'svar', name: '<stack>' } };
   const t = s.regs.get(r);
   if (t === undefined || t.k === 'uninit') {
@@ -49,13 +49,12 @@ export function regType(s: State, r: Reg32): WordType {
 }
 
 /** The type of an operand used as a source. Memory operands default to 4 bytes. */
-export function readOperand(s: State, env: Env, op: Operand, size: 1 | 2 | 4 = 4): WordType {
+export function readOperand(s: Pre, env: Env, op: Operand, size: 1 | 2 | 4 = 4): WordType {
   switch (op.kind) {
     case 'reg':
-      if (isReg32(op.reg)) {
-        if (op.reg === 'esp') fail('E_STACK_ALIAS', 'ESP cannot be copied or used as a value', { hint: 'reach the stack through [esp + 4*k]; TAL keeps one stack pointer so the stack type stays exact' });
-        return regType(s, op.reg);
-      }
+      // Any part of ESP (SP too): even its low bits would tell the program where its stack is.
+      if (parentReg(op.reg) === 'esp') fail('E_STACK_ALIAS', `${op.reg === 'esp' ? 'ESP' : `${op.reg.toUpperCase()} (part of ESP)`} cannot be copied or used as a value`, { hint: 'reach the stack through [esp + 4*k]; TAL keeps one stack pointer so the stack type stays exact' });
+      if (isReg32(op.reg)) return regType(s, op.reg);
       regType(s, parentReg(op.reg));
       return { k: 'int' };
     case 'imm':
@@ -95,7 +94,7 @@ interface Term {
 
 const BOUNDS_HINT = 'prove the index is in bounds first: mov len, [arr-4] / cmp idx, len / jae out_of_bounds';
 
-export function resolveMemory(s: State, env: Env, m: MemOperand, size: number): Location {
+export function resolveMemory(s: Pre, env: Env, m: MemOperand, size: number): Location {
   let ptr: WordType | undefined;
   let baseReg: Reg32 | undefined;
   let disp = m.disp;
@@ -191,7 +190,7 @@ export function resolveMemory(s: State, env: Env, m: MemOperand, size: number): 
   }
 }
 
-function stackSlot(s: State, disp: number, size: number): Location {
+function stackSlot(s: Pre, disp: number, size: number): Location {
   if (size !== 4) fail('E_ACCESS_SIZE', `stack slots are 4 bytes; this access is ${size} byte(s)`);
   if (disp < 0 || disp % 4 !== 0) fail('E_STACK_BOUNDS', `[esp ${disp < 0 ? '-' : '+'} ${Math.abs(disp)}] is not a stack slot`, { hint: 'slots are at [esp], [esp+4], [esp+8], …; below ESP nothing may be touched' });
   const slot = disp / 4;
@@ -201,7 +200,7 @@ function stackSlot(s: State, disp: number, size: number): Location {
   return { kind: 'stack', slot };
 }
 
-export function readMemory(s: State, env: Env, m: MemOperand, size: number): WordType {
+export function readMemory(s: Pre, env: Env, m: MemOperand, size: number): WordType {
   const loc = resolveMemory(s, env, m, size);
   switch (loc.kind) {
     case 'stack': {
@@ -222,18 +221,24 @@ export function readMemory(s: State, env: Env, m: MemOperand, size: number): Wor
 }
 
 /** Writes a value of type t to memory, updating the state where the write refines a type (stack slots, fields of a fresh tuple). */
-export function writeMemory(s: State, env: Env, m: MemOperand, size: number, t: WordType): void {
-  const loc = resolveMemory(s, env, m, size);
+export function writeMemory(s: State, pre: Pre, env: Env, m: MemOperand, size: number, t: WordType): void {
+  const loc = resolveMemory(pre, env, m, size);
   switch (loc.kind) {
-    case 'stack':
-      s.stack.slots[loc.slot] = t;
+    case 'stack': {
+      // Slot numbers count from the ESP before the instruction; no rule moves ESP and stores to the stack.
+      if (s.stack !== pre.stack) fail('E_OPERAND', 'this instruction both moves ESP and stores to the stack');
+      const slots = s.stack.slots.slice();
+      slots[loc.slot] = t;
+      s.stack = { slots, tail: s.stack.tail };
       return;
+    }
     case 'field': {
       const f = loc.tuple.fields[loc.index]!;
       if (!new Comparer(env.defs).word(t, f.t)) {
         fail('E_FIELD_TYPE', `field ${loc.index} of the tuple holds ${showWord(f.t)}; this writes ${showWord(t)}`, { expected: showWord(f.t), found: showWord(t) });
       }
-      if (!f.init && loc.baseReg !== undefined) {
+      // Strong update of the pointer's type, unless this instruction also wrote the register (its old value was the pointer).
+      if (!f.init && loc.baseReg !== undefined && s.regs.get(loc.baseReg) === pre.regs.get(loc.baseReg)) {
         const fields = loc.tuple.fields.map((g, i) => (i === loc.index ? { t: g.t, init: true } : g));
         s.regs.set(loc.baseReg, { k: 'tuple', fields });
       }
@@ -263,7 +268,7 @@ export function refuseEspWrite(op: Operand, mnemonic: string): void {
 }
 
 /** Writes a destination operand (register or memory). */
-export function writeOperand(s: State, env: Env, op: Operand, t: WordType, size: 1 | 2 | 4 = 4): void {
+export function writeOperand(s: State, pre: Pre, env: Env, op: Operand, t: WordType, size: 1 | 2 | 4 = 4): void {
   switch (op.kind) {
     case 'reg':
       if (op.reg === 'esp' || op.reg === 'sp') fail('E_ESP_WRITE', 'ESP can only change through push, pop, call, ret and add/sub esp, constant');
@@ -272,7 +277,7 @@ export function writeOperand(s: State, env: Env, op: Operand, t: WordType, size:
       dropFlagsOn(s, parentReg(op.reg));
       return;
     case 'mem':
-      writeMemory(s, env, op, op.size ?? size, t);
+      writeMemory(s, pre, env, op, op.size ?? size, t);
       return;
     case 'imm':
       fail('E_OPERAND', 'an immediate cannot be a destination');

@@ -3,7 +3,7 @@
 
 import type { MachineInstr } from '../ast.js';
 import { fail, type Env } from './env.js';
-import type { State } from './state.js';
+import type { Pre, State } from './state.js';
 import type { Subst } from './typeops.js';
 
 /** A transfer of control to a label with the state at the jump. */
@@ -24,7 +24,11 @@ export interface RuleCtx {
   enter(s: State, target: string): Subst;
 }
 
-export type Rule = (s: State, ins: MachineInstr, ctx: RuleCtx) => StepOut;
+/**
+ * A rule reads every input of the instruction from `pre` (the state before it) and writes its
+ * outputs into `s`, which starts equal to `pre`: reads never see the instruction's own writes.
+ */
+export type Rule = (s: State, ins: MachineInstr, ctx: RuleCtx, pre: Pre) => StepOut;
 
 export function arity(ins: MachineInstr, ...allowed: number[]): void {
   if (!allowed.includes(ins.operands.length)) {

@@ -8,7 +8,7 @@ import { fail, type Env } from './env.js';
 import { readOperand, regType } from './operands.js';
 import { arity, type Rule, type RuleCtx, type StepOut } from './rule.js';
 import { syscallCall } from './rules-syscall.js';
-import { cloneState, showCode, showStack, showWord, stackType, stateOfCodeType, type State } from './state.js';
+import { cloneState, restack, showCode, showStack, showWord, stackType, stateOfCodeType, type Pre, type State } from './state.js';
 import { boundOf, Comparer, freeVarsWord, isIntLike, isZeroWord, substCode, substWord, type Subst } from './typeops.js';
 import { conditionOf, type Cond } from '../conditions.js';
 
@@ -139,20 +139,20 @@ export function enterCode(env: Env, s: State, ct: CodeType, what: string): Subst
   return c.subst;
 }
 
-function targetCodeType(s: State, env: Env, op: Operand, verb: string): { ct: CodeType; what: string } {
+function targetCodeType(pre: Pre, env: Env, op: Operand, verb: string): { ct: CodeType; what: string } {
   if (op.kind === 'imm') fail('E_JUMP_TARGET', `${verb} to an absolute address is not allowed`, { hint: 'jump to a label' });
-  const t = readOperand(s, env, op);
+  const t = readOperand(pre, env, op);
   if (t.k !== 'code') fail('E_JUMP_TARGET', `${verb} through a value of type ${showWord(t)}, which is not code`, { expected: 'code {…}', found: showWord(t) });
   return { ct: (t as Extract<WordType, { k: 'code' }>).ct, what: op.kind === 'label' ? `'${op.name}'` : `the code in ${op.kind === 'reg' ? op.reg : 'memory'}` };
 }
 
 // ---------- rules ----------
 
-export const jmp: Rule = (s, ins, { env }) => {
+export const jmp: Rule = (s, ins, { env }, pre) => {
   arity(ins, 1);
   const op = ins.operands[0]!;
   if (op.kind === 'label' && env.labels.get(op.name)?.kind === 'code') return { edges: [{ target: op.name, state: s }] };
-  const { ct, what } = targetCodeType(s, env, op, 'jmp');
+  const { ct, what } = targetCodeType(pre, env, op, 'jmp');
   enterCode(env, s, ct, what);
   return { edges: [] };
 };
@@ -180,9 +180,9 @@ export const jcc: Rule = (s, ins, { env }) => {
 };
 
 /** jecxz: taken when ECX is 0. */
-export const jecxz: Rule = (s, ins, { env }) => {
+export const jecxz: Rule = (s, ins, { env }, pre) => {
   arity(ins, 1);
-  regType(s, 'ecx');
+  regType(pre, 'ecx');
   s.flags = { kind: 'test', reg: 'ecx' };
   const out = branch(s, env, ins.operands[0]!, 'e');
   for (const st of [out.next!, ...out.edges.map((e) => e.state)]) delete st.flags;
@@ -190,9 +190,9 @@ export const jecxz: Rule = (s, ins, { env }) => {
 };
 
 /** loop: decrements ECX and jumps while it is not 0. */
-export const loop: Rule = (s, ins, { env }) => {
+export const loop: Rule = (s, ins, { env }, pre) => {
   arity(ins, 1);
-  const t = regType(s, 'ecx');
+  const t = regType(pre, 'ecx');
   if (!isIntLike(t)) fail('E_NOT_INT', `loop counts down ECX, which holds ${showWord(t)}`);
   s.regs.set('ecx', { k: 'int' });
   delete s.flags;
@@ -200,14 +200,14 @@ export const loop: Rule = (s, ins, { env }) => {
   return { next: s, edges: [{ target: name, state: cloneState(s) }] };
 };
 
-export const call: Rule = (s, ins, ctx: RuleCtx) => {
+export const call: Rule = (s, ins, ctx: RuleCtx, pre) => {
   arity(ins, 1);
   const op = ins.operands[0]!;
   if (op.kind === 'label' && ctx.env.imports.has(op.name)) return syscallCall(s, ctx.env.imports.get(op.name)!, ctx.env.defs);
   if (op.kind === 'label' && !ctx.env.labels.has(op.name) && !ctx.env.imports.has(op.name)) {
     fail('E_UNKNOWN_LABEL', `unknown label or import '${op.name}'`, { hint: `system calls must be imported first: .import ${op.name}` });
   }
-  const { ct, what } = targetCodeType(s, ctx.env, op, 'call');
+  const { ct, what } = targetCodeType(pre, ctx.env, op, 'call');
   const want = espPattern(ct);
   if (want === undefined || want.k !== 'cons' || want.head.k !== 'code') {
     fail('E_CALL_TYPE', `${what} cannot be called: its type does not expect a return address on the stack`, {
@@ -240,13 +240,13 @@ export const ret: Rule = (s, ins, { env }) => {
       hint: 'pop what you pushed before returning; the stack must be exactly as the return type expects',
     });
   }
-  s.stack.slots.shift();
+  s.stack = restack(s.stack, 1);
   const extra = ins.operands[0];
   if (extra !== undefined) {
     if (extra.kind !== 'imm' || extra.value % 4 !== 0 || extra.value < 0 || extra.value > 0xffff) fail('E_RET', 'ret takes a constant multiple of 4');
     const n = (extra as { value: number }).value / 4;
     if (n > s.stack.slots.length) fail('E_STACK_UNDERFLOW', `ret ${n * 4} pops more slots than are known`);
-    s.stack.slots.splice(0, n);
+    s.stack = restack(s.stack, n);
   }
   enterCode(env, s, (top as Extract<WordType, { k: 'code' }>).ct, 'the return address');
   return { edges: [] };

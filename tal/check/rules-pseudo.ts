@@ -6,7 +6,7 @@ import type { Reg32, Size, StackType, WordType } from '../types.js';
 import { fail, type Env } from './env.js';
 import { dropFlagsOn, regType, unfold } from './operands.js';
 import type { StepOut } from './rule.js';
-import { showStack, showWord, stackType, flattenStack, type State } from './state.js';
+import { showStack, showWord, snapshot, stackType, flattenStack, type State } from './state.js';
 import { Comparer, freeVarUses, freshVar, isIntLike, substWord } from './typeops.js';
 
 function through(s: State): StepOut {
@@ -45,6 +45,7 @@ function admitsZero(env: Env, t: WordType): boolean {
 }
 
 export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
+  const pre = snapshot(s);
   switch (ins.kind) {
     case 'malloc': {
       destination(ins.dst, 'malloc');
@@ -68,7 +69,7 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
       } else {
         const lr = ins.length.reg;
         if (lr === ins.dst) fail('E_NEWARRAY', 'the length register cannot also be the destination');
-        const lt = regType(s, lr);
+        const lt = regType(pre, lr);
         if (!isIntLike(lt)) fail('E_NOT_INT', `the length in ${lr} holds ${showWord(lt)}, not an integer`);
         if (lt.k === 'sing') n = lt.n;
         else {
@@ -83,7 +84,7 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
       return through(s);
     }
     case 'unpack': {
-      let t = unfold(env, regType(s, ins.reg));
+      let t = unfold(env, regType(pre, ins.reg));
       for (const [i, name] of ins.vars.entries()) {
         if (t.k !== 'exists' && i > 0) {
           fail('E_UNPACK', `unpack ${ins.reg}, ${ins.vars.join(', ')}: the package hides ${i} variable(s), so '${name}' names nothing`, { found: showWord(t), hint: `unpack ${ins.reg}, ${ins.vars.slice(0, i).join(', ')}` });
@@ -105,7 +106,7 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
       destination(ins.reg, ins.kind);
       if (ins.kind === 'pack' && ins.type.k !== 'exists') fail('E_PACK', 'pack needs an existential type: pack REG, exists n:size. τ');
       wellScoped(s, { word: ins.type }, 'the type');
-      const have = regType(s, ins.reg);
+      const have = regType(pre, ins.reg);
       if (!new Comparer(env.defs).word(have, ins.type)) {
         fail(ins.kind === 'pack' ? 'E_PACK' : 'E_COERCE', `${ins.reg} cannot be viewed as ${showWord(ins.type)}`, { expected: showWord(ins.type), found: showWord(have) });
       }

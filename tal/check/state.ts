@@ -15,8 +15,8 @@ export interface FlagOperand {
 
 /** The stack as slots from ESP upwards, then an abstract tail (a stack variable or nil). */
 export interface Stack {
-  slots: WordType[];
-  tail: Extract<StackType, { k: 'svar' } | { k: 'nil' }>;
+  readonly slots: readonly WordType[];
+  readonly tail: Extract<StackType, { k: 'svar' } | { k: 'nil' }>;
 }
 
 export interface State {
@@ -26,10 +26,36 @@ export interface State {
   flags?: Flags;
 }
 
+/** A copy whose maps can change independently; the stack is immutable, so it is shared. */
 export function cloneState(s: State): State {
-  const out: State = { regs: new Map(s.regs), stack: { slots: s.stack.slots.slice(), tail: s.stack.tail }, vars: new Map(s.vars) };
+  const out: State = { regs: new Map(s.regs), stack: s.stack, vars: new Map(s.vars) };
   if (s.flags !== undefined) out.flags = s.flags;
   return out;
+}
+
+declare const preState: unique symbol;
+
+/**
+ * The state before an instruction, which is where every input of the instruction is read —
+ * every operand and every register an address uses — whatever the instruction writes
+ * (the CPU reads all inputs before it writes any output). Operand reads take a Pre, and a
+ * rule gets its Pre separately from the state it writes, so a read cannot see a write of the
+ * same instruction: `xchg eax, [eax]` stores through the old EAX.
+ */
+export type Pre = Readonly<Omit<State, 'regs' | 'vars'>> & {
+  readonly regs: ReadonlyMap<Reg32, WordType>;
+  readonly vars: ReadonlyMap<string, VarKind>;
+  readonly [preState]: true;
+};
+
+/** Freezes the state an instruction starts from (the stack is immutable already). */
+export function snapshot(s: State): Pre {
+  return cloneState(s) as unknown as Pre;
+}
+
+/** A new stack with `top` pushed, `pop` slots popped first. */
+export function restack(st: Stack, pop: number, top: readonly WordType[] = []): Stack {
+  return { slots: [...top, ...st.slots.slice(pop)], tail: st.tail };
 }
 
 export function flattenStack(st: StackType): Stack {

@@ -45,8 +45,10 @@ describe('disassembler', () => {
 
   it('names labels and branch targets when the symbol table is known', () => {
     const lines = disassemble(image, image.symbols);
-    const main = lines.find((l) => l.labels?.includes('main'))!;
-    assert.equal(main.line, lineOf(0));
+    const main = lines.findIndex((l) => l.labels?.includes('main'));
+    assert.match(lines[main]!.text, /^cmp esp, /, 'a label starts with the stack guard');
+    assert.equal(lines[main]!.annotation, 'data <stack_limit>');
+    assert.equal(lines[main + 2]!.line, lineOf(0));
     const ecx = lines.find((l) => l.line === lineOf(1))!;
     assert.equal(ecx.annotation, 'data msg');
     const edx = lines.find((l) => l.line === lineOf(2))!;
@@ -59,7 +61,8 @@ describe('disassembler', () => {
     const source = Array.from({ length: lineOf(5) }, (_, k) => `source line ${k + 1}`).join('\n');
     const text = formatDisassembly(disassemble(image, image.symbols), source);
     assert.match(text, /^<prologue>:\n00000000  8d94240080ffff +lea edx, \[esp-0x8000\] +; runtime$/m);
-    assert.match(text, new RegExp(`^main:\\n[0-9a-f]{8}  bb01000000 +mov ebx, 1 +; line ${lineOf(0)}: source line ${lineOf(0)}$`, 'm'));
+    assert.match(text, /^main:\n[0-9a-f]{8}  3b25[0-9a-f]{8} +cmp esp, \[0x[0-9a-f]+\] +; runtime; data <stack_limit>$/m);
+    assert.match(text, new RegExp(`^[0-9a-f]{8}  bb01000000 +mov ebx, 1 +; line ${lineOf(0)}: source line ${lineOf(0)}$`, 'm'));
     assert.match(text, new RegExp(`call write +; line ${lineOf(3)}: source line ${lineOf(3)}; import write \\(nr 4\\)$`, 'm'));
   });
 
