@@ -8,6 +8,7 @@ import { FORBIDDEN_SYSCALLS, syscallByName, type SyscallProto } from '../syscall
 import { ARGV_TYPE } from '../type-parser.js';
 import type { Reg32, WordType } from '../types.js';
 import { CheckError, fail, type Env, type LabelInfo } from './env.js';
+import { ComplexityError, LIMITS, spend, startWork, workUsed } from './limits.js';
 import { guardAfter, segmentBudget } from '../stack-guard.js';
 import type { RuleCtx, StepOut } from './rule.js';
 import { ruleFor } from './rules.js';
@@ -25,11 +26,9 @@ export interface CheckOptions {
 export interface CheckOutput {
   diagnostics: Diagnostic[];
   trace: TypeStateEntry[];
-  stats: { instructions: number; blocks: number; visits: number };
+  /** visits: blocks checked (with re-checks); work: units of LIMITS.work spent. */
+  stats: { instructions: number; blocks: number; visits: number; work: number };
 }
-
-/** A block is re-checked at most this often before its entry state must be annotated. */
-const MAX_VISITS = 64;
 
 class Diagnostics {
   readonly global: Diagnostic[] = [];
@@ -131,6 +130,15 @@ function ctxFor(env: Env): RuleCtx {
   };
 }
 
+/** Characters of type text in one trace entry. */
+function entrySize(e: TypeStateEntry): number {
+  let n = e.instruction.length;
+  for (const t of Object.values(e.regs)) n += t.length;
+  for (const t of e.stack) n += t.length;
+  for (const t of e.facts) n += t.length;
+  return n;
+}
+
 /** One straight-line segment may descend at most segmentBudget below its guard, counting a call's return address. */
 function checkDescent(env: Env, before: number, after: number, guardSlots: number, ins: Instr): void {
   const pushed = ins.kind === 'machine' && ins.mnemonic === 'call' ? 1 : 0;
@@ -150,6 +158,7 @@ function step(s: State, ins: Instr, ctx: RuleCtx): StepOut {
 
 /** Join of the states arriving at an untyped label; undefined registers are forgotten. */
 function joinStates(env: Env, a: State, b: State): State {
+  spend(a.stack === b.stack ? a.regs.size : a.stack.slots.length + a.regs.size);
   if (a.stack.slots.length !== b.stack.slots.length || a.stack.tail.k !== b.stack.tail.k || (a.stack.tail.k === 'svar' && b.stack.tail.k === 'svar' && a.stack.tail.name !== b.stack.tail.name)) {
     throw new CheckError('E_STACK_JOIN', 'paths reaching this label have different stack shapes', {
       found: `${a.stack.slots.length} slot(s) on one path, ${b.stack.slots.length} on another`,
@@ -169,10 +178,17 @@ function joinStates(env: Env, a: State, b: State): State {
     if (j !== undefined && inScope(j)) regs.set(r, j);
     else if (j !== undefined && (j.k === 'sing' || j.k === 'below')) regs.set(r, ta.k === 'int' ? ta : INT);
   }
-  const slots = a.stack.slots.map((ta, i) => {
-    const j = joinWord(env.defs, ta, b.stack.slots[i]!);
-    return j !== undefined && inScope(j) ? j : ta.k === 'uninit' ? ta : UNINIT;
-  });
+  // The same stack object on both paths (nothing pushed or stored since they parted) joins to itself.
+  const slots =
+    a.stack === b.stack
+      ? a.stack.slots
+      : a.stack.slots.map((ta, i) => {
+          const tb = b.stack.slots[i]!;
+          if (ta === tb) return ta;
+          const j = joinWord(env.defs, ta, tb);
+          return j !== undefined && inScope(j) ? j : ta.k === 'uninit' ? ta : UNINIT;
+        });
+  if (slots === a.stack.slots) return { regs, stack: a.stack, vars };
   // No flags: the stack guard at the label clobbers them (arrive drops them).
   return { regs, stack: { slots, tail: a.stack.tail }, vars };
 }
@@ -187,7 +203,7 @@ const INT: WordType = { k: 'int' };
 function sameState(a: State, b: State): boolean {
   if (a.regs.size !== b.regs.size || a.stack.slots.length !== b.stack.slots.length || a.vars.size !== b.vars.size || a.flags !== b.flags) return false;
   for (const [r, t] of a.regs) if (b.regs.get(r) !== t) return false;
-  for (let i = 0; i < a.stack.slots.length; i++) if (a.stack.slots[i] !== b.stack.slots[i]) return false;
+  if (a.stack !== b.stack) for (let i = 0; i < a.stack.slots.length; i++) if (a.stack.slots[i] !== b.stack.slots[i]) return false;
   if (a.stack.tail.k !== b.stack.tail.k || (a.stack.tail.k === 'svar' && b.stack.tail.k === 'svar' && a.stack.tail.name !== b.stack.tail.name)) return false;
   for (const [k, v] of a.vars) if (b.vars.get(k) !== v) return false;
   return true;
@@ -240,6 +256,7 @@ class PendingBlocks {
 
 export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOutput {
   resetFreshVars();
+  startWork();
   const diags = new Diagnostics(program.file);
   const env = buildEnv(program, diags);
   checkEntry(program, env, diags);
@@ -273,12 +290,15 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     }
   };
 
-  for (let b = pending.pop(); b !== undefined; b = pending.pop()) {
+  let traceChars = 0;
+  // A complexity limit stops the whole check: the program is refused with what was found so far.
+  let exhausted = false;
+  for (let b = pending.pop(); b !== undefined && !exhausted; b = pending.pop()) {
     totalVisits++;
     const block = blocks[b]!;
     const blockDiags: Diagnostic[] = [];
     diags.perBlock.set(b, blockDiags);
-    if (++visits[b]! > MAX_VISITS) {
+    if (++visits[b]! > LIMITS.visitsPerBlock) {
       blockDiags.push(diags.make('E_NO_FIXPOINT', block.loc, `the types at '${block.label}' do not settle`, { hint: `annotate it: ${block.label}: code {…}` }));
       continue;
     }
@@ -290,8 +310,15 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     let guardSlots = s.stack.slots.length;
     let stopped: number | undefined;
     for (const [i, ins] of block.instrs.entries()) {
-      if (opts.trace === true) trace.push(renderState(s, block.label, ins));
+      if (opts.trace === true && traceChars < LIMITS.traceChars) {
+        spend(s.stack.slots.length);
+        const entry = renderState(s, block.label, ins);
+        traceChars += entrySize(entry);
+        trace.push(entry);
+        if (traceChars >= LIMITS.traceChars) diags.global.push({ ...diags.make('W_TRACE_LIMIT', ins.loc, `the trace stops here: it holds ${LIMITS.traceChars.toLocaleString('en-US')} characters of types (limit traceChars); checking went on`), severity: 'warning' });
+      }
       try {
+        spend(1);
         const out = step(s, ins, ctx);
         if (out.next !== undefined && out.next.stack.slots.length * 4 > env.stackBytes) {
           throw new CheckError('E_STACK_LIMIT', `the stack would hold at least ${out.next.stack.slots.length * 4} bytes, more than the program's ${env.stackBytes}`, {
@@ -311,6 +338,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
       } catch (e) {
         if (!(e instanceof CheckError)) throw e;
         blockDiags.push(diags.fromCheckError(e, ins.loc, ins.text));
+        if (e instanceof ComplexityError) exhausted = true;
         s = undefined;
         break;
       }
@@ -332,6 +360,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
         } catch (e) {
           if (!(e instanceof CheckError)) throw e;
           blockDiags.push(diags.fromCheckError(e, loc, `(falling through into '${blocks[b + 1]!.label}')`));
+          if (e instanceof ComplexityError) exhausted = true;
         }
       }
     }
@@ -354,5 +383,5 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     diagnostics.push(failed ? { ...diags.make('W_UNREACHABLE', block.loc, message), severity: 'warning' } : diags.make('E_UNREACHABLE', block.loc, message, { hint: 'delete it, or jump to it' }));
   });
   diagnostics.sort((x, y) => x.line - y.line || x.col - y.col);
-  return { diagnostics, trace, stats: { instructions, blocks: blocks.length, visits: totalVisits } };
+  return { diagnostics, trace, stats: { instructions, blocks: blocks.length, visits: totalVisits, work: workUsed() } };
 }

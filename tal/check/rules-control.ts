@@ -5,6 +5,7 @@
 import type { Operand } from '../ast.js';
 import type { CodeType, Reg32, StackType, WordType } from '../types.js';
 import { fail, type Env } from './env.js';
+import { boundType } from './limits.js';
 import { readOperand, regType } from './operands.js';
 import { arity, type Rule, type RuleCtx, type StepOut } from './rule.js';
 import { syscallCall } from './rules-syscall.js';
@@ -222,9 +223,19 @@ export const call: Rule = (s, ins, ctx: RuleCtx, pre) => {
   matchStack(c, stackType(s.stack), cons.tail, what);
   if (retCt.vars.length > 0) fail('E_CALL_TYPE', `the return type of ${what} is polymorphic, which is not supported`, { found: showCode(retCt) });
   const ret = substCode(retCt, c.subst);
+  // Substitution is where types grow (a polymorphic result with the caller's types put in): bound them
+  // here. On the stack, only the slots the return type writes out are new; below them is the caller's.
+  for (const [r, t] of Object.entries(ret.regs) as [Reg32, WordType][]) {
+    if (t.k !== 'sptr') boundType(t, `after the call to ${what}, ${r.toUpperCase()}`);
+  }
+  const written = retCt.regs.esp;
+  let slot = ret.regs.esp?.k === 'sptr' ? ret.regs.esp.s : undefined;
+  for (let st = written?.k === 'sptr' ? written.s : undefined; st?.k === 'cons' && slot?.k === 'cons'; st = st.tail, slot = slot.tail) {
+    boundType(slot.head, `after the call to ${what}, a stack slot`);
+  }
   const unbound = ct.vars.filter((v) => !c.subst.has(v.name)).map((v) => v.name);
-  const free = new Set<string>();
-  freeVarsWord({ k: 'code', ct: ret }, free);
+  // Looked up in the written return type: the substituted one may be as long as the caller's stack.
+  const free = unbound.length > 0 ? freeVarsWord({ k: 'code', ct: retCt }) : new Set<string>();
   const stuck = unbound.filter((v) => free.has(v));
   if (stuck.length > 0) fail('E_CALL_TYPE', `cannot infer ${stuck.join(', ')} for the call to ${what}`, { hint: 'the variable must appear in the argument registers or the stack' });
   const after = stateOfCodeType(ret, s.vars);

@@ -2,7 +2,7 @@
 // (with instantiation of a target's ∀-bound variables), join at control-flow merges.
 
 import type { CodeType, Field, Reg32, Size, StackType, TyVar, VarKind, WordType } from '../types.js';
-import { CheckError } from './env.js';
+import { LIMITS, spend } from './limits.js';
 
 export type Binding = { kind: 'type'; t: WordType } | { kind: 'size'; n: Size } | { kind: 'stack'; s: StackType };
 export type Subst = Map<string, Binding>;
@@ -82,6 +82,7 @@ function renameApart(vars: TyVar[], s: Subst): { vars: TyVar[]; ren: Subst } {
 
 export function substWord(t: WordType, s: Subst): WordType {
   if (s.size === 0) return t;
+  spend(1);
   switch (t.k) {
     case 'int':
     case 'null':
@@ -151,6 +152,7 @@ function openCode(ct: CodeType, ren: Subst): Partial<Record<Reg32, WordType>> {
 // ---------- free variables ----------
 
 export function freeVarsWord(t: WordType, out: Set<string> = new Set()): Set<string> {
+  spend(1);
   switch (t.k) {
     case 'sing':
     case 'below':
@@ -262,6 +264,12 @@ export function freeVarUses(t: { word: WordType } | { stack: StackType }): { nam
 
 // ---------- comparison ----------
 
+/** Work units of one comparison step (tal/check/limits.ts): about ten times a slot copied. */
+const COMPARE_COST = 10;
+
+/** Types whose comparison can recurse: the ones worth remembering. */
+const COMPOUND: ReadonlySet<WordType['k']> = new Set(['named', 'tuple', 'words', 'code', 'exists', 'maybe', 'sptr']);
+
 /**
  * Decides a ≤ b (a value of type a may be used where b is expected). Variables in
  * `flex` are the target's ∀-bound variables: the first occurrence binds them
@@ -274,12 +282,19 @@ export class Comparer {
     private readonly defs: TypeDefs,
     readonly flex: ReadonlySet<string> = new Set(),
     readonly subst: Subst = new Map(),
-    /** Steps left for this comparison and the ones it starts (invariant positions compare both ways, which can be exponential). */
-    private readonly budget: { steps: number } = { steps: COMPARE_STEPS },
+    /**
+     * Shared by the comparisons one top-level comparison starts, made when first needed.
+     * `assumed`: comparisons in progress that unfold a named type: meeting one again proves it
+     * (recursive types are compared coinductively), so comparing two spellings of one recursive
+     * type ends. `memo`: results of comparisons without inference, by identity of the two types:
+     * a type shared many times (a DAG, or .type names built from .type names) is compared once per
+     * pair, not once per path; a result may rest on the assumptions, so it lives only as long as they do.
+     */
+    private readonly shared: { assumed?: Map<WordType, Set<WordType>>; memo?: Map<WordType, Map<WordType, boolean>> } = {},
   ) {}
 
   private sub(flex: ReadonlySet<string> = new Set(), subst: Subst = new Map()): Comparer {
-    return new Comparer(this.defs, flex, subst, this.budget);
+    return new Comparer(this.defs, flex, subst, this.shared);
   }
 
   unfold(name: string): WordType | undefined {
@@ -310,15 +325,35 @@ export class Comparer {
 
   word(a: WordType, b: WordType): boolean {
     if (a === b && this.flex.size === 0) return true;
-    if (--this.budget.steps < 0) {
-      throw new CheckError('E_LIMIT', 'these types are too large to compare', { hint: 'give the nested parts names with .type, or annotate fewer nested types' });
+    spend(COMPARE_COST);
+    // Deeper than any type the checker lets exist (LIMITS.typeDepth) only through named types: no proof there.
+    if (this.depth > 2 * LIMITS.typeDepth) return false;
+    // Assumptions and remembered results are only sound while nothing is being inferred (a binding made under one could be undone).
+    const closed = this.flex.size === 0;
+    let known: Map<WordType, boolean> | undefined;
+    if (closed && (COMPOUND.has(a.k) || COMPOUND.has(b.k))) {
+      const memo = (this.shared.memo ??= new Map());
+      known = memo.get(a);
+      const hit = known?.get(b);
+      if (hit !== undefined) return hit;
+      if (known === undefined) memo.set(a, (known = new Map()));
     }
-    if (this.depth > 64) return false;
+    let pending: Set<WordType> | undefined;
+    if (closed && (a.k === 'named' || b.k === 'named')) {
+      const assumed = (this.shared.assumed ??= new Map());
+      pending = assumed.get(a);
+      if (pending?.has(b) === true) return true;
+      if (pending === undefined) assumed.set(a, (pending = new Set()));
+      pending.add(b);
+    }
     this.depth++;
     try {
-      return this.wordInner(a, b);
+      const r = this.wordInner(a, b);
+      known?.set(b, r);
+      return r;
     } finally {
       this.depth--;
+      pending?.delete(b);
     }
   }
 
@@ -454,12 +489,10 @@ export class Comparer {
   }
 }
 
-/** Steps one type comparison may take; far more than any written type needs. */
-const COMPARE_STEPS = 200_000;
-
 /** Structural identity (same spelling, same variable names): a cheap way to settle most invariant comparisons. */
 export function sameWord(a: WordType, b: WordType): boolean {
   if (a === b) return true;
+  spend(1);
   if (a.k !== b.k) return false;
   switch (a.k) {
     case 'sing':
@@ -530,6 +563,7 @@ export function subtype(defs: TypeDefs, a: WordType, b: WordType): boolean {
 
 /** The least common supertype the checker can name, or undefined when the register must be forgotten. */
 export function joinWord(defs: TypeDefs, a: WordType, b: WordType): WordType | undefined {
+  if (a === b) return a;
   // a first: when b adds nothing, the result is a itself (the checker detects a settled join by identity).
   if (subtype(defs, b, a)) return a;
   if (subtype(defs, a, b)) return b;
