@@ -15,7 +15,9 @@ import { ruleFor } from './rules.js';
 import { call, enterCode } from './rules-control.js';
 import { pseudoRule } from './rules-pseudo.js';
 import { cloneState, showWord, snapshot, stateOfCodeType, type State } from './state.js';
-import { freeVarsWord, joinWord, resetFreshVars, type TypeDefs } from './typeops.js';
+import { joinStates, sameState } from './join.js';
+import { freeVarsWord, resetFreshVars } from './subst.js';
+import type { TypeDefs } from './word-kinds.js';
 import { renderState } from './render.js';
 
 export interface CheckOptions {
@@ -154,59 +156,6 @@ function checkDescent(env: Env, before: number, after: number, guardSlots: numbe
 function step(s: State, ins: Instr, ctx: RuleCtx): StepOut {
   if (ins.kind === 'machine') return ruleFor(ins)(s, ins, ctx, snapshot(s));
   return pseudoRule(s, ins, ctx.env);
-}
-
-/** Join of the states arriving at an untyped label; undefined registers are forgotten. */
-function joinStates(env: Env, a: State, b: State): State {
-  spend(a.stack === b.stack ? a.regs.size : a.stack.slots.length + a.regs.size);
-  if (a.stack.slots.length !== b.stack.slots.length || a.stack.tail.k !== b.stack.tail.k || (a.stack.tail.k === 'svar' && b.stack.tail.k === 'svar' && a.stack.tail.name !== b.stack.tail.name)) {
-    throw new CheckError('E_STACK_JOIN', 'paths reaching this label have different stack shapes', {
-      found: `${a.stack.slots.length} slot(s) on one path, ${b.stack.slots.length} on another`,
-      hint: 'balance push/pop on every path into the label',
-    });
-  }
-  const shared = [...a.vars].filter(([k, v]) => b.vars.get(k) === v);
-  // Both paths know the same variables (the common case): every joined type is in scope.
-  const sameScope = shared.length === a.vars.size && shared.length === b.vars.size;
-  const vars = sameScope ? a.vars : new Map(shared);
-  const inScope = sameScope ? (): boolean => true : (t: WordType): boolean => [...freeVarsWord(t)].every((v) => vars.has(v));
-  const regs = new Map<Reg32, WordType>();
-  for (const [r, ta] of a.regs) {
-    const tb = b.regs.get(r);
-    if (tb === undefined) continue;
-    const j = joinWord(env.defs, ta, tb);
-    if (j !== undefined && inScope(j)) regs.set(r, j);
-    else if (j !== undefined && (j.k === 'sing' || j.k === 'below')) regs.set(r, ta.k === 'int' ? ta : INT);
-  }
-  // The same stack object on both paths (nothing pushed or stored since they parted) joins to itself.
-  const slots =
-    a.stack === b.stack
-      ? a.stack.slots
-      : a.stack.slots.map((ta, i) => {
-          const tb = b.stack.slots[i]!;
-          if (ta === tb) return ta;
-          const j = joinWord(env.defs, ta, tb);
-          return j !== undefined && inScope(j) ? j : ta.k === 'uninit' ? ta : UNINIT;
-        });
-  if (slots === a.stack.slots) return { regs, stack: a.stack, vars };
-  // No flags: the stack guard at the label clobbers them (arrive drops them).
-  return { regs, stack: { slots, tail: a.stack.tail }, vars };
-}
-
-const UNINIT: WordType = { k: 'uninit' };
-const INT: WordType = { k: 'int' };
-
-/**
- * Whether a join changed nothing. joinStates keeps the old type objects where the
- * new path adds nothing (joinWord returns its first argument then), so identity suffices.
- */
-function sameState(a: State, b: State): boolean {
-  if (a.regs.size !== b.regs.size || a.stack.slots.length !== b.stack.slots.length || a.vars.size !== b.vars.size || a.flags !== b.flags) return false;
-  for (const [r, t] of a.regs) if (b.regs.get(r) !== t) return false;
-  if (a.stack !== b.stack) for (let i = 0; i < a.stack.slots.length; i++) if (a.stack.slots[i] !== b.stack.slots[i]) return false;
-  if (a.stack.tail.k !== b.stack.tail.k || (a.stack.tail.k === 'svar' && b.stack.tail.k === 'svar' && a.stack.tail.name !== b.stack.tail.name)) return false;
-  for (const [k, v] of a.vars) if (b.vars.get(k) !== v) return false;
-  return true;
 }
 
 /** Blocks waiting to be (re)checked, always taken lowest index first so that checking follows program order. */

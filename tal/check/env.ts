@@ -3,7 +3,7 @@
 
 import type { SyscallProto } from '../syscalls.js';
 import type { CodeType, WordType } from '../types.js';
-import type { TypeDefs } from './typeops.js';
+import type { TypeDefs } from './word-kinds.js';
 
 export type LabelInfo =
   | { kind: 'code'; type?: CodeType; block: number }

@@ -4,7 +4,7 @@
 import type { MachineInstr } from '../ast.js';
 import { fail, type Env } from './env.js';
 import type { Pre, State } from './state.js';
-import type { Subst } from './typeops.js';
+import type { Subst } from './subst.js';
 
 /** A transfer of control to a label with the state at the jump. */
 export interface Edge {

@@ -9,7 +9,7 @@ import { isReg32, operandSize, readOperand, refuseEspWrite, regType, writeOperan
 import { arity, type Rule } from './rule.js';
 import { through } from './rules-data.js';
 import { restack, showWord, type FlagOperand, type State } from './state.js';
-import { isIntLike } from './typeops.js';
+import { isIntLike } from './word-kinds.js';
 
 const INT: WordType = { k: 'int' };
 

@@ -10,7 +10,9 @@ import { readOperand, regType } from './operands.js';
 import { arity, type Rule, type RuleCtx, type StepOut } from './rule.js';
 import { syscallCall } from './rules-syscall.js';
 import { cloneState, restack, showCode, showStack, showWord, stackType, stateOfCodeType, type Pre, type State } from './state.js';
-import { boundOf, Comparer, freeVarsWord, isIntLike, isZeroWord, substCode, substWord, type Subst } from './typeops.js';
+import { freeVarsWord, substCode, substWord, type Subst } from './subst.js';
+import { Comparer } from './subtype.js';
+import { boundOf, isIntLike, isZeroWord } from './word-kinds.js';
 import { conditionOf, type Cond } from '../conditions.js';
 
 const NEGATE: Record<Cond, Cond> = { e: 'ne', ne: 'e', b: 'ae', ae: 'b', be: 'a', a: 'be', l: 'ge', ge: 'l', le: 'g', g: 'le', s: 'ns', ns: 's', o: 'no', no: 'o', p: 'np', np: 'p' };

@@ -8,7 +8,9 @@ import { boundType } from './limits.js';
 import { dropFlagsOn, regType, unfold } from './operands.js';
 import type { StepOut } from './rule.js';
 import { showStack, showWord, snapshot, stackType, flattenStack, type State } from './state.js';
-import { Comparer, freeVarUses, freshVar, isIntLike, substWord } from './typeops.js';
+import { freeVarUses, freshVar, substWord } from './subst.js';
+import { Comparer } from './subtype.js';
+import { isIntLike } from './word-kinds.js';
 
 function through(s: State): StepOut {
   return { next: s, edges: [] };
