@@ -2,23 +2,21 @@
 // then checks every code block by abstract interpretation over the rules,
 // iterating to a fixed point at labels without a type annotation.
 
-import type { CodeBlock, Instr, Program, SourceLoc } from '../ast.js';
+import type { CodeBlock, Instr, Program } from '../ast.js';
 import type { Diagnostic, TypeStateEntry } from '../diagnostics.js';
-import { FORBIDDEN_SYSCALLS, syscallByName, type SyscallProto } from '../syscalls.js';
-import { ARGV_TYPE } from '../type-parser.js';
-import type { Reg32, WordType } from '../types.js';
-import { CheckError, fail, type Env, type LabelInfo } from './env.js';
-import { ComplexityError, LIMITS, spend, startWork, workUsed } from './limits.js';
 import { guardAfter, segmentBudget } from '../stack-guard.js';
+import { checkEntry } from './entry.js';
+import { buildEnv, type Env } from './env.js';
+import { CheckError, Diagnostics, fail } from './errors.js';
+import { joinStates, sameState } from './join.js';
+import { ComplexityError, LIMITS, spend, startWork, workUsed } from './limits.js';
+import { renderState } from './render.js';
 import type { RuleCtx, StepOut } from './rule.js';
 import { ruleFor } from './rules.js';
-import { call, enterCode } from './rules-control.js';
+import { ruleContext } from './rules-control.js';
 import { pseudoRule } from './rules-pseudo.js';
-import { cloneState, showWord, snapshot, stateOfCodeType, type State } from './state.js';
-import { joinStates, sameState } from './join.js';
-import { freeVarsWord, resetFreshVars } from './subst.js';
-import type { TypeDefs } from './word-kinds.js';
-import { renderState } from './render.js';
+import { cloneState, snapshot, stateOfCodeType, type State } from './state.js';
+import { resetFreshVars } from './subst.js';
 
 export interface CheckOptions {
   /** Record the type state before every instruction (costs time and memory on big programs). */
@@ -30,106 +28,6 @@ export interface CheckOutput {
   trace: TypeStateEntry[];
   /** visits: blocks checked (with re-checks); work: units of LIMITS.work spent. */
   stats: { instructions: number; blocks: number; visits: number; work: number };
-}
-
-class Diagnostics {
-  readonly global: Diagnostic[] = [];
-  readonly perBlock = new Map<number, Diagnostic[]>();
-
-  constructor(private readonly file: string) {}
-
-  make(code: string, loc: SourceLoc, message: string, extra: Partial<Diagnostic> = {}): Diagnostic {
-    return { code, severity: 'error', file: this.file, line: loc.line, col: loc.col, message, ...extra };
-  }
-
-  fromCheckError(e: CheckError, loc: SourceLoc, instruction?: string): Diagnostic {
-    const d = this.make(e.code, loc, e.message);
-    if (instruction !== undefined) d.instruction = instruction;
-    if (e.details.expected !== undefined) d.expected = e.details.expected;
-    if (e.details.found !== undefined) d.found = e.details.found;
-    if (e.details.hint !== undefined) d.hint = e.details.hint;
-    return d;
-  }
-}
-
-function buildEnv(program: Program, diags: Diagnostics): Env {
-  const defs = new Map<string, WordType>();
-  for (const t of program.types) {
-    const free = freeVarsWord(t.body);
-    if (free.size > 0) diags.global.push(diags.make('E_SCOPE', t.loc, `type '${t.name}' mentions unbound variable(s) ${[...free].join(', ')}`));
-    else if (t.body.k === 'named') diags.global.push(diags.make('E_TYPE_DEF', t.loc, `type '${t.name}' is only another name; define it as a pointer type, e.g. null | *[…]`));
-    else defs.set(t.name, t.body);
-  }
-  const imports = new Map<string, SyscallProto>();
-  for (const imp of program.imports) {
-    const proto = syscallByName(imp.name);
-    const forbidden = FORBIDDEN_SYSCALLS[imp.name];
-    if (imports.has(imp.name)) diags.global.push(diags.make('E_DUPLICATE', imp.loc, `'${imp.name}' is imported twice`));
-    else if (forbidden !== undefined) diags.global.push(diags.make('E_FORBIDDEN_SYSCALL', imp.loc, `system call '${imp.name}' cannot be imported: it ${forbidden}`));
-    else if (proto === undefined) diags.global.push(diags.make('E_UNKNOWN_SYSCALL', imp.loc, `'${imp.name}' is not a system call TAL knows`, { hint: 'see docs/tal.md, "System calls", for the whitelist' }));
-    else imports.set(imp.name, proto);
-  }
-  const labels = new Map<string, LabelInfo>();
-  const clash = (name: string, loc: SourceLoc): boolean => {
-    if (imports.has(name) || defs.has(name)) {
-      diags.global.push(diags.make('E_DUPLICATE', loc, `'${name}' is both a label and an import or type name`));
-      return true;
-    }
-    return false;
-  };
-  for (const d of program.data) {
-    if (clash(d.label, d.loc)) continue;
-    const n = { k: 'const' as const, value: d.init.length };
-    const type: WordType =
-      d.kind === 'bytes' ? { k: 'bytes', n } : d.kind === 'words' ? { k: 'words', n, elem: { k: 'int' } } : { k: 'tuple', fields: d.init.map(() => ({ t: { k: 'int' }, init: true })) };
-    if (d.kind === 'tuple' && d.init.length === 0) diags.global.push(diags.make('E_DATA', d.loc, 'a tuple needs at least one field'));
-    labels.set(d.label, { kind: 'data', type });
-  }
-  program.code.forEach((b, i) => {
-    if (clash(b.label, b.loc)) return;
-    const info: LabelInfo = { kind: 'code', block: i };
-    if (b.type !== undefined) {
-      const free = freeVarsWord({ k: 'code', ct: b.type });
-      if (free.size > 0) diags.global.push(diags.make('E_SCOPE', b.loc, `the type of '${b.label}' mentions unbound variable(s) ${[...free].join(', ')}`));
-      else info.type = b.type;
-    }
-    labels.set(b.label, info);
-  });
-  // The loader never gives less than one page (docs/talo.md, stack_size).
-  return { defs: defs as TypeDefs, labels, imports, stackBytes: Math.max(program.stackSize, 4096) };
-}
-
-/** The prologue calls main with EBX = argv and expects EAX = exit status back (docs/talo.md, "Entry contract"). */
-function checkEntry(program: Program, env: Env, diags: Diagnostics): void {
-  const entry = program.code.find((b) => b.label === program.entry);
-  if (entry === undefined) {
-    diags.global.push(diags.make('E_ENTRY', { line: 1, col: 1 }, `the program has no entry label '${program.entry}'`, { hint: `define ${program.entry}: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}` }));
-    return;
-  }
-  if (entry.type === undefined) {
-    diags.global.push(diags.make('E_ENTRY', entry.loc, `the entry label '${entry.label}' needs a type`, { hint: `${entry.label}: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}` }));
-    return;
-  }
-  const s: State = { regs: new Map<Reg32, WordType>([['ebx', ARGV_TYPE]]), stack: { slots: [], tail: { k: 'svar', name: 'ρ' } }, vars: new Map([['ρ', 'stack']]) };
-  try {
-    const out = call(s, { kind: 'machine', mnemonic: 'call', operands: [{ kind: 'label', name: entry.label }], loc: entry.loc, text: `call ${entry.label}` }, ctxFor(env), snapshot(s));
-    const eax = out.next?.regs.get('eax');
-    if (eax === undefined || !['int', 'sing', 'below', 'null'].includes(eax.k)) throw new CheckError('E_ENTRY', `'${entry.label}' must return its exit status in EAX as an int`, { found: eax === undefined ? 'nothing' : showWord(eax) });
-  } catch (e) {
-    if (!(e instanceof CheckError)) throw e;
-    diags.global.push(diags.fromCheckError(new CheckError('E_ENTRY', `the entry label '${entry.label}' cannot be called by the runtime: ${e.message}`, e.details), entry.loc));
-  }
-}
-
-function ctxFor(env: Env): RuleCtx {
-  return {
-    env,
-    enter: (s, target) => {
-      const info = env.labels.get(target);
-      if (info?.kind !== 'code' || info.type === undefined) throw new CheckError('E_LABEL_TYPE', `'${target}' has no type`);
-      return enterCode(env, s, info.type, `'${target}'`);
-    },
-  };
 }
 
 /** Characters of type text in one trace entry. */
@@ -209,7 +107,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
   const diags = new Diagnostics(program.file);
   const env = buildEnv(program, diags);
   checkEntry(program, env, diags);
-  const ctx = ctxFor(env);
+  const ctx = ruleContext(env);
   const blocks = program.code;
   const entryStates: (State | undefined)[] = blocks.map((b) => {
     const info = env.labels.get(b.label);

@@ -2,7 +2,8 @@
 // states arriving at an untyped label.
 
 import type { Field, Reg32, WordType } from '../types.js';
-import { CheckError, type Env } from './env.js';
+import type { Env } from './env.js';
+import { CheckError } from './errors.js';
 import { spend } from './limits.js';
 import type { State } from './state.js';
 import { freeVarsWord } from './subst.js';

@@ -4,7 +4,7 @@
 // out-of-memory or a long hang (docs/tal.md, "Limits").
 
 import type { WordType } from '../types.js';
-import { CheckError } from './env.js';
+import { CheckError } from './errors.js';
 
 export const LIMITS = {
   /** Nesting of one type, also of types built by substitution at calls (source types nest at most 100). */

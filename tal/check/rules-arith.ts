@@ -4,7 +4,7 @@
 
 import type { MachineInstr, Operand } from '../ast.js';
 import type { WordType } from '../types.js';
-import { fail } from './env.js';
+import { fail } from './errors.js';
 import { isReg32, operandSize, readOperand, refuseEspWrite, regType, writeOperand } from './operands.js';
 import { arity, type Rule } from './rule.js';
 import { through } from './rules-data.js';

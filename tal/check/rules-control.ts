@@ -4,7 +4,8 @@
 
 import type { Operand } from '../ast.js';
 import type { CodeType, Reg32, StackType, WordType } from '../types.js';
-import { fail, type Env } from './env.js';
+import type { Env } from './env.js';
+import { CheckError, fail } from './errors.js';
 import { boundType } from './limits.js';
 import { readOperand, regType } from './operands.js';
 import { arity, type Rule, type RuleCtx, type StepOut } from './rule.js';
@@ -264,3 +265,15 @@ export const ret: Rule = (s, ins, { env }) => {
   enterCode(env, s, (top as Extract<WordType, { k: 'code' }>).ct, 'the return address');
   return { edges: [] };
 };
+
+/** The context rules run in: entering a typed label means satisfying its annotation. */
+export function ruleContext(env: Env): RuleCtx {
+  return {
+    env,
+    enter: (s, target) => {
+      const info = env.labels.get(target);
+      if (info?.kind !== 'code' || info.type === undefined) throw new CheckError('E_LABEL_TYPE', `'${target}' has no type`);
+      return enterCode(env, s, info.type, `'${target}'`);
+    },
+  };
+}

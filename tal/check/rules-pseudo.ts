@@ -3,7 +3,8 @@
 
 import type { PseudoInstr } from '../ast.js';
 import type { Reg32, Size, StackType, WordType } from '../types.js';
-import { fail, type Env } from './env.js';
+import type { Env } from './env.js';
+import { fail } from './errors.js';
 import { boundType } from './limits.js';
 import { dropFlagsOn, regType, unfold } from './operands.js';
 import type { StepOut } from './rule.js';

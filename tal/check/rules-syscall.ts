@@ -4,7 +4,7 @@
 
 import type { SyscallArg, SyscallProto } from '../syscalls.js';
 import type { WordType } from '../types.js';
-import { fail } from './env.js';
+import { fail } from './errors.js';
 import type { StepOut } from './rule.js';
 import { showSize, showWord, type State } from './state.js';
 import { Comparer } from './subtype.js';

@@ -1,7 +1,7 @@
 // Which rule checks which mnemonic, and which mnemonics are rejected outright.
 
 import type { MachineInstr } from '../ast.js';
-import { fail } from './env.js';
+import { fail } from './errors.js';
 import { binary, bswap, cmovcc, cmp, doubleShift, multiply, setcc, shift, test, unary } from './rules-arith.js';
 import { conditionOf } from '../conditions.js';
 import { instructionSpec } from '../instructions.js';

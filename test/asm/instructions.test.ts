@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { MachineInstr } from '../../tal/ast.js';
 import { encodeInstr, SUPPORTED_MNEMONICS } from '../../tal/asm/encode.js';
 import { hasRule, ruleFor } from '../../tal/check/rules.js';
-import { CheckError } from '../../tal/check/env.js';
+import { CheckError } from '../../tal/check/errors.js';
 import { CONDITIONS } from '../../tal/conditions.js';
 import { INSTRUCTIONS } from '../../tal/instructions.js';
 
