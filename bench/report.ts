@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Figure, Measure } from './experiments/experiment.js';
+import { formatBounds, type SpeedBound } from './bounds.js';
 import type { FirstOutputTiming, ToolchainTiming } from './host-timing.js';
 import type { ExperimentResult, ModeResult } from './schedule.js';
 import { percentLower, type Summary } from './stats.js';
@@ -69,6 +70,8 @@ export interface BenchReport {
   experiments: ExperimentReport[];
   toolchain: ToolchainTiming[];
   firstOutput: FirstOutputTiming[];
+  /** The lab's speed goals, each met or missed. */
+  bounds: SpeedBound[];
   notes: string[];
   /** What the lab's benchmarks view shows. */
   points: BenchPointOut[];
@@ -275,6 +278,7 @@ export function formatMarkdown(report: BenchReport): string {
       '',
     );
   }
+  out.push('## Speed goals', '', markdownTable(formatBounds(report.bounds)), '');
   if (report.notes.length > 0) out.push('## Notes', '', ...report.notes.map((n) => `- ${n}`), '');
   return out.join('\n');
 }

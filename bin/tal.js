@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled from tal/cli.ts by `npm run build` (run by `npm ci` through `prepare`).
-import { main } from '../dist/tal/cli.js';
+// Thin launcher: the CLI is compiled from main/cli/tal.ts (with tal/cli.ts) by `npm run build` (run by `npm ci` through `prepare`).
+import { main } from '../dist/main/cli/tal.js';
 
 // A reader that stops early (`tal check --trace f.tal | head`) is not an error.
 process.stdout.on('error', (e) => {

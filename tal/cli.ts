@@ -1,4 +1,7 @@
-// The `tal` command line: check, build, disasm, run.
+// The toolchain's command line: check, build, disasm, and the machinery every
+// `tal` command shares (argument parsing, usage errors, exit codes). `tal run`
+// needs the guest, so it is composed outside the toolchain (main/cli/tal.ts):
+// tal/ never depends on main/.
 // Exit codes: 0 accepted/succeeded, 1 rejected (syntax or type error, refused image, failed run), 2 usage or I/O error.
 
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,21 +11,12 @@ import type { TrapKind } from './asm/elf.js';
 import { buildSource } from './build.js';
 import { checkSource } from './check-source.js';
 import { formatDiagnostic, type Diagnostic, type TypeStateEntry } from './diagnostics.js';
-import { SYSCALLS } from './syscalls.js';
 
 export const EXIT_OK = 0;
 export const EXIT_REJECTED = 1;
 export const EXIT_USAGE = 2;
 
-const USAGE = `usage:
-  tal check FILE.tal [--trace] [--json]     type-check a program
-  tal build FILE.tal -o OUT.talo [--elf OUT] [--trap int80|sysenter] [--key HEX]
-                                            check, assemble and write a .talo (signed with --key) and optionally a static ELF
-  tal disasm FILE.talo [--source FILE.tal]  disassemble a .talo image (with source text)
-  tal run FILE.tal [ARGS…] [--mode kernel|user|user-sysenter] [--timeout SECONDS]
-                                            check, build, sign and run the program in the guest
-
-exit status: 0 accepted (run: exited 0), 1 rejected (run: refused or non-zero exit), 2 usage, I/O or guest error`;
+const EXIT_STATUS_TEXT = 'exit status: 0 accepted (run: exited 0), 1 rejected (run: refused or non-zero exit), 2 usage, I/O or guest error';
 
 export class UsageError extends Error {}
 
@@ -31,12 +25,12 @@ export interface Io {
   err(text: string): void;
 }
 
-const stdio: Io = {
+export const stdio: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
 };
 
-function readText(path: string): string {
+export function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
@@ -52,7 +46,7 @@ export function writeOutput(path: string, bytes: Uint8Array): void {
   }
 }
 
-function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+export function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
     const r = parseArgs({ args, options: options ?? {}, allowPositionals: true, strict: true });
     return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
@@ -157,81 +151,43 @@ function cmdDisasm(args: string[], io: Io): number {
   return EXIT_OK;
 }
 
-const MODES = ['kernel', 'user', 'user-sysenter'] as const;
-type Mode = (typeof MODES)[number];
-
-/** tal run: check and build on the host, then boot (or resume) the guest, deliver, run, and report the system calls by path. */
-async function cmdRun(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { mode: { type: 'string', short: 'm' }, timeout: { type: 'string' } });
-  if (positionals.length < 1) throw new UsageError('expected a TAL file');
-  const [file, ...programArgs] = positionals as [string, ...string[]];
-  const mode = (values.mode ?? 'kernel') as Mode;
-  if (!MODES.includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}`);
-  const timeoutMs = values.timeout === undefined ? 30_000 : Number(values.timeout) * 1000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout takes seconds');
-  const built = buildSource(readText(file), file);
-  printDiagnostics(io, built.diagnostics);
-  if (!built.ok || built.checked === undefined) {
-    io.err(`${file}: rejected; nothing was run\n`);
-    return EXIT_REJECTED;
-  }
-  // Loaded only here: the guest (v86, the images) is not needed by check, build or disasm.
-  const { launchRunner } = await import('../main/runner/index.js');
-  const { VmError } = await import('../main/vm/index.js');
-  io.err(`tal run: starting the guest…\n`);
-  let guest;
-  try {
-    guest = await launchRunner({ onProgress: (p) => io.err(`  boot: ${p.stage} (${Math.round(p.ms)} ms)\n`) });
-  } catch (e) {
-    if (!(e instanceof VmError)) throw e;
-    io.err(`tal run: the guest could not start: ${e.message} (${e.code})\n`);
-    return EXIT_USAGE;
-  }
-  try {
-    io.err(`tal run: guest ready in ${Math.round(guest.boot.totalMs)} ms${guest.boot.mode === 'restore' ? ' (snapshot)' : ''}; running ${file} in ${mode} mode\n`);
-    const r = await guest.runner.run({ talo: built.checked, mode, args: programArgs, timeoutMs, onOutput: (t) => io.out(t) });
-    // The program's own calls (the kernel's global counters also count the shell and talexec).
-    const by: Record<string, number> = { direct: 0, int80: 0, sysenter: 0 };
-    for (const c of r.syscalls.byCall) by[c.path] = (by[c.path] ?? 0) + c.count;
-    io.err(`\ntal run: ${r.status}, exit status ${r.exitCode}${r.killedByFault ? ' (killed by a fault)' : ''}, ${r.wallMs.toFixed(0)} ms, ${r.instructions} guest instructions\n`);
-    io.err(`the program's syscalls by path: direct ${by.direct}, int80 ${by.int80}, sysenter ${by.sysenter}${r.syscalls.dropped > 0 ? ` (${r.syscalls.dropped} events dropped)` : ''}\n`);
-    for (const c of r.syscalls.byCall) {
-      const name = SYSCALLS.find((p) => p.nr === c.nr)?.name ?? `nr ${c.nr}`;
-      io.err(`  ${name.padEnd(16)} ${c.path.padEnd(9)} ${String(c.count).padStart(8)} calls ${(c.cycles / Math.max(1, c.count)).toFixed(0).padStart(8)} cycles/call\n`);
-    }
-    if (r.status === 'refused') io.err('tal run: the guest kernel refused the image ring 0 (see docs/architecture.md, "Guest kernel")\n');
-    return r.status === 'exited' && r.exitCode === 0 ? EXIT_OK : EXIT_REJECTED;
-  } catch (e) {
-    if (!(e instanceof VmError)) throw e;
-    io.err(`tal run: the run failed in the guest: ${e.message} (${e.code})\n`);
-    return EXIT_USAGE;
-  } finally {
-    await guest.vm.stop();
-  }
+/** One `tal` subcommand: its usage lines and what it does. */
+export interface CliCommand {
+  usage: string;
+  run(args: string[], io: Io): number | Promise<number>;
 }
 
-type Command = (args: string[], io: Io) => number | Promise<number>;
-
-const COMMANDS: Record<string, Command> = {
-  check: cmdCheck,
-  build: cmdBuild,
-  disasm: cmdDisasm,
-  run: cmdRun,
+export const TOOLCHAIN_COMMANDS: Readonly<Record<string, CliCommand>> = {
+  check: { usage: 'tal check FILE.tal [--trace] [--json]     type-check a program', run: cmdCheck },
+  build: {
+    usage:
+      'tal build FILE.tal -o OUT.talo [--elf OUT] [--trap int80|sysenter] [--key HEX]\n' +
+      '                                            check, assemble and write a .talo (signed with --key) and optionally a static ELF\n' +
+      '                                            (run the ELF with qemu-i386 where the host kernel does not execute i386 programs)',
+    run: cmdBuild,
+  },
+  disasm: { usage: 'tal disasm FILE.talo [--source FILE.tal]  disassemble a .talo image (with source text)', run: cmdDisasm },
 };
 
-export async function main(argv: string[], io: Io = stdio): Promise<number> {
+function usage(commands: Readonly<Record<string, CliCommand>>): string {
+  return `usage:\n${Object.values(commands).map((c) => `  ${c.usage}`).join('\n')}\n\n${EXIT_STATUS_TEXT}`;
+}
+
+/** Runs `argv` against `commands`; usage errors become exit status 2 with the reason. */
+export async function runCommandLine(argv: string[], io: Io, commands: Readonly<Record<string, CliCommand>>): Promise<number> {
+  const USAGE = usage(commands);
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     (cmd === undefined ? io.err : io.out)(USAGE + '\n');
     return cmd === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  const command = COMMANDS[cmd];
+  const command = Object.hasOwn(commands, cmd) ? commands[cmd] : undefined;
   if (command === undefined) {
     io.err(`tal: unknown command '${cmd}'\n${USAGE}\n`);
     return EXIT_USAGE;
   }
   try {
-    return await command(rest, io);
+    return await command.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`tal ${cmd}: ${e.message}\n`);

@@ -106,6 +106,10 @@ test('points for the benchmarks view pass its reader, with the paper figure pair
     experiments: reports,
     toolchain: [],
     firstOutput: [],
+    bounds: [
+      { id: 'restore', what: 'restoreState of a running guest', unit: 'ms', target: 1000, value: 340, met: true },
+      { id: 'cold-boot', what: 'cold boot to a shell prompt', unit: 'ms', target: 8000, value: 24_000, met: false },
+    ],
     notes: ['kernel mode not measured for find'],
     points: benchPoints(reports, []),
   };
@@ -128,6 +132,8 @@ test('points for the benchmarks view pass its reader, with the paper figure pair
   assert.match(table, /find title .*not run .*kernel mode not run/);
   const md = formatMarkdown(report);
   assert.match(md, /^\| experiment \|/m);
+  assert.match(md, /^\| restoreState of a running guest \| 340 ms \| ≤ 1000 ms \| met \|$/m);
+  assert.match(md, /^\| cold boot to a shell prompt \| 24000 ms \| ≤ 8000 ms \| MISSED \|$/m);
   assert.match(md, /MISSED: 6\.25% \(≥ 10%\)/, 'echod misses its 10% target');
 });
 

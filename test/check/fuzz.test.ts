@@ -19,7 +19,8 @@ function rng(seed: number): () => number {
   };
 }
 
-const MAX_MS = 2000;
+/** A hang detector, not a speed goal (the check-time goal is in `npm run bench`, bench/bounds.ts). */
+const HANG_MS = 60_000;
 
 /** Checks one input and asserts the result is a well-formed verdict, produced in time. */
 function survive(source: string, what: string, trace = false): void {
@@ -31,7 +32,7 @@ function survive(source: string, what: string, trace = false): void {
     assert.fail(`${what}: checkSource threw ${(e as Error)?.stack ?? String(e)}\n--- input (first 2000 chars) ---\n${source.slice(0, 2000)}`);
   }
   const ms = performance.now() - t0;
-  assert.ok(ms < MAX_MS, `${what}: took ${ms.toFixed(0)} ms\n--- input (first 2000 chars) ---\n${source.slice(0, 2000)}`);
+  assert.ok(ms < HANG_MS, `${what}: hung for ${ms.toFixed(0)} ms\n--- input (first 2000 chars) ---\n${source.slice(0, 2000)}`);
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
   assert.equal(r.ok, errors.length === 0, `${what}: ok must mean no errors`);
   for (const d of r.diagnostics) {

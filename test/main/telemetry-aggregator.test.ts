@@ -86,14 +86,12 @@ test('takeChanged reports visible changes once', () => {
   assert.equal(agg.takeChanged(), true);
 });
 
-test('100k syscall events aggregate in well under a sampling interval, and the snapshot stays small', () => {
+test('100k syscall events aggregate into a snapshot whose size does not grow with them', () => {
   const agg = new TelemetryAggregator(nameOf);
   const events = Array.from({ length: 100_000 }, (_, i) => ev(i % 7 === 0 ? 4 : 20, i % 2 ? 'trap' : 'direct', 100 + (i % 50)));
-  const t0 = performance.now();
   agg.ingest(events);
   const snap = agg.snapshot();
-  const ms = performance.now() - t0;
-  assert.ok(ms < 250, `took ${ms.toFixed(1)} ms`);
+  assert.equal(snap.totals.trap + snap.totals.direct, 100_000);
   assert.ok(JSON.stringify(snap).length < 16_384, 'snapshot size is independent of the event count');
 });
 

@@ -1,15 +1,16 @@
-// The paper's two programs, run natively as ELF builds: find must list exactly
+// The paper's two programs, run on the host as ELF builds (tal/host-i386.ts): find must list exactly
 // what find(1) lists on a generated tree; echod must echo messages of 1 byte to
 // 64 KiB and survive a client that disconnects mid-message.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildSource } from '../../tal/build.js';
+import { spawnI386, spawnI386Sync } from '../../tal/host-i386.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tal-find-echod-'));
 
@@ -39,7 +40,7 @@ test('find lists the same paths as find(1)', () => {
   const exe = buildElf('find');
   const root = join(work, 'tree');
   makeTree(root);
-  const ours = spawnSync(exe, [root], { encoding: 'latin1' });
+  const ours = spawnI386Sync(exe, [root], { encoding: 'latin1', timeout: 120_000 });
   assert.equal(ours.status, 0);
   const theirs = spawnSync('find', [root], { encoding: 'latin1' });
   const sort = (s: string): string[] => s.split('\n').filter((l) => l !== '').sort();
@@ -49,7 +50,7 @@ test('find lists the same paths as find(1)', () => {
 
 test('find of a missing path prints it and nothing else', () => {
   const exe = buildElf('find');
-  const r = spawnSync(exe, [join(work, 'missing')], { encoding: 'latin1' });
+  const r = spawnI386Sync(exe, [join(work, 'missing')], { encoding: 'latin1', timeout: 120_000 });
   assert.equal(r.status, 0);
   assert.equal(r.stdout, `${join(work, 'missing')}\n`);
 });
@@ -82,10 +83,10 @@ function echo(s: Socket, data: Buffer): Promise<Buffer> {
 test('echod echoes 1 B to 64 KiB and survives a client leaving mid-message', async () => {
   const exe = buildElf('echod');
   const port = 20000 + (process.pid % 20000);
-  const server = spawn(exe, [String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawnI386(exe, [String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await new Promise<void>((resolve, reject) => {
-      server.stdout.once('data', (b: Buffer) => (b.toString().includes('echod: listening') ? resolve() : reject(new Error(b.toString()))));
+      server.stdout!.once('data', (b: Buffer) => (b.toString().includes('echod: listening') ? resolve() : reject(new Error(b.toString()))));
       server.once('exit', (code) => reject(new Error(`echod exited ${code}`)));
     });
     const a = await connectTo(port);

@@ -1,15 +1,15 @@
 // Unbounded recursion with the largest frames the checker allows (4 KiB per
-// call) ends through the trusted stack check before every call — natively, and
+// call) ends through the trusted stack check before every call — on the host, and
 // in ring 0 in the guest, where running into the guard page would otherwise be
 // a double fault.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { buildSource } from '../../tal/build.js';
+import { spawnI386Sync } from '../../tal/host-i386.js';
 import { tal } from './cli-harness.js';
 
 const DEEP = `.code
@@ -29,13 +29,13 @@ const work = mkdtempSync(join(tmpdir(), 'tal-stack-'));
 
 describe('the stack guard', { timeout: 180_000 }, () => {
   for (const trap of ['int80', 'sysenter'] as const) {
-    test(`ends runaway recursion natively (${trap})`, () => {
+    test(`ends runaway recursion on the host (${trap})`, () => {
       const b = buildSource(DEEP, 'deep.tal', { elf: trap });
       assert.ok(b.ok && b.elf !== undefined);
       const exe = join(work, `deep-${trap}`);
       writeFileSync(exe, b.elf);
       chmodSync(exe, 0o755);
-      const r = spawnSync(exe, [], { encoding: 'latin1' });
+      const r = spawnI386Sync(exe, [], { encoding: 'latin1', timeout: 120_000 });
       assert.equal(r.stderr, 'tal: stack exhausted\n');
       assert.equal(r.status, 134);
     });

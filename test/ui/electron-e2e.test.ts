@@ -11,7 +11,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { _electron } from 'playwright-core';
 import { APP_ROOT } from '../../main/app/resource-paths.js';
-import { ARTIFACTS } from './browser.js';
+import { ARTIFACTS } from '../../bench/chromium.js';
 
 /** The Electron executable as the electron package records it, or why there is none. */
 function electronBinary(): { path: string } | { missing: string } {

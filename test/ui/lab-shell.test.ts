@@ -9,11 +9,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { resolveLabPaths } from '../../main/app/resource-paths.js';
 import { startWebShell } from '../../main/web/web-shell.js';
-import { browserMissing, openBrowser } from './browser.js';
+import { openBrowser } from '../../bench/chromium.js';
 
 test('web shell: examples, editor, terminals and benchmarks in Chromium', async (t) => {
-  const missing = browserMissing();
-  if (missing) return t.skip(missing);
   const examplesDir = await mkdtemp(path.join(tmpdir(), 'tal-lab-examples-'));
   const benchResultsDir = await mkdtemp(path.join(tmpdir(), 'tal-lab-bench-'));
   await writeFile(path.join(examplesDir, 'alpha.tal'), '; Alpha: the first example\n.code\nmain:\n  mov eax, 0\n');

@@ -8,11 +8,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveLabPaths } from '../../main/app/resource-paths.js';
 import { startWebShell } from '../../main/web/web-shell.js';
-import { browserMissing, openBrowser } from './browser.js';
+import { openBrowser } from '../../bench/chromium.js';
 
 test('lab: check as you type, diagnostics, type-state inspector, rejected run', async (t) => {
-  const missing = browserMissing();
-  if (missing) return t.skip(missing);
   const shell = await startWebShell({ paths: resolveLabPaths(), port: 0 });
   t.after(() => shell.close());
   const b = await openBrowser(shell.url, 'lab-tal');

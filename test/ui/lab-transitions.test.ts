@@ -1,8 +1,9 @@
 // The transitions view in Chromium, fed by main's real aggregator at the rate
 // main pushes (4 snapshots a second) while thousands of syscalls a second
 // arrive: counters, swimlane, rate and cost charts, and the side-by-side runs
-// render, and the page stays smooth (no long tasks). The guest test covers the
-// same view with telemetry from the guest kernel.
+// render. Whether the page stays smooth (long tasks) is a speed goal measured
+// by `npm run bench` (bench/bounds.ts). The guest test covers the same view
+// with telemetry from the guest kernel.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -10,14 +11,12 @@ import { TelemetryAggregator } from '../../main/app/telemetry-aggregator.js';
 import { syscallName, type SyscallEvent } from '../../main/app/integration.js';
 import { resolveLabPaths } from '../../main/app/resource-paths.js';
 import { startWebShell } from '../../main/web/web-shell.js';
-import { browserMissing, openBrowser } from './browser.js';
+import { openBrowser } from '../../bench/chromium.js';
 
 const GETPID = 20;
 const WRITE = 4;
 
-test('transitions view: aggregates at thousands of syscalls per second, without long tasks', async (t) => {
-  const missing = browserMissing();
-  if (missing) return t.skip(missing);
+test('transitions view: aggregates at thousands of syscalls per second', async (t) => {
   const shell = await startWebShell({ paths: resolveLabPaths(), port: 0 });
   t.after(() => shell.close());
   const b = await openBrowser(shell.url, 'lab-transitions');
@@ -25,11 +24,6 @@ test('transitions view: aggregates at thousands of syscalls per second, without 
   const { page } = b;
   await page.waitForFunction(() => document.getElementById('check-state')?.textContent === '✓ accepted');
   await page.click('#tab-transitions');
-  await page.evaluate(() => {
-    const w = window as unknown as { longTasks: number };
-    w.longTasks = 0;
-    new PerformanceObserver((list) => (w.longTasks += list.getEntries().length)).observe({ type: 'longtask', buffered: false });
-  });
 
   let now = Date.now();
   const agg = new TelemetryAggregator(syscallName, () => now);
@@ -82,7 +76,6 @@ test('transitions view: aggregates at thousands of syscalls per second, without 
     return { user: rowInk(60), kernel: rowInk(120) };
   });
   assert.ok(inked.user > 0 && inked.kernel > 0, JSON.stringify(inked));
-  assert.equal(await page.evaluate(() => (window as unknown as { longTasks: number }).longTasks), 0, 'updates caused long tasks (>50 ms)');
   await b.shot('transitions');
   assert.deepEqual(b.errors, []);
 });

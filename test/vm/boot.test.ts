@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
+// Speed goals (boot, restore, resume) are measured by `npm run bench` (bench/bounds.ts); here they are only reported.
 import { BOOT_STAGES, VmService, instructionsBetween, launchGuest, type LaunchedGuest } from '../../main/vm/index.js';
 
 describe('guest boot and snapshots', { timeout: 180_000 }, () => {
@@ -20,8 +21,6 @@ describe('guest boot and snapshots', { timeout: 180_000 }, () => {
     assert.deepEqual(cold.boot.stages.map((s) => s.stage), [...BOOT_STAGES]);
     const times = cold.boot.stages.map((s) => s.ms);
     assert.deepEqual(times, [...times].sort((a, b) => a - b), 'stage times increase');
-    // The target is < 8 s (about 2.5 s on an idle 2-core machine); the bound leaves room for a busy one.
-    assert.ok(cold.boot.totalMs < 20_000, `cold boot took ${cold.boot.totalMs} ms`);
     assert.ok(cold.snapshot && cold.snapshot.bytes > 0);
     const stages = cold.boot.stages.map((s) => `${s.stage} ${s.ms.toFixed(0)} ms`).join(', ');
     t.diagnostic(`cold boot ${cold.boot.totalMs.toFixed(0)} ms (${stages})`);
@@ -44,7 +43,6 @@ describe('guest boot and snapshots', { timeout: 180_000 }, () => {
     const restoreMs = performance.now() - started;
     assert.equal((await vm.exec('cat /tmp/mark')).output, 'before\n');
     t.diagnostic(`saveState ${saveMs.toFixed(0)} ms (${(snapshot.length / 2 ** 20).toFixed(1)} MiB), restoreState ${restoreMs.toFixed(0)} ms`);
-    assert.ok(restoreMs < 2000, `restoreState took ${restoreMs} ms (target < 1 s; the bound leaves room for a busy machine)`);
   });
 
   it('resumes a snapshot in a new VM that runs commands', async (t) => {
@@ -54,7 +52,6 @@ describe('guest boot and snapshots', { timeout: 180_000 }, () => {
     const report = await vm.boot({ state: snapshot });
     assert.equal(report.mode, 'restore');
     assert.deepEqual(report.stages.map((s) => s.stage), ['prompt']);
-    assert.ok(report.totalMs < 2000, `resuming took ${report.totalMs} ms (target < 1 s; the bound leaves room for a busy machine)`);
     assert.equal((await vm.exec('cat /tmp/mark; echo $((6 * 7))')).output, 'before\n42\n');
     t.diagnostic(`boot from snapshot (new worker) ${report.totalMs.toFixed(0)} ms`);
     // A resumed guest can itself be saved and rolled back, and its clock and shell keep working.

@@ -1,20 +1,17 @@
 // Drives Debian's Chromium with playwright-core (no browser download): a fresh
-// profile per launch, and screenshots saved as test artifacts.
+// profile per launch, and screenshots saved to test-artifacts/. Shared by the
+// UI tests and the benchmark's frame-time goal (bench/bounds.ts).
 
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { APP_ROOT } from '../../main/app/resource-paths.js';
+import { APP_ROOT } from '../main/app/resource-paths.js';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.join(APP_ROOT, 'test-artifacts');
 
-/** Why browser tests cannot run here, or null when they can. */
-export function browserMissing(): string | null {
-  return existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
-}
 
 export interface BrowserSession {
   page: Page;
@@ -25,7 +22,9 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/** Opens `url` in Chromium; a missing browser fails the test with what to install (.ci/run installs it). */
 export async function openBrowser(url: string, artifactDir: string): Promise<BrowserSession> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
   const profile = await mkdtemp(path.join(tmpdir(), 'tal-lab-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

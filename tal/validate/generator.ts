@@ -1,0 +1,811 @@
+// A type-directed generator of random TAL programs for state-embedding
+// validation. It tracks a small model of the types (an approximation of the
+// checker's: the checker is the oracle for acceptance, the model only steers
+// the generator towards programs the checker will accept) and composes
+// snippets whose preconditions the model satisfies: arithmetic in every operand
+// form, the stack, tuples, byte and word arrays with proven indices, loops,
+// calls, recursion, a polymorphic identity, code pointers, existential
+// packages, a recursive list type, the allocator and system calls.
+//
+// A generated unit is one function `uN`; a file holds several units, the
+// helpers they call and some data, and main calls every unit in turn (so one
+// run of the instrumented image validates many units).
+
+import { SUPPORTED_MNEMONICS } from '../asm/index.js';
+import type { Reg32 } from '../types.js';
+
+/** A deterministic PRNG (mulberry32), so a seed names a program. */
+export class Rng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
+  next(): number {
+    this.s = (this.s + 0x6d2b79f5) >>> 0;
+    let t = this.s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.next() * xs.length)]!;
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+}
+
+/** The generator's model of a register's type. */
+type GT =
+  | { k: 'int' }
+  | { k: 'const'; v: number }
+  | { k: 'below'; n: number } // unsigned < n
+  | { k: 'tuple'; n: number } // *[int × n], all initialized
+  | { k: 'bytes'; n: number | undefined } // undefined: a hidden size (after unpack, or a run-time length)
+  | { k: 'words'; n: number | undefined }
+  | { k: 'list' }
+  | { k: 'code' }; // the helper h_inc's type
+
+const REGS: readonly Reg32[] = ['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp'];
+const BYTE_REG: Partial<Record<Reg32, string>> = { eax: 'al', ebx: 'bl', ecx: 'cl', edx: 'dl' };
+const ALU = ['add', 'sub', 'and', 'or', 'xor', 'adc', 'sbb'] as const;
+/** Only forms both the checker and the assembler support: a unit the assembler refuses could not be validated (the campaign reports such programs separately). */
+const SHIFTS = ['shl', 'shr', 'sar', 'rol', 'ror', 'rcl', 'rcr', 'sal'].filter((m) => SUPPORTED_MNEMONICS.includes(m));
+const UNSIGNED_JCC = ['jb', 'jae', 'jbe', 'ja', 'je', 'jne', 'jz', 'jnz', 'jc', 'jnc', 'jnae', 'jnb', 'jna', 'jnbe'] as const;
+const ANY_CC = ['b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'o', 'no', 'p', 'np', 'l', 'ge', 'le', 'g'] as const;
+
+const HELPERS = `
+; h_inc: EAX + 1 (a plain call; everything but EAX is lost to the caller)
+h_inc: forall r:stack. code {EAX: int, ESP: sptr (code {EAX: int, ESP: sptr r}) :: r}
+        inc eax
+        ret
+; h_id: the polymorphic identity
+h_id: forall a, r:stack. code {EAX: a, ESP: sptr (code {EAX: a, ESP: sptr r}) :: r}
+        ret
+; h_rec: 0 + 1 + … + ECX by recursion (ECX small)
+h_rec: forall r:stack. code {ECX: int, ESP: sptr (code {EAX: int, ESP: sptr r}) :: r}
+        test ecx, ecx
+        jz .base
+        dec ecx
+        push ecx
+        call h_rec
+        pop ecx
+        inc ecx
+        add eax, ecx
+        ret
+.base:
+        xor eax, eax
+        ret
+; h_pop: the callee pops its stack argument (ret 4)
+h_pop: forall r:stack. code {ESP: sptr (code {EAX: int, ESP: sptr r}) :: int :: r}
+        mov eax, [esp + 4]
+        ret 4
+; h_len: an existential package in, its hidden length out
+h_len: forall r:stack. code {ESI: exists n:size. bytes(n), ESP: sptr (code {EAX: int, ESP: sptr r}) :: r}
+        unpack esi, m
+        mov eax, [esi - 4]
+        ret
+`;
+
+const DATA = `
+db0:    .bytes [32]
+db1:    .bytes "generated\\n"
+dw0:    .words 3, 1, 4, 1, 5, 9, 2, 6
+dt0:    .tuple 7, 8, 9
+`;
+const DATA_TYPES: Record<string, GT> = {
+  db0: { k: 'bytes', n: 32 },
+  db1: { k: 'bytes', n: 10 },
+  dw0: { k: 'words', n: 8 },
+  dt0: { k: 'tuple', n: 3 },
+};
+
+class Unit {
+  readonly lines: string[] = [];
+  readonly regs = new Map<Reg32, GT>();
+  /** Slots this unit pushed, top first. */
+  readonly slots: GT[] = [];
+  private labels = 0;
+
+  constructor(
+    readonly rng: Rng,
+    readonly name: string,
+  ) {}
+
+  op(text: string): void {
+    this.lines.push(`        ${text}`);
+  }
+  label(l: string): void {
+    this.lines.push(`${l}:`);
+  }
+  local(): string {
+    return `.l${this.labels++}`;
+  }
+
+  isInt(r: Reg32): boolean {
+    const t = this.regs.get(r);
+    return t !== undefined && (t.k === 'int' || t.k === 'const' || t.k === 'below');
+  }
+  regsWhere(p: (t: GT, r: Reg32) => boolean): Reg32[] {
+    return REGS.filter((r) => {
+      const t = this.regs.get(r);
+      return t !== undefined && p(t, r);
+    });
+  }
+  intRegs(): Reg32[] {
+    return REGS.filter((r) => this.isInt(r));
+  }
+  anyReg(except: Reg32[] = []): Reg32 {
+    return this.rng.pick(REGS.filter((r) => !except.includes(r)));
+  }
+  /** An integer source operand: an immediate or an int register. */
+  intSrc(except: Reg32[] = []): string {
+    const ints = this.intRegs().filter((r) => !except.includes(r));
+    if (ints.length > 0 && this.rng.chance(0.5)) return this.rng.pick(ints);
+    return String(this.imm());
+  }
+  imm(): number {
+    return this.rng.pick([0, 1, 2, 3, 7, 8, 15, 16, 31, 100, 255, 256, 4096, 65535, 0x7fffffff, -1, -2, -128, this.rng.int(-1000, 1000)]);
+  }
+  /** Makes r an int (so int snippets always have a destination). */
+  ensureInt(r: Reg32): void {
+    if (!this.isInt(r)) {
+      const v = this.rng.int(0, 200);
+      this.op(`mov ${r}, ${v}`);
+      this.regs.set(r, { k: 'const', v });
+    }
+  }
+  intDst(except: Reg32[] = []): Reg32 {
+    const ints = this.intRegs().filter((r) => !except.includes(r));
+    const r = ints.length > 0 && this.rng.chance(0.8) ? this.rng.pick(ints) : this.anyReg(except);
+    this.ensureInt(r);
+    return r;
+  }
+  pointer(kind: GT['k'], p: (t: GT) => boolean = () => true): Reg32 | undefined {
+    const rs = this.regsWhere((t) => t.k === kind && p(t));
+    return rs.length > 0 ? this.rng.pick(rs) : undefined;
+  }
+}
+
+type Snippet = (u: Unit) => void;
+
+const arith: Snippet = (u) => {
+  const r = u.intDst();
+  switch (u.rng.int(0, 14)) {
+    case 0:
+      u.op(`${u.rng.pick(ALU)} ${r}, ${u.intSrc()}`);
+      break;
+    case 1:
+      u.op(`${u.rng.pick(['inc', 'dec', 'neg', 'not', 'bswap'])} ${r}`);
+      break;
+    case 2: {
+      const n = u.rng.int(0, 31);
+      const s = u.rng.pick(SHIFTS);
+      if (u.isInt('ecx') && r !== 'ecx' && u.rng.chance(0.3)) u.op(`${s} ${r}, cl`);
+      else u.op(`${s} ${r}, ${n}`);
+      if (s === 'shr' && n > 0) {
+        u.regs.set(r, { k: 'below', n: 2 ** (32 - n) });
+        return;
+      }
+      break;
+    }
+    case 3: {
+      const r2 = u.intDst([r]);
+      u.op(`${u.rng.pick(['shld', 'shrd'])} ${r}, ${r2}, ${u.rng.int(0, 31)}`);
+      break;
+    }
+    case 4: {
+      const r2 = u.intDst();
+      u.op(u.rng.pick([`imul ${r}, ${r2}`, `imul ${r}, ${r2}, ${u.imm()}`]));
+      break;
+    }
+    case 5: {
+      // one-operand multiply and divide: EDX:EAX
+      u.ensureInt('eax');
+      const d = u.rng.pick(['ebx', 'ecx', 'esi', 'edi', 'ebp'] as const);
+      if (u.rng.chance(0.5)) {
+        u.ensureInt(d);
+        u.op(`${u.rng.pick(['mul', 'imul'])} ${d}`);
+      } else {
+        u.op(`mov ${d}, ${u.rng.int(2, 1000)}`);
+        if (u.rng.chance(0.5)) {
+          u.op('xor edx, edx');
+          u.op(`div ${d}`);
+        } else {
+          u.op('cdq');
+          u.op(`idiv ${d}`);
+        }
+        u.regs.set(d, { k: 'int' });
+      }
+      u.regs.set('eax', { k: 'int' });
+      u.regs.set('edx', { k: 'int' });
+      return;
+    }
+    case 6: {
+      const k = u.rng.pick([1, 3, 7, 15, 31, 255, 4095]);
+      u.op(`and ${r}, ${k}`);
+      u.regs.set(r, { k: 'below', n: k + 1 });
+      return;
+    }
+    case 7: {
+      const src = u.rng.pick(['eax', 'ebx', 'ecx', 'edx'] as const);
+      u.ensureInt(src);
+      u.op(`${u.rng.pick(['movzx', 'movsx'])} ${r}, ${BYTE_REG[src]}`);
+      break;
+    }
+    case 8: {
+      const a = u.intDst();
+      const b = u.intDst();
+      const disp = u.rng.int(-64, 64);
+      u.op(`lea ${r}, [${a} + ${b}*${u.rng.pick([1, 2, 4, 8])} ${disp < 0 ? '-' : '+'} ${Math.abs(disp)}]`);
+      break;
+    }
+    case 9:
+      u.ensureInt('eax');
+    {
+      const m = u.rng.pick(['cdq', 'cwde', 'cbw', 'cwd']);
+      u.op(m);
+      u.regs.set('eax', { k: 'int' });
+      if (m === 'cdq' || m === 'cwd') u.regs.set('edx', { k: 'int' });
+      return;
+    }
+    case 10: {
+      const b = u.rng.pick(['eax', 'ebx', 'ecx', 'edx'] as const);
+      u.ensureInt(b);
+      const cc = u.rng.pick(ANY_CC);
+      u.op(`cmp ${r}, ${u.intSrc()}`);
+      u.op(`set${cc} ${BYTE_REG[b]}`);
+      u.regs.set(b, { k: 'int' });
+      break;
+    }
+    case 11: {
+      const r2 = u.intDst();
+      u.op(`test ${r}, ${u.intSrc()}`);
+      u.op(`cmov${u.rng.pick(ANY_CC)} ${r}, ${r2}`);
+      break;
+    }
+    case 12: {
+      const r2 = u.intDst([r]);
+      u.op(`xchg ${r}, ${r2}`);
+      u.regs.set(r2, { k: 'int' });
+      break;
+    }
+    case 13:
+      u.op('rdtsc');
+      u.regs.set('eax', { k: 'int' });
+      u.regs.set('edx', { k: 'int' });
+      return;
+    default: {
+      const b = u.rng.pick(['eax', 'ebx', 'ecx', 'edx'] as const);
+      u.ensureInt(b);
+      u.op(`mov ${BYTE_REG[b]}, ${u.rng.int(0, 255)}`);
+      u.regs.set(b, { k: 'int' });
+      return;
+    }
+  }
+  u.regs.set(r, { k: 'int' });
+};
+
+const constant: Snippet = (u) => {
+  const r = u.anyReg();
+  const v = u.rng.chance(0.5) ? u.rng.int(0, 64) : u.imm();
+  if (v === 0 && u.rng.chance(0.5)) u.op(`${u.rng.pick(['xor', 'sub'])} ${r}, ${r}`);
+  else u.op(`mov ${r}, ${v}`);
+  u.regs.set(r, v === 0 || (v >= 0 && v < 2 ** 31) ? { k: 'const', v } : { k: 'int' });
+};
+
+const copy: Snippet = (u) => {
+  const from = u.regsWhere(() => true);
+  if (from.length === 0) return;
+  const s = u.rng.pick(from);
+  const d = u.anyReg([s]);
+  u.op(`mov ${d}, ${s}`);
+  u.regs.set(d, u.regs.get(s)!);
+};
+
+const stack: Snippet = (u) => {
+  if (u.slots.length > 0 && u.rng.chance(0.4)) {
+    const r = u.anyReg();
+    u.op(`pop ${r}`);
+    u.regs.set(r, u.slots.shift()!);
+    return;
+  }
+  if (u.slots.length >= 6) return;
+  if (u.rng.chance(0.3)) {
+    const v = u.rng.int(0, 1000);
+    u.op(`push ${v}`);
+    u.slots.unshift({ k: 'const', v });
+    return;
+  }
+  if (u.rng.chance(0.3)) {
+    // a frame: uninitialized slots, written, read back, popped
+    const a = u.intDst();
+    const b = u.anyReg([a]);
+    u.op('sub esp, 8');
+    u.op(`mov [esp], ${a}`);
+    u.op(`mov dword [esp + 4], ${u.rng.int(0, 99)}`);
+    u.op(`add ${a}, [esp + 4]`);
+    u.op(`mov ${b}, [esp]`);
+    u.op('add esp, 8');
+    u.regs.set(a, { k: 'int' });
+    u.regs.set(b, { k: 'int' });
+    return;
+  }
+  const from = u.regsWhere(() => true);
+  if (from.length === 0) return;
+  const r = u.rng.pick(from);
+  u.op(`push ${r}`);
+  u.slots.unshift(u.regs.get(r)!);
+};
+
+const tuple: Snippet = (u) => {
+  const have = u.pointer('tuple');
+  if (have !== undefined && u.rng.chance(0.6)) {
+    const t = u.regs.get(have) as { k: 'tuple'; n: number };
+    const i = u.rng.int(0, t.n - 1);
+    switch (u.rng.int(0, 5)) {
+      case 0: {
+        const d = u.rng.chance(0.3) ? have : u.anyReg();
+        u.op(`mov ${d}, [${have} + ${4 * i}]`); // sometimes the address register is the destination
+        u.regs.set(d, { k: 'int' });
+        return;
+      }
+      case 1:
+        u.op(`mov dword [${have} + ${4 * i}], ${u.intSrc()}`);
+        return;
+      case 2: {
+        const d = u.intDst([have]);
+        u.op(`${u.rng.pick([...ALU, 'cmp', 'test'] as const)} ${d}, [${have} + ${4 * i}]`);
+        if (!u.lines[u.lines.length - 1]!.includes('cmp') && !u.lines[u.lines.length - 1]!.includes('test')) u.regs.set(d, { k: 'int' });
+        return;
+      }
+      case 3:
+        u.op(`${u.rng.pick(['inc', 'dec', 'neg', 'not'])} dword [${have} + ${4 * i}]`);
+        return;
+      case 4:
+        u.op(`${u.rng.pick([...ALU, 'cmp'] as const)} dword [${have} + ${4 * i}], ${u.intSrc([have])}`);
+        return;
+      default:
+        if (t.n > 1) {
+          u.op(`coerce ${have}, *[${Array(t.n - 1).fill('int').join(', ')}]`);
+          u.regs.set(have, { k: 'tuple', n: t.n - 1 });
+        }
+        return;
+    }
+  }
+  if (u.rng.chance(0.3)) {
+    const r = u.anyReg();
+    u.op(`mov ${r}, dt0`);
+    u.regs.set(r, DATA_TYPES.dt0!);
+    return;
+  }
+  const n = u.rng.int(1, 4);
+  const r = u.anyReg();
+  u.op(`malloc ${r}, *[${Array(n).fill('int').join(', ')}]`);
+  for (let i = 0; i < n; i++) u.op(`mov dword [${r} + ${4 * i}], ${u.intSrc([r])}`);
+  u.regs.set(r, { k: 'tuple', n });
+};
+
+const array: Snippet = (u) => {
+  const arrays = u.regsWhere((t) => t.k === 'bytes' || t.k === 'words');
+  if (arrays.length === 0 || u.rng.chance(0.3)) {
+    const r = u.anyReg();
+    const pick = u.rng.int(0, 4);
+    if (pick === 0) {
+      const name = u.rng.pick(['db0', 'db1', 'dw0']);
+      u.op(`mov ${r}, ${name}`);
+      u.regs.set(r, DATA_TYPES[name]!);
+    } else if (pick === 1) {
+      // a length known only at run time: a fresh size variable
+      const len = u.intDst([r]);
+      u.op(`and ${len}, 63`);
+      u.op(`newarray ${r}, ${u.rng.pick(['byte', 'word'])}, ${len}`);
+      u.regs.set(r, { k: u.lines[u.lines.length - 1]!.includes('byte') ? 'bytes' : 'words', n: undefined });
+      u.regs.set(len, { k: 'int' });
+    } else {
+      const n = u.rng.int(1, 40);
+      const elem = u.rng.pick(['byte', 'word']);
+      u.op(`newarray ${r}, ${elem}, ${n}`);
+      u.regs.set(r, { k: elem === 'byte' ? 'bytes' : 'words', n });
+    }
+    return;
+  }
+  const p = u.rng.pick(arrays);
+  const t = u.regs.get(p) as { k: 'bytes' | 'words'; n: number | undefined };
+  const scale = t.k === 'bytes' ? 1 : 4;
+  const size = t.k === 'bytes' ? 'byte' : 'dword';
+  const elemReg = (r: Reg32): string => (t.k === 'bytes' ? BYTE_REG[r]! : r);
+  const mode = u.rng.int(0, 3);
+  if (mode === 0 && t.n !== undefined && t.n > 0) {
+    const c = u.rng.int(0, t.n - 1);
+    if (u.rng.chance(0.5)) {
+      u.op(`mov ${size} [${p} + ${c * scale}], ${u.rng.int(0, 127)}`);
+    } else {
+      const d = u.anyReg(t.k === 'bytes' ? [] : [p]);
+      u.op(t.k === 'bytes' ? `movzx ${d}, byte [${p} + ${c}]` : `mov ${d}, [${p} + ${c * 4}]`);
+      u.regs.set(d, t.k === 'bytes' ? { k: 'below', n: 256 } : { k: 'int' });
+    }
+    return;
+  }
+  if (mode === 1) {
+    const d = u.rng.chance(0.3) ? p : u.anyReg();
+    u.op(`mov ${d}, [${p} - 4]`); // the length word
+    u.regs.set(d, { k: 'int' });
+    return;
+  }
+  // the canonical loop: i < length, proven by cmp/jae
+  const others = REGS.filter((r) => r !== p);
+  const len = u.rng.pick(others);
+  const i = u.rng.pick(others.filter((r) => r !== len));
+  const acc = u.rng.pick(others.filter((r) => r !== len && r !== i && (t.k === 'words' || BYTE_REG[r] !== undefined)));
+  const top = u.local();
+  const done = u.local();
+  u.op(`mov ${len}, [${p} - 4]`);
+  u.op(`xor ${i}, ${i}`);
+  u.ensureInt(acc);
+  u.label(top);
+  u.op(`cmp ${i}, ${len}`);
+  u.op(`jae ${done}`);
+  switch (u.rng.int(0, 2)) {
+    case 0:
+      u.op(t.k === 'bytes' ? `add ${acc}, ${acc}` : `add ${acc}, [${p} + ${i}*4]`);
+      if (t.k === 'bytes') u.op(`mov [${p} + ${i}], ${elemReg(acc)}`);
+      break;
+    case 1:
+      u.op(t.k === 'bytes' ? `movzx ${acc}, byte [${p} + ${i}]` : `mov ${acc}, [${p} + ${i}*4]`);
+      break;
+    default:
+      u.op(`mov ${size} [${p} + ${i}*${scale}], ${t.k === 'bytes' ? elemReg(acc) : i}`);
+  }
+  u.op(`inc ${i}`);
+  u.op(`jmp ${top}`);
+  u.label(done);
+  u.regs.set(len, { k: 'int' });
+  u.regs.set(i, { k: 'int' });
+  u.regs.set(acc, { k: 'int' });
+};
+
+const branch: Snippet = (u) => {
+  const r = u.intDst();
+  const skip = u.local();
+  // destinations become ints before the branch, so both paths define them
+  const touched = Array.from({ length: u.rng.int(1, 3) }, () => u.intDst([r]));
+  u.op(`cmp ${r}, ${u.intSrc()}`);
+  u.op(`${u.rng.pick([...UNSIGNED_JCC, 'jl', 'jg', 'js', 'jo', 'jp'])} ${skip}`);
+  for (const d of touched) u.op(`${u.rng.pick(ALU)} ${d}, ${u.rng.int(0, 99)}`);
+  u.label(skip);
+  for (const d of touched) u.regs.set(d, { k: 'int' });
+};
+
+const bounded: Snippet = (u) => {
+  // an index proven in bounds by a compare with a constant, then used
+  const p = u.pointer('words', (t) => t.k === 'words' && t.n !== undefined) ?? u.pointer('bytes', (t) => t.k === 'bytes' && t.n !== undefined);
+  if (p === undefined) return;
+  const t = u.regs.get(p) as { k: 'bytes' | 'words'; n: number };
+  const i = u.intDst([p]);
+  const out = u.local();
+  if (u.rng.chance(0.5)) {
+    u.op(`cmp ${i}, ${t.n}`);
+    u.op(`${u.rng.pick(['jae', 'jnb', 'jnc'])} ${out}`);
+  } else {
+    u.op(`cmp ${t.n}, ${i}`.replace(`cmp ${t.n}, ${i}`, `cmp ${i}, ${t.n - 1}`));
+    u.op(`${u.rng.pick(['ja', 'jnbe'])} ${out}`);
+  }
+  if (t.k === 'bytes') u.op(`mov byte [${p} + ${i}], ${u.rng.int(0, 255)}`);
+  else u.op(`add dword [${p} + ${i}*4], ${u.rng.int(0, 99)}`);
+  u.label(out);
+};
+
+const loopInsn: Snippet = (u) => {
+  const top = u.local();
+  const k = u.rng.int(1, 20);
+  u.op(`mov ecx, ${k}`);
+  const acc = u.intDst(['ecx']);
+  if (u.rng.chance(0.5)) {
+    u.label(top);
+    u.op(`add ${acc}, ecx`);
+    u.op(`loop ${top}`);
+  } else {
+    const done = u.local();
+    u.label(top);
+    u.op(`jecxz ${done}`);
+    u.op(`add ${acc}, ecx`);
+    u.op('dec ecx');
+    u.op(`jmp ${top}`);
+    u.label(done);
+  }
+  u.regs.set('ecx', { k: 'int' });
+  u.regs.set(acc, { k: 'int' });
+};
+
+/** After a call of program code only EAX survives (the helpers' return types say so). */
+function afterCall(u: Unit, eax: GT): void {
+  u.regs.clear();
+  u.regs.set('eax', eax);
+}
+
+const call: Snippet = (u) => {
+  switch (u.rng.int(0, 5)) {
+    case 0:
+      u.ensureInt('eax');
+      u.op('call h_inc');
+      afterCall(u, { k: 'int' });
+      return;
+    case 1: {
+      const from = u.regsWhere(() => true);
+      const r = from.length > 0 ? u.rng.pick(from) : undefined;
+      const t: GT = r !== undefined ? u.regs.get(r)! : { k: 'const', v: 1 };
+      if (r === undefined) u.op('mov eax, 1');
+      else if (r !== 'eax') u.op(`mov eax, ${r}`);
+      u.op('call h_id'); // polymorphic: EAX keeps its type, whatever it is
+      afterCall(u, t);
+      return;
+    }
+    case 2:
+      u.op(`mov ecx, ${u.rng.int(0, 40)}`);
+      u.op('call h_rec');
+      afterCall(u, { k: 'int' });
+      return;
+    case 3:
+      u.op(`push ${u.intSrc()}`);
+      u.op('call h_pop');
+      afterCall(u, { k: 'int' });
+      return;
+    case 4: {
+      const r = u.anyReg(['eax']);
+      u.op(`mov ${r}, h_inc`);
+      u.ensureInt('eax');
+      u.op(`call ${r}`);
+      afterCall(u, { k: 'int' });
+      return;
+    }
+    default: {
+      const n = u.rng.int(1, 30);
+      u.op(`newarray esi, byte, ${n}`);
+      u.op('pack esi, exists n:size. bytes(n)');
+      u.op('call h_len');
+      afterCall(u, { k: 'int' });
+    }
+  }
+};
+
+const existential: Snippet = (u) => {
+  const r = u.anyReg();
+  const n = u.rng.int(1, 30);
+  const v = `n${u.lines.length}`;
+  u.op(`newarray ${r}, ${u.rng.pick(['byte', 'word'])}, ${n}`);
+  const kind = u.lines[u.lines.length - 1]!.includes('byte') ? 'bytes' : 'words';
+  u.op(`pack ${r}, exists n:size. ${kind === 'bytes' ? 'bytes(n)' : 'words(n, int)'}`);
+  u.op(`unpack ${r}, ${v}`);
+  u.regs.set(r, { k: kind, n: undefined });
+};
+
+const list: Snippet = (u) => {
+  const [l, c, t, a] = shuffle(u.rng, [...REGS]).slice(0, 4) as [Reg32, Reg32, Reg32, Reg32];
+  const build = u.local();
+  const built = u.local();
+  const walk = u.local();
+  const walked = u.local();
+  u.op(`xor ${l}, ${l}`);
+  u.op(`mov ${c}, ${u.rng.int(0, 12)}`);
+  u.label(build);
+  u.op(`test ${c}, ${c}`);
+  u.op(`jz ${built}`);
+  u.op(`malloc ${t}, *[int, list]`);
+  u.op(`mov [${t}], ${c}`);
+  u.op(`mov [${t} + 4], ${l}`);
+  u.op(`mov ${l}, ${t}`);
+  u.op(`dec ${c}`);
+  u.op(`jmp ${build}`);
+  u.label(built);
+  u.op(`xor ${a}, ${a}`);
+  u.label(walk);
+  u.op(`test ${l}, ${l}`);
+  u.op(`jz ${walked}`);
+  u.op(`add ${a}, [${l}]`);
+  u.op(`mov ${l}, [${l} + 4]`);
+  u.op(`jmp ${walk}`);
+  u.label(walked);
+  u.regs.delete(l);
+  u.regs.delete(t);
+  u.regs.set(c, { k: 'int' });
+  u.regs.set(a, { k: 'int' });
+};
+
+const syscall: Snippet = (u) => {
+  switch (u.rng.int(0, 2)) {
+    case 0:
+      u.op('call getpid');
+      break;
+    case 1: {
+      // write to a closed descriptor: the kernel checks the buffer and returns EBADF
+      const p = u.pointer('bytes', (t) => t.k === 'bytes' && t.n !== undefined);
+      if (p === undefined) return;
+      const n = (u.regs.get(p) as { n: number }).n;
+      if (p !== 'ecx') u.op(`mov ecx, ${p}`);
+      u.op('mov ebx, -1');
+      u.op(`mov edx, ${u.rng.int(0, n)}`);
+      u.op('call write');
+      u.regs.set('ecx', u.regs.get(p)!);
+      u.regs.set('ebx', { k: 'int' });
+      u.regs.set('edx', { k: 'int' });
+      break;
+    }
+    default: {
+      u.op('newarray ecx, byte, 8');
+      u.op('mov ebx, 1');
+      u.op('call clock_gettime');
+      u.regs.set('ecx', { k: 'bytes', n: 8 });
+      u.regs.set('ebx', { k: 'int' });
+    }
+  }
+  u.regs.set('eax', { k: 'int' });
+};
+
+/** A tuple holding a pointer to another, read through with the pointer's own register as the destination. */
+const nested: Snippet = (u) => {
+  const [inner, outer, other] = shuffle(u.rng, [...REGS]).slice(0, 3) as [Reg32, Reg32, Reg32];
+  const n = u.rng.int(1, 3);
+  u.op(`malloc ${inner}, *[${Array(n).fill('int').join(', ')}]`);
+  for (let i = 0; i < n; i++) u.op(`mov dword [${inner} + ${4 * i}], ${u.rng.int(0, 99)}`);
+  u.op(`malloc ${outer}, *[int, *[${Array(n).fill('int').join(', ')}]]`);
+  u.op(`mov dword [${outer}], ${u.rng.int(0, 99)}`);
+  u.op(`mov [${outer} + 4], ${inner}`);
+  if (u.rng.chance(0.5)) {
+    u.op(`mov ${outer}, [${outer} + 4]`);
+    u.regs.set(outer, { k: 'tuple', n });
+  } else {
+    u.op(`mov ${other}, [${outer} + 4]`);
+    u.op(`mov ${other}, [${other} + ${4 * u.rng.int(0, n - 1)}]`);
+    u.regs.set(other, { k: 'int' });
+    u.regs.delete(outer);
+  }
+  u.regs.set(inner, { k: 'tuple', n });
+};
+
+/** Memory operands in the less common positions: push/pop of memory, sign extension, three-operand multiply, shifts of memory. */
+const memoryForms: Snippet = (u) => {
+  const p = u.pointer('tuple');
+  if (p === undefined) return;
+  const t = u.regs.get(p) as { k: 'tuple'; n: number };
+  const at = `[${p} + ${4 * u.rng.int(0, t.n - 1)}]`;
+  switch (u.rng.int(0, 5)) {
+    case 0: {
+      const d = u.anyReg();
+      u.op(`push dword ${at}`);
+      u.op(`pop ${d}`);
+      u.regs.set(d, { k: 'int' });
+      return;
+    }
+    case 1: {
+      const d = u.anyReg([p]);
+      u.op(`imul ${d}, dword ${at}, ${u.rng.int(-9, 9)}`);
+      u.regs.set(d, { k: 'int' });
+      return;
+    }
+    case 2:
+      if (u.isInt('ecx') && p !== 'ecx' && u.rng.chance(0.5)) u.op(`${u.rng.pick(SHIFTS)} dword ${at}, cl`);
+      else u.op(`${u.rng.pick(SHIFTS)} dword ${at}, ${u.rng.int(0, 31)}`);
+      return;
+    case 3:
+      u.op(`test dword ${at}, ${u.imm()}`);
+      return;
+    case 4: {
+      const d = u.intDst([p]);
+      u.op(`xchg ${d}, ${at}`);
+      u.regs.set(d, { k: 'int' });
+      return;
+    }
+    default: {
+      const b = u.pointer('bytes', (x) => x.k === 'bytes' && x.n !== undefined && x.n > 0);
+      if (b === undefined) return;
+      const d = u.anyReg();
+      u.op(`movsx ${d}, byte [${b} + ${u.rng.int(0, (u.regs.get(b) as { n: number }).n - 1)}]`);
+      u.regs.set(d, { k: 'int' });
+    }
+  }
+};
+
+/** 16-bit operations leave an int in the full register. */
+const wide16: Snippet = (u) => {
+  const regs16: Partial<Record<Reg32, string>> = { eax: 'ax', ebx: 'bx', ecx: 'cx', edx: 'dx', esi: 'si', edi: 'di', ebp: 'bp' };
+  const r = u.intDst();
+  const r2 = u.intDst([r]);
+  u.op(u.rng.pick([`mov ${regs16[r]}, ${regs16[r2]}`, `add ${regs16[r]}, ${u.rng.int(0, 999)}`, `movzx ${r}, ${regs16[r2]}`, `xor ${regs16[r]}, ${regs16[r2]}`]));
+  u.regs.set(r, { k: 'int' });
+};
+
+/** A word array of nullable tuples (zero-filled: all null), one slot filled, read back and tested. */
+const nullable: Snippet = (u) => {
+  const [a, p, q] = shuffle(u.rng, [...REGS]).slice(0, 3) as [Reg32, Reg32, Reg32];
+  const n = u.rng.int(1, 8);
+  const i = u.rng.int(0, n - 1);
+  const isNull = u.local();
+  u.op(`newarray ${a}, word(null | *[int]), ${n}`);
+  u.op(`malloc ${p}, *[int]`);
+  u.op(`mov dword [${p}], ${u.rng.int(0, 99)}`);
+  if (u.rng.chance(0.7)) u.op(`mov [${a} + ${4 * i}], ${p}`);
+  u.op(`mov ${q}, [${a} + ${4 * u.rng.int(0, n - 1)}]`);
+  u.op(`test ${q}, ${q}`);
+  u.op(`jz ${isNull}`);
+  u.op(`inc dword [${q}]`);
+  u.label(isNull);
+  u.regs.set(p, { k: 'tuple', n: 1 });
+  u.regs.delete(a);
+  u.regs.delete(q);
+};
+
+function shuffle<T>(rng: Rng, xs: T[]): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+  return xs;
+}
+
+const SNIPPETS: readonly [Snippet, number][] = [
+  [arith, 8],
+  [constant, 2],
+  [copy, 2],
+  [stack, 3],
+  [tuple, 4],
+  [array, 4],
+  [branch, 2],
+  [bounded, 2],
+  [loopInsn, 1],
+  [call, 2],
+  [existential, 1],
+  [list, 1],
+  [syscall, 1],
+  [nested, 1],
+  [memoryForms, 2],
+  [wide16, 1],
+  [nullable, 1],
+];
+const TOTAL = SNIPPETS.reduce((s, [, w]) => s + w, 0);
+
+function snippet(rng: Rng): Snippet {
+  let x = rng.next() * TOTAL;
+  for (const [s, w] of SNIPPETS) {
+    x -= w;
+    if (x < 0) return s;
+  }
+  return SNIPPETS[0]![0];
+}
+
+const UNIT_TYPE = 'forall r:stack. code {ESP: sptr (code {EAX: int, ESP: sptr r}) :: r}';
+
+/** One function: random snippets, then the stack popped and EAX an int. */
+export function generateUnit(rng: Rng, name: string): string[] {
+  const u = new Unit(rng, name);
+  const n = rng.int(3, 14);
+  for (let k = 0; k < n; k++) snippet(rng)(u);
+  if (u.slots.length > 0) u.op(`add esp, ${4 * u.slots.length}`);
+  if (!u.isInt('eax')) u.op('mov eax, 0');
+  u.op('ret');
+  return [`${name}: ${UNIT_TYPE}`, ...u.lines];
+}
+
+export const IMPORTS = ['getpid', 'write', 'clock_gettime'];
+
+/** A whole program: main calls each unit in turn, then returns 0. */
+export function programOf(units: string[][], names: string[]): string {
+  return [
+    `.import ${IMPORTS.join(', ')}`,
+    '.type list = null | *[int, list]',
+    '.heap 262144',
+    '.stack 65536',
+    '.data',
+    DATA.trim(),
+    '.code',
+    'main: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}',
+    ...names.map((n) => `        call ${n}`),
+    '        xor eax, eax',
+    '        ret',
+    HELPERS.trim(),
+    ...units.flat(),
+  ].join('\n') + '\n';
+}

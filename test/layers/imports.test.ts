@@ -1,0 +1,77 @@
+// The layers point one way, and this test is what enforces it: every import
+// (static, dynamic and type-only, read by TypeScript's own pre-processor) of
+// every source file is checked against the table of what each layer may
+// import. The toolchain (tal/) stands alone; main/ never reaches into the UI,
+// the benchmarks or the tests; the renderer and the preload see main only
+// through the IPC contract. A second test proves the check bites by feeding it
+// an upward import.
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import ts from 'typescript';
+import { APP_ROOT } from '../../main/app/resource-paths.js';
+
+const SOURCE_DIRS = ['tal', 'main', 'preload', 'renderer', 'bench', 'test'];
+
+/** Files under `main/` that the renderer and the preload may import: the IPC contract, nothing else. */
+const CONTRACT = ['main/ipc/contract.ts'];
+
+/** What each layer may import, as predicates over repository-relative paths of .ts files. */
+const LAYERS: ReadonlyArray<{ layer: string; may: (target: string) => boolean; why: string }> = [
+  { layer: 'tal/', may: (t) => t.startsWith('tal/'), why: 'the toolchain stands alone (tal run is composed in main/cli)' },
+  { layer: 'main/', may: (t) => t.startsWith('main/') || t.startsWith('tal/'), why: 'main uses the toolchain, never the UI, the benchmarks or the tests' },
+  { layer: 'preload/', may: (t) => t.startsWith('preload/') || CONTRACT.includes(t), why: 'the preload sees main only through the IPC contract' },
+  { layer: 'renderer/', may: (t) => t.startsWith('renderer/') || CONTRACT.includes(t), why: 'the renderer sees main only through the IPC contract' },
+  { layer: 'bench/', may: (t) => !t.startsWith('test/') && !t.startsWith('renderer/'), why: 'benchmarks use the product, not its tests' },
+  { layer: 'test/', may: () => true, why: 'tests may use anything' },
+];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(path.join(APP_ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = `${dir}/${e.name}`;
+    if (e.isDirectory()) return e.name === 'node_modules' || e.name === 'dist' ? [] : sourceFiles(rel);
+    return /\.(ts|mts)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [rel] : [];
+  });
+}
+
+/** The repository-relative .ts files that `file` (with text `text`) imports; packages and node: modules are left out. */
+export function localImports(file: string, text: string): string[] {
+  const info = ts.preProcessFile(text, true, true);
+  return info.importedFiles
+    .map((f) => f.fileName)
+    .filter((spec) => spec.startsWith('.'))
+    .map((spec) => path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts'));
+}
+
+/** Every import that breaks the layer table, as "from → to (why)". */
+export function layerViolations(files: ReadonlyArray<{ file: string; text: string }>): string[] {
+  const out: string[] = [];
+  for (const { file, text } of files) {
+    const rule = LAYERS.find((l) => file.startsWith(l.layer));
+    if (!rule) continue;
+    for (const target of localImports(file, text)) {
+      if (!rule.may(target)) out.push(`${file} → ${target} (${rule.why})`);
+    }
+  }
+  return out;
+}
+
+test('every import follows the layer table', () => {
+  const files = SOURCE_DIRS.flatMap(sourceFiles).map((file) => ({ file, text: readFileSync(path.join(APP_ROOT, file), 'utf8') }));
+  assert.ok(files.length > 100, `read ${files.length} source files`);
+  assert.deepEqual(layerViolations(files), []);
+});
+
+test('an upward import, static, dynamic or type-only, is caught', () => {
+  const upward = [
+    { file: 'tal/check/rules.ts', text: "import { VmService } from '../../main/vm/index.js';" },
+    { file: 'tal/cli.ts', text: "const m = await import('../main/runner/index.js');" },
+    { file: 'main/app/lab.ts', text: "import type { Editor } from '../../renderer/src/editor.js';" },
+    { file: 'renderer/src/main.ts', text: "import { createLab } from '../../main/app/create-lab.js';" },
+    { file: 'bench/x.ts', text: "import { tal } from '../test/tal/cli-harness.js';" },
+  ];
+  assert.equal(layerViolations(upward).length, upward.length);
+  assert.deepEqual(layerViolations([{ file: 'renderer/src/main.ts', text: "import type { LabApi } from '../../main/ipc/contract.js';" }]), []);
+});
