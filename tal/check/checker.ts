@@ -4,7 +4,7 @@
 
 import type { CodeBlock, Instr, Program } from '../ast.js';
 import type { Diagnostic, TypeStateEntry } from '../diagnostics.js';
-import { guardAfter, segmentBudget } from '../stack-guard.js';
+import { segmentBudget } from '../stack-guard.js';
 import { checkEntry } from './entry.js';
 import { buildEnv, type Env } from './env.js';
 import { CheckError, Diagnostics, fail } from './errors.js';
@@ -45,7 +45,7 @@ function checkDescent(env: Env, before: number, after: number, guardSlots: numbe
   const bytes = (Math.max(before + pushed, after) - guardSlots) * 4;
   const budget = segmentBudget(env.stackBytes);
   if (bytes > budget) {
-    fail('E_STACK_LIMIT', `the stack goes ${bytes} bytes below the last stack guard (the last label or call); at most ${budget} (half of .stack) are allowed`, {
+    fail('E_STACK_LIMIT', `the stack goes ${bytes} bytes below the stack guard at the start of the block (its label); at most ${budget} (half of .stack) are allowed`, {
       hint: 'split the code with a label (each label checks the stack), keep less on the stack, or raise .stack',
     });
   }
@@ -118,7 +118,6 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
   const pending = new PendingBlocks(blocks.length);
   entryStates.forEach((s, i) => s !== undefined && pending.add(i));
   let totalVisits = 0;
-  const isImport = (name: string): boolean => env.imports.has(name);
 
   const arrive = (target: number, s: State): void => {
     const info = env.labels.get(blocks[target]!.label);
@@ -153,8 +152,8 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     if (opts.trace === true) traces.set(b, trace);
     // Rules update the state in place; the block's entry state stays untouched for later joins.
     let s: State | undefined = cloneState(entryStates[b]!);
-    // Slots on the stack when the last stack guard ran: at the label, then after each call.
-    let guardSlots = s.stack.slots.length;
+    // Slots on the stack when the label's stack guard ran.
+    const guardSlots = s.stack.slots.length;
     let stopped: number | undefined;
     for (const [i, ins] of block.instrs.entries()) {
       if (opts.trace === true && traceChars < LIMITS.traceChars) {
@@ -174,7 +173,6 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
         }
         if (out.next !== undefined) {
           checkDescent(env, s.stack.slots.length, out.next.stack.slots.length, guardSlots, ins);
-          if (guardAfter(ins, isImport)) guardSlots = out.next.stack.slots.length;
         }
         for (const e of out.edges) {
           const info = env.labels.get(e.target);

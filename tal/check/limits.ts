@@ -16,7 +16,7 @@ export const LIMITS = {
    * joined or printed is 1, a step of a type comparison 10 (calibrated with npm run bench:tal:
    * every adversarial family ends within about 1 s).
    */
-  work: 25_000_000,
+  work: 16_000_000,
   /** Times one untyped label's state may change before it must be annotated (E_NO_FIXPOINT). */
   visitsPerBlock: 64,
   /** Characters of type text in a --trace (the trace stops there; checking goes on). */
