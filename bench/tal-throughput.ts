@@ -1,10 +1,14 @@
 // npm run bench:tal — checker and assembler throughput on a generated program
-// of about 100,000 instructions (goal: ≥ 1M instructions/s checked).
+// of about 100,000 instructions (goal: ≥ 1M instructions/s checked), then the
+// checker on adversarial families (bench/tal-adversarial.ts; goal: each checked
+// or refused within 1 s and 256 MiB).
 // A benchmark, not a test: it prints a table and asserts nothing.
 
 import { assemble } from '../tal/asm/assemble.js';
 import { resolveImport } from '../tal/build.js';
 import { checkProgram } from '../tal/check/checker.js';
+import { LIMITS } from '../tal/check/limits.js';
+import { FAMILIES } from './tal-adversarial.js';
 import { parseProgram } from '../tal/parser.js';
 
 /** One callable routine: a bounds-checked loop over an array, arithmetic, a call and a return. */
@@ -85,3 +89,33 @@ const rows = [
 console.log(`generated program: ${instructions} instructions, ${runs} runs, node ${process.version}`);
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(i === 0 ? 10 : 16)).join(''));
 console.log(`goal: check >= 1.00 M instr/s — ${median(checkMs) > 0 && instructions / median(checkMs) * 1000 >= 1e6 ? 'met' : 'missed'}`);
+
+// ---------- adversarial families (tal/check/limits.ts) ----------
+// Each must be checked, or refused with E_COMPLEXITY, within 1 s and 256 MiB. Check time only:
+// parsing is linear in the source and reported apart.
+
+const rowsA: string[][] = [['family', 'n', 'source', 'parse ms', 'check ms', 'heap MiB', 'work', 'verdict']];
+let worstMs = 0;
+let worstMiB = 0;
+for (const f of FAMILIES) {
+  for (const n of f.sizes) {
+    const src = f.source(n);
+    let t = performance.now();
+    const p = parseProgram(src, `${f.name}.tal`);
+    const parse = performance.now() - t;
+    const heap0 = process.memoryUsage().heapUsed;
+    t = performance.now();
+    const c = checkProgram(p, { trace: f.trace === true });
+    const ms = performance.now() - t;
+    const mib = Math.max(0, process.memoryUsage().heapUsed - heap0) / 2 ** 20;
+    const error = c.diagnostics.find((d) => d.severity === 'error');
+    if (error !== undefined && error.code !== 'E_COMPLEXITY') throw new Error(`${f.name} n=${n}: unexpected ${error.code}: ${error.message}`);
+    worstMs = Math.max(worstMs, ms);
+    worstMiB = Math.max(worstMiB, mib);
+    rowsA.push([f.name, String(n), `${(src.length / 1e6).toFixed(1)} MB`, parse.toFixed(0), ms.toFixed(0), mib.toFixed(0), `${(c.stats.work / 1e6).toFixed(1)}M`, error === undefined ? 'checked' : `refused: ${error.message.replace(/.*\(limit (\w+).*/, '$1')}`]);
+  }
+}
+console.log(`\nadversarial families (work limit ${(LIMITS.work / 1e6).toFixed(0)}M units; the generated program above used ${(checkProgram(parseProgram(source, 'generated.tal')).stats.work / 1e6).toFixed(1)}M)`);
+for (const r of rowsA) console.log(r.map((c, i) => c.padEnd([22, 8, 9, 10, 10, 10, 8, 0][i]!)).join(''));
+console.log(`process peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+console.log(`goal: every family checked or refused in <= 1000 ms and <= 256 MiB — worst ${worstMs.toFixed(0)} ms, ${worstMiB.toFixed(0)} MiB: ${worstMs <= 1000 && worstMiB <= 256 ? 'met' : 'missed'}`);

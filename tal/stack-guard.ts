@@ -4,24 +4,22 @@
 // description, so the two cannot disagree (docs/tal.md, "The stack bound").
 //
 // Why it is complete: control reaches an instruction either by falling through from the one
-// before it in the same block, or by a transfer — a jump, call or return — whose target is a
-// code label or the instruction after a call. A guard runs at every code label and after
-// every call of program code, so every path from the entry is a sequence of segments, each
-// starting with a guard (ESP ≥ limit = entry ESP − .stack/2) and then running straight-line code
-// whose ESP the checker tracks exactly: the segment descends at most SEGMENT budget bytes
-// below its guard. Hence ESP ≥ entry ESP − .stack everywhere, whatever the path — loops,
-// recursion, polymorphic stack variables or labels whose type names no ESP.
+// before it in the same block, or by a jump or call — whose target is a code label — or by a
+// return to the instruction after a call. A guard runs at every code label (and before every
+// call of program code). A return lands with ESP exactly where the caller's state after the
+// call says (the callee cannot pop into the caller's rigid stack variable, and must return with
+// exactly the stack its return type names), so the checker follows ESP across a call as across
+// a push. Every path from the entry is therefore a sequence of segments, each starting at a
+// label's guard (ESP ≥ limit = entry ESP − .stack/2) and then running code whose ESP the
+// checker tracks exactly: it descends at most segmentBudget bytes below the guard. Hence
+// ESP ≥ entry ESP − .stack everywhere, whatever the path — loops, recursion, polymorphic stack
+// variables or labels whose type names no ESP.
 
-import type { Instr, Operand } from './ast.js';
+import type { Operand } from './ast.js';
 
 /** Whether an instruction calls program code (a call of an imported system call does not). */
 export function callsProgramCode(target: Operand, isImport: (name: string) => boolean): boolean {
   return !(target.kind === 'label' && isImport(target.name));
-}
-
-/** A guard runs right after this instruction: a call of program code (its return lands here). */
-export function guardAfter(ins: Instr, isImport: (name: string) => boolean): boolean {
-  return ins.kind === 'machine' && ins.mnemonic === 'call' && ins.operands.length === 1 && callsProgramCode(ins.operands[0]!, isImport);
 }
 
 /**

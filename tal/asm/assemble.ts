@@ -54,13 +54,19 @@ import {
   stackCheck,
   stackExhaustedPath,
 } from './runtime.js';
-import { callsProgramCode, guardAfter } from '../stack-guard.js';
+import { callsProgramCode } from '../stack-guard.js';
 
 export interface AssembleOptions {
   /** Linux i386 system-call number of an import, or undefined if the name is not a known syscall. */
   resolveImport(name: string): number | undefined;
   /** Where the code section is mapped (page-aligned); data and heap follow it. */
   codeVaddr?: number;
+  /**
+   * The labels that start with the stack guard (tal/stack-guard.ts): by default every label of
+   * the program. Only a trusted rewrite of a checked program (the state-embedding validator)
+   * names fewer — the checked program's own labels, not the ones it inserts between instructions.
+   */
+  guardedLabels?: ReadonlySet<string>;
 }
 
 /** `image` is present exactly when there are no error diagnostics. */
@@ -185,7 +191,7 @@ interface FlatInstr {
 }
 
 /** Runtime prologue, the program's blocks (pseudo-instructions expanded), heap-exhausted path. */
-function flatten(asm: Assembly, program: Program, stackSize: number): { flat: FlatInstr[]; labels: Map<string, number> } {
+function flatten(asm: Assembly, program: Program, stackSize: number, guarded: (label: string) => boolean): { flat: FlatInstr[]; labels: Map<string, number> } {
   const flat: FlatInstr[] = [];
   const labels = new Map<string, number>();
   const runtime = (blocks: RuntimeBlock[]): void => {
@@ -203,16 +209,15 @@ function flatten(asm: Assembly, program: Program, stackSize: number): { flat: Fl
   for (const block of program.code) {
     if (!asm.symbols.has(block.label)) labels.set(block.label, flat.length);
     asm.define(block.label, { kind: 'code', value: 0 }, block.loc);
-    // The global stack bound (tal/stack-guard.ts): a guard at every label and after every call
-    // of program code. The guards carry line 0, like the rest of the trusted runtime.
-    guard(`stack guard at ${block.label}`);
+    // The global stack bound (tal/stack-guard.ts): a guard at every label of the program. The
+    // guards carry line 0, like the rest of the trusted runtime.
+    if (guarded(block.label)) guard(`stack guard at ${block.label}`);
     for (const instr of block.instrs) {
       if (instr.kind === 'machine') {
         if (instr.mnemonic === 'call' && instr.operands.length === 1 && callsProgramCode(instr.operands[0]!, isImport)) {
           for (const mi of stackCheck(instr.loc, instr.text)) flat.push({ mi, line: instr.loc.line });
         }
         flat.push({ mi: instr, line: instr.loc.line });
-        if (guardAfter(instr, isImport)) guard(`stack guard after ${instr.text}`);
         continue;
       }
       try {
@@ -393,7 +398,8 @@ export function assemble(program: Program, source: string, options: AssembleOpti
     asm.error('E_ASM_TOO_MANY_IMPORTS', program.imports[MAX_IMPORTS]?.loc ?? RUNTIME_LOC, `at most ${MAX_IMPORTS} imports (including write and exit_group)`);
   }
   const { data, relocs: dataRelocs } = buildData(asm, program.data, heapSize);
-  const { flat, labels } = flatten(asm, program, stackSize);
+  const guardedLabels = options.guardedLabels;
+  const { flat, labels } = flatten(asm, program, stackSize, guardedLabels === undefined ? () => true : (l) => guardedLabels.has(l));
   if (asm.symbols.get(program.entry)?.kind !== 'code') {
     asm.error('E_ASM_NO_ENTRY', RUNTIME_LOC, `the entry label '${program.entry}' is not a code label of this program`);
   }

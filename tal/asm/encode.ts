@@ -9,6 +9,7 @@ import { Code, Instruction, MemoryOperand, Register } from 'iced-x86';
 import type { MachineInstr, MemOperand, Operand, Reg } from '../ast.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { CONDITIONS, conditionOf } from '../conditions.js';
+import { instructionSpec } from '../instructions.js';
 
 export type SymbolKind = 'code' | 'data' | 'import';
 
@@ -619,6 +620,8 @@ export const SUPPORTED_MNEMONICS: readonly string[] = [
 export function encodeInstr(mi: MachineInstr, symbols: SymbolLookup, file: string): EncodeResult {
   const e = new Encoding(mi, symbols);
   try {
+    // The instruction table (tal/instructions.ts) is what the checker checks too: nothing outside it is encoded.
+    if (instructionSpec(mi.mnemonic) === undefined) throw new EncodeError('E_ASM_UNKNOWN_MNEMONIC', `'${mi.mnemonic}' is not in TAL's instruction table`);
     return { ok: true, encoded: dispatch(e) };
   } catch (err) {
     const base = { severity: 'error' as const, file, line: mi.loc.line, col: mi.loc.col, instruction: mi.text };

@@ -2,20 +2,21 @@
 // then checks every code block by abstract interpretation over the rules,
 // iterating to a fixed point at labels without a type annotation.
 
-import type { CodeBlock, Instr, Program, SourceLoc } from '../ast.js';
+import type { CodeBlock, Instr, Program } from '../ast.js';
 import type { Diagnostic, TypeStateEntry } from '../diagnostics.js';
-import { FORBIDDEN_SYSCALLS, syscallByName, type SyscallProto } from '../syscalls.js';
-import { ARGV_TYPE } from '../type-parser.js';
-import type { Reg32, WordType } from '../types.js';
-import { CheckError, fail, type Env, type LabelInfo } from './env.js';
-import { guardAfter, segmentBudget } from '../stack-guard.js';
+import { segmentBudget } from '../stack-guard.js';
+import { checkEntry } from './entry.js';
+import { buildEnv, type Env } from './env.js';
+import { CheckError, Diagnostics, fail } from './errors.js';
+import { joinStates, sameState } from './join.js';
+import { ComplexityError, LIMITS, spend, startWork, workUsed } from './limits.js';
+import { renderState } from './render.js';
 import type { RuleCtx, StepOut } from './rule.js';
 import { ruleFor } from './rules.js';
-import { call, enterCode } from './rules-control.js';
+import { ruleContext } from './rules-control.js';
 import { pseudoRule } from './rules-pseudo.js';
-import { cloneState, showWord, snapshot, stateOfCodeType, type State } from './state.js';
-import { freeVarsWord, joinWord, resetFreshVars, type TypeDefs } from './typeops.js';
-import { renderState } from './render.js';
+import { cloneState, snapshot, stateOfCodeType, type State } from './state.js';
+import { resetFreshVars } from './subst.js';
 
 export interface CheckOptions {
   /** Record the type state before every instruction (costs time and memory on big programs). */
@@ -25,110 +26,17 @@ export interface CheckOptions {
 export interface CheckOutput {
   diagnostics: Diagnostic[];
   trace: TypeStateEntry[];
-  stats: { instructions: number; blocks: number; visits: number };
+  /** visits: blocks checked (with re-checks); work: units of LIMITS.work spent. */
+  stats: { instructions: number; blocks: number; visits: number; work: number };
 }
 
-/** A block is re-checked at most this often before its entry state must be annotated. */
-const MAX_VISITS = 64;
-
-class Diagnostics {
-  readonly global: Diagnostic[] = [];
-  readonly perBlock = new Map<number, Diagnostic[]>();
-
-  constructor(private readonly file: string) {}
-
-  make(code: string, loc: SourceLoc, message: string, extra: Partial<Diagnostic> = {}): Diagnostic {
-    return { code, severity: 'error', file: this.file, line: loc.line, col: loc.col, message, ...extra };
-  }
-
-  fromCheckError(e: CheckError, loc: SourceLoc, instruction?: string): Diagnostic {
-    const d = this.make(e.code, loc, e.message);
-    if (instruction !== undefined) d.instruction = instruction;
-    if (e.details.expected !== undefined) d.expected = e.details.expected;
-    if (e.details.found !== undefined) d.found = e.details.found;
-    if (e.details.hint !== undefined) d.hint = e.details.hint;
-    return d;
-  }
-}
-
-function buildEnv(program: Program, diags: Diagnostics): Env {
-  const defs = new Map<string, WordType>();
-  for (const t of program.types) {
-    const free = freeVarsWord(t.body);
-    if (free.size > 0) diags.global.push(diags.make('E_SCOPE', t.loc, `type '${t.name}' mentions unbound variable(s) ${[...free].join(', ')}`));
-    else if (t.body.k === 'named') diags.global.push(diags.make('E_TYPE_DEF', t.loc, `type '${t.name}' is only another name; define it as a pointer type, e.g. null | *[…]`));
-    else defs.set(t.name, t.body);
-  }
-  const imports = new Map<string, SyscallProto>();
-  for (const imp of program.imports) {
-    const proto = syscallByName(imp.name);
-    const forbidden = FORBIDDEN_SYSCALLS[imp.name];
-    if (imports.has(imp.name)) diags.global.push(diags.make('E_DUPLICATE', imp.loc, `'${imp.name}' is imported twice`));
-    else if (forbidden !== undefined) diags.global.push(diags.make('E_FORBIDDEN_SYSCALL', imp.loc, `system call '${imp.name}' cannot be imported: it ${forbidden}`));
-    else if (proto === undefined) diags.global.push(diags.make('E_UNKNOWN_SYSCALL', imp.loc, `'${imp.name}' is not a system call TAL knows`, { hint: 'see docs/tal.md, "System calls", for the whitelist' }));
-    else imports.set(imp.name, proto);
-  }
-  const labels = new Map<string, LabelInfo>();
-  const clash = (name: string, loc: SourceLoc): boolean => {
-    if (imports.has(name) || defs.has(name)) {
-      diags.global.push(diags.make('E_DUPLICATE', loc, `'${name}' is both a label and an import or type name`));
-      return true;
-    }
-    return false;
-  };
-  for (const d of program.data) {
-    if (clash(d.label, d.loc)) continue;
-    const n = { k: 'const' as const, value: d.init.length };
-    const type: WordType =
-      d.kind === 'bytes' ? { k: 'bytes', n } : d.kind === 'words' ? { k: 'words', n, elem: { k: 'int' } } : { k: 'tuple', fields: d.init.map(() => ({ t: { k: 'int' }, init: true })) };
-    if (d.kind === 'tuple' && d.init.length === 0) diags.global.push(diags.make('E_DATA', d.loc, 'a tuple needs at least one field'));
-    labels.set(d.label, { kind: 'data', type });
-  }
-  program.code.forEach((b, i) => {
-    if (clash(b.label, b.loc)) return;
-    const info: LabelInfo = { kind: 'code', block: i };
-    if (b.type !== undefined) {
-      const free = freeVarsWord({ k: 'code', ct: b.type });
-      if (free.size > 0) diags.global.push(diags.make('E_SCOPE', b.loc, `the type of '${b.label}' mentions unbound variable(s) ${[...free].join(', ')}`));
-      else info.type = b.type;
-    }
-    labels.set(b.label, info);
-  });
-  // The loader never gives less than one page (docs/talo.md, stack_size).
-  return { defs: defs as TypeDefs, labels, imports, stackBytes: Math.max(program.stackSize, 4096) };
-}
-
-/** The prologue calls main with EBX = argv and expects EAX = exit status back (docs/talo.md, "Entry contract"). */
-function checkEntry(program: Program, env: Env, diags: Diagnostics): void {
-  const entry = program.code.find((b) => b.label === program.entry);
-  if (entry === undefined) {
-    diags.global.push(diags.make('E_ENTRY', { line: 1, col: 1 }, `the program has no entry label '${program.entry}'`, { hint: `define ${program.entry}: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}` }));
-    return;
-  }
-  if (entry.type === undefined) {
-    diags.global.push(diags.make('E_ENTRY', entry.loc, `the entry label '${entry.label}' needs a type`, { hint: `${entry.label}: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}` }));
-    return;
-  }
-  const s: State = { regs: new Map<Reg32, WordType>([['ebx', ARGV_TYPE]]), stack: { slots: [], tail: { k: 'svar', name: 'ρ' } }, vars: new Map([['ρ', 'stack']]) };
-  try {
-    const out = call(s, { kind: 'machine', mnemonic: 'call', operands: [{ kind: 'label', name: entry.label }], loc: entry.loc, text: `call ${entry.label}` }, ctxFor(env), snapshot(s));
-    const eax = out.next?.regs.get('eax');
-    if (eax === undefined || !['int', 'sing', 'below', 'null'].includes(eax.k)) throw new CheckError('E_ENTRY', `'${entry.label}' must return its exit status in EAX as an int`, { found: eax === undefined ? 'nothing' : showWord(eax) });
-  } catch (e) {
-    if (!(e instanceof CheckError)) throw e;
-    diags.global.push(diags.fromCheckError(new CheckError('E_ENTRY', `the entry label '${entry.label}' cannot be called by the runtime: ${e.message}`, e.details), entry.loc));
-  }
-}
-
-function ctxFor(env: Env): RuleCtx {
-  return {
-    env,
-    enter: (s, target) => {
-      const info = env.labels.get(target);
-      if (info?.kind !== 'code' || info.type === undefined) throw new CheckError('E_LABEL_TYPE', `'${target}' has no type`);
-      return enterCode(env, s, info.type, `'${target}'`);
-    },
-  };
+/** Characters of type text in one trace entry. */
+function entrySize(e: TypeStateEntry): number {
+  let n = e.instruction.length;
+  for (const t of Object.values(e.regs)) n += t.length;
+  for (const t of e.stack) n += t.length;
+  for (const t of e.facts) n += t.length;
+  return n;
 }
 
 /** One straight-line segment may descend at most segmentBudget below its guard, counting a call's return address. */
@@ -137,7 +45,7 @@ function checkDescent(env: Env, before: number, after: number, guardSlots: numbe
   const bytes = (Math.max(before + pushed, after) - guardSlots) * 4;
   const budget = segmentBudget(env.stackBytes);
   if (bytes > budget) {
-    fail('E_STACK_LIMIT', `the stack goes ${bytes} bytes below the last stack guard (the last label or call); at most ${budget} (half of .stack) are allowed`, {
+    fail('E_STACK_LIMIT', `the stack goes ${bytes} bytes below the stack guard at the start of the block (its label); at most ${budget} (half of .stack) are allowed`, {
       hint: 'split the code with a label (each label checks the stack), keep less on the stack, or raise .stack',
     });
   }
@@ -146,51 +54,6 @@ function checkDescent(env: Env, before: number, after: number, guardSlots: numbe
 function step(s: State, ins: Instr, ctx: RuleCtx): StepOut {
   if (ins.kind === 'machine') return ruleFor(ins)(s, ins, ctx, snapshot(s));
   return pseudoRule(s, ins, ctx.env);
-}
-
-/** Join of the states arriving at an untyped label; undefined registers are forgotten. */
-function joinStates(env: Env, a: State, b: State): State {
-  if (a.stack.slots.length !== b.stack.slots.length || a.stack.tail.k !== b.stack.tail.k || (a.stack.tail.k === 'svar' && b.stack.tail.k === 'svar' && a.stack.tail.name !== b.stack.tail.name)) {
-    throw new CheckError('E_STACK_JOIN', 'paths reaching this label have different stack shapes', {
-      found: `${a.stack.slots.length} slot(s) on one path, ${b.stack.slots.length} on another`,
-      hint: 'balance push/pop on every path into the label',
-    });
-  }
-  const shared = [...a.vars].filter(([k, v]) => b.vars.get(k) === v);
-  // Both paths know the same variables (the common case): every joined type is in scope.
-  const sameScope = shared.length === a.vars.size && shared.length === b.vars.size;
-  const vars = sameScope ? a.vars : new Map(shared);
-  const inScope = sameScope ? (): boolean => true : (t: WordType): boolean => [...freeVarsWord(t)].every((v) => vars.has(v));
-  const regs = new Map<Reg32, WordType>();
-  for (const [r, ta] of a.regs) {
-    const tb = b.regs.get(r);
-    if (tb === undefined) continue;
-    const j = joinWord(env.defs, ta, tb);
-    if (j !== undefined && inScope(j)) regs.set(r, j);
-    else if (j !== undefined && (j.k === 'sing' || j.k === 'below')) regs.set(r, ta.k === 'int' ? ta : INT);
-  }
-  const slots = a.stack.slots.map((ta, i) => {
-    const j = joinWord(env.defs, ta, b.stack.slots[i]!);
-    return j !== undefined && inScope(j) ? j : ta.k === 'uninit' ? ta : UNINIT;
-  });
-  // No flags: the stack guard at the label clobbers them (arrive drops them).
-  return { regs, stack: { slots, tail: a.stack.tail }, vars };
-}
-
-const UNINIT: WordType = { k: 'uninit' };
-const INT: WordType = { k: 'int' };
-
-/**
- * Whether a join changed nothing. joinStates keeps the old type objects where the
- * new path adds nothing (joinWord returns its first argument then), so identity suffices.
- */
-function sameState(a: State, b: State): boolean {
-  if (a.regs.size !== b.regs.size || a.stack.slots.length !== b.stack.slots.length || a.vars.size !== b.vars.size || a.flags !== b.flags) return false;
-  for (const [r, t] of a.regs) if (b.regs.get(r) !== t) return false;
-  for (let i = 0; i < a.stack.slots.length; i++) if (a.stack.slots[i] !== b.stack.slots[i]) return false;
-  if (a.stack.tail.k !== b.stack.tail.k || (a.stack.tail.k === 'svar' && b.stack.tail.k === 'svar' && a.stack.tail.name !== b.stack.tail.name)) return false;
-  for (const [k, v] of a.vars) if (b.vars.get(k) !== v) return false;
-  return true;
 }
 
 /** Blocks waiting to be (re)checked, always taken lowest index first so that checking follows program order. */
@@ -240,10 +103,11 @@ class PendingBlocks {
 
 export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOutput {
   resetFreshVars();
+  startWork();
   const diags = new Diagnostics(program.file);
   const env = buildEnv(program, diags);
   checkEntry(program, env, diags);
-  const ctx = ctxFor(env);
+  const ctx = ruleContext(env);
   const blocks = program.code;
   const entryStates: (State | undefined)[] = blocks.map((b) => {
     const info = env.labels.get(b.label);
@@ -254,7 +118,6 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
   const pending = new PendingBlocks(blocks.length);
   entryStates.forEach((s, i) => s !== undefined && pending.add(i));
   let totalVisits = 0;
-  const isImport = (name: string): boolean => env.imports.has(name);
 
   const arrive = (target: number, s: State): void => {
     const info = env.labels.get(blocks[target]!.label);
@@ -273,12 +136,15 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     }
   };
 
-  for (let b = pending.pop(); b !== undefined; b = pending.pop()) {
+  let traceChars = 0;
+  // A complexity limit stops the whole check: the program is refused with what was found so far.
+  let exhausted = false;
+  for (let b = pending.pop(); b !== undefined && !exhausted; b = pending.pop()) {
     totalVisits++;
     const block = blocks[b]!;
     const blockDiags: Diagnostic[] = [];
     diags.perBlock.set(b, blockDiags);
-    if (++visits[b]! > MAX_VISITS) {
+    if (++visits[b]! > LIMITS.visitsPerBlock) {
       blockDiags.push(diags.make('E_NO_FIXPOINT', block.loc, `the types at '${block.label}' do not settle`, { hint: `annotate it: ${block.label}: code {…}` }));
       continue;
     }
@@ -286,12 +152,19 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     if (opts.trace === true) traces.set(b, trace);
     // Rules update the state in place; the block's entry state stays untouched for later joins.
     let s: State | undefined = cloneState(entryStates[b]!);
-    // Slots on the stack when the last stack guard ran: at the label, then after each call.
-    let guardSlots = s.stack.slots.length;
+    // Slots on the stack when the label's stack guard ran.
+    const guardSlots = s.stack.slots.length;
     let stopped: number | undefined;
     for (const [i, ins] of block.instrs.entries()) {
-      if (opts.trace === true) trace.push(renderState(s, block.label, ins));
+      if (opts.trace === true && traceChars < LIMITS.traceChars) {
+        spend(s.stack.slots.length);
+        const entry = renderState(s, block.label, ins);
+        traceChars += entrySize(entry);
+        trace.push(entry);
+        if (traceChars >= LIMITS.traceChars) diags.global.push({ ...diags.make('W_TRACE_LIMIT', ins.loc, `the trace stops here: it holds ${LIMITS.traceChars.toLocaleString('en-US')} characters of types (limit traceChars); checking went on`), severity: 'warning' });
+      }
       try {
+        spend(1);
         const out = step(s, ins, ctx);
         if (out.next !== undefined && out.next.stack.slots.length * 4 > env.stackBytes) {
           throw new CheckError('E_STACK_LIMIT', `the stack would hold at least ${out.next.stack.slots.length * 4} bytes, more than the program's ${env.stackBytes}`, {
@@ -300,7 +173,6 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
         }
         if (out.next !== undefined) {
           checkDescent(env, s.stack.slots.length, out.next.stack.slots.length, guardSlots, ins);
-          if (guardAfter(ins, isImport)) guardSlots = out.next.stack.slots.length;
         }
         for (const e of out.edges) {
           const info = env.labels.get(e.target);
@@ -311,6 +183,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
       } catch (e) {
         if (!(e instanceof CheckError)) throw e;
         blockDiags.push(diags.fromCheckError(e, ins.loc, ins.text));
+        if (e instanceof ComplexityError) exhausted = true;
         s = undefined;
         break;
       }
@@ -332,6 +205,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
         } catch (e) {
           if (!(e instanceof CheckError)) throw e;
           blockDiags.push(diags.fromCheckError(e, loc, `(falling through into '${blocks[b + 1]!.label}')`));
+          if (e instanceof ComplexityError) exhausted = true;
         }
       }
     }
@@ -354,5 +228,5 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     diagnostics.push(failed ? { ...diags.make('W_UNREACHABLE', block.loc, message), severity: 'warning' } : diags.make('E_UNREACHABLE', block.loc, message, { hint: 'delete it, or jump to it' }));
   });
   diagnostics.sort((x, y) => x.line - y.line || x.col - y.col);
-  return { diagnostics, trace, stats: { instructions, blocks: blocks.length, visits: totalVisits } };
+  return { diagnostics, trace, stats: { instructions, blocks: blocks.length, visits: totalVisits, work: workUsed() } };
 }

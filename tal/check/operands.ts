@@ -3,9 +3,11 @@
 
 import type { MemOperand, Operand, Reg } from '../ast.js';
 import { REGS32, type Reg32, type Size, type WordType } from '../types.js';
-import { fail, type Env } from './env.js';
+import type { Env } from './env.js';
+import { fail } from './errors.js';
 import { showSize, showWord, type Pre, type State } from './state.js';
-import { Comparer, isIntLike, isZeroWord } from './typeops.js';
+import { Comparer } from './subtype.js';
+import { isIntLike, isZeroWord } from './word-kinds.js';
 
 const PARENT: Record<string, Reg32> = {
   al: 'eax', ah: 'eax', ax: 'eax', cl: 'ecx', ch: 'ecx', cx: 'ecx', dl: 'edx', dh: 'edx', dx: 'edx', bl: 'ebx', bh: 'ebx', bx: 'ebx',

@@ -2,9 +2,10 @@
 // instruction (a private copy it may change) and says where control goes next.
 
 import type { MachineInstr } from '../ast.js';
-import { fail, type Env } from './env.js';
+import type { Env } from './env.js';
+import { fail } from './errors.js';
 import type { Pre, State } from './state.js';
-import type { Subst } from './typeops.js';
+import type { Subst } from './subst.js';
 
 /** A transfer of control to a label with the state at the jump. */
 export interface Edge {

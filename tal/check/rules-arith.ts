@@ -4,12 +4,12 @@
 
 import type { MachineInstr, Operand } from '../ast.js';
 import type { WordType } from '../types.js';
-import { fail } from './env.js';
+import { fail } from './errors.js';
 import { isReg32, operandSize, readOperand, refuseEspWrite, regType, writeOperand } from './operands.js';
 import { arity, type Rule } from './rule.js';
 import { through } from './rules-data.js';
 import { restack, showWord, type FlagOperand, type State } from './state.js';
-import { isIntLike } from './typeops.js';
+import { isIntLike } from './word-kinds.js';
 
 const INT: WordType = { k: 'int' };
 

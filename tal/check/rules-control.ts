@@ -4,12 +4,16 @@
 
 import type { Operand } from '../ast.js';
 import type { CodeType, Reg32, StackType, WordType } from '../types.js';
-import { fail, type Env } from './env.js';
+import type { Env } from './env.js';
+import { CheckError, fail } from './errors.js';
+import { boundType } from './limits.js';
 import { readOperand, regType } from './operands.js';
 import { arity, type Rule, type RuleCtx, type StepOut } from './rule.js';
 import { syscallCall } from './rules-syscall.js';
 import { cloneState, restack, showCode, showStack, showWord, stackType, stateOfCodeType, type Pre, type State } from './state.js';
-import { boundOf, Comparer, freeVarsWord, isIntLike, isZeroWord, substCode, substWord, type Subst } from './typeops.js';
+import { freeVarsWord, substCode, substWord, type Subst } from './subst.js';
+import { Comparer } from './subtype.js';
+import { boundOf, isIntLike, isZeroWord } from './word-kinds.js';
 import { conditionOf, type Cond } from '../conditions.js';
 
 const NEGATE: Record<Cond, Cond> = { e: 'ne', ne: 'e', b: 'ae', ae: 'b', be: 'a', a: 'be', l: 'ge', ge: 'l', le: 'g', g: 'le', s: 'ns', ns: 's', o: 'no', no: 'o', p: 'np', np: 'p' };
@@ -222,9 +226,19 @@ export const call: Rule = (s, ins, ctx: RuleCtx, pre) => {
   matchStack(c, stackType(s.stack), cons.tail, what);
   if (retCt.vars.length > 0) fail('E_CALL_TYPE', `the return type of ${what} is polymorphic, which is not supported`, { found: showCode(retCt) });
   const ret = substCode(retCt, c.subst);
+  // Substitution is where types grow (a polymorphic result with the caller's types put in): bound them
+  // here. On the stack, only the slots the return type writes out are new; below them is the caller's.
+  for (const [r, t] of Object.entries(ret.regs) as [Reg32, WordType][]) {
+    if (t.k !== 'sptr') boundType(t, `after the call to ${what}, ${r.toUpperCase()}`);
+  }
+  const written = retCt.regs.esp;
+  let slot = ret.regs.esp?.k === 'sptr' ? ret.regs.esp.s : undefined;
+  for (let st = written?.k === 'sptr' ? written.s : undefined; st?.k === 'cons' && slot?.k === 'cons'; st = st.tail, slot = slot.tail) {
+    boundType(slot.head, `after the call to ${what}, a stack slot`);
+  }
   const unbound = ct.vars.filter((v) => !c.subst.has(v.name)).map((v) => v.name);
-  const free = new Set<string>();
-  freeVarsWord({ k: 'code', ct: ret }, free);
+  // Looked up in the written return type: the substituted one may be as long as the caller's stack.
+  const free = unbound.length > 0 ? freeVarsWord({ k: 'code', ct: retCt }) : new Set<string>();
   const stuck = unbound.filter((v) => free.has(v));
   if (stuck.length > 0) fail('E_CALL_TYPE', `cannot infer ${stuck.join(', ')} for the call to ${what}`, { hint: 'the variable must appear in the argument registers or the stack' });
   const after = stateOfCodeType(ret, s.vars);
@@ -251,3 +265,15 @@ export const ret: Rule = (s, ins, { env }) => {
   enterCode(env, s, (top as Extract<WordType, { k: 'code' }>).ct, 'the return address');
   return { edges: [] };
 };
+
+/** The context rules run in: entering a typed label means satisfying its annotation. */
+export function ruleContext(env: Env): RuleCtx {
+  return {
+    env,
+    enter: (s, target) => {
+      const info = env.labels.get(target);
+      if (info?.kind !== 'code' || info.type === undefined) throw new CheckError('E_LABEL_TYPE', `'${target}' has no type`);
+      return enterCode(env, s, info.type, `'${target}'`);
+    },
+  };
+}

@@ -2,7 +2,7 @@
 
 import type { MachineInstr } from '../ast.js';
 import type { WordType } from '../types.js';
-import { fail } from './env.js';
+import { fail } from './errors.js';
 import { isReg32, operandSize, readOperand, refuseEspWrite, regType, writeOperand } from './operands.js';
 import { arity, type Rule, type StepOut } from './rule.js';
 import { restack, type State } from './state.js';

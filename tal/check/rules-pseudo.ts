@@ -3,11 +3,15 @@
 
 import type { PseudoInstr } from '../ast.js';
 import type { Reg32, Size, StackType, WordType } from '../types.js';
-import { fail, type Env } from './env.js';
+import type { Env } from './env.js';
+import { fail } from './errors.js';
+import { boundType } from './limits.js';
 import { dropFlagsOn, regType, unfold } from './operands.js';
 import type { StepOut } from './rule.js';
 import { showStack, showWord, snapshot, stackType, flattenStack, type State } from './state.js';
-import { Comparer, freeVarUses, freshVar, isIntLike, substWord } from './typeops.js';
+import { freeVarUses, freshVar, substWord } from './subst.js';
+import { Comparer } from './subtype.js';
+import { isIntLike } from './word-kinds.js';
 
 function through(s: State): StepOut {
   return { next: s, edges: [] };
@@ -97,6 +101,7 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
         const binding = ex.v.kind === 'size' ? { kind: 'size' as const, n: { k: 'var' as const, name } } : { kind: 'type' as const, t: { k: 'tvar' as const, name } };
         t = unfold(env, substWord(ex.body, new Map([[ex.v.name, binding]])));
       }
+      boundType(t, `unpack ${ins.reg}`);
       s.regs.set(ins.reg, t);
       dropFlagsOn(s, ins.reg);
       return through(s);

@@ -4,10 +4,11 @@
 
 import type { SyscallArg, SyscallProto } from '../syscalls.js';
 import type { WordType } from '../types.js';
-import { fail } from './env.js';
+import { fail } from './errors.js';
 import type { StepOut } from './rule.js';
 import { showSize, showWord, type State } from './state.js';
-import { Comparer, isIntLike, isZeroWord, type TypeDefs } from './typeops.js';
+import { Comparer } from './subtype.js';
+import { isIntLike, isZeroWord, type TypeDefs } from './word-kinds.js';
 
 function argType(s: State, proto: SyscallProto, a: SyscallArg): WordType {
   const t = s.regs.get(a.reg);

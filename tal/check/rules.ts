@@ -1,9 +1,10 @@
 // Which rule checks which mnemonic, and which mnemonics are rejected outright.
 
 import type { MachineInstr } from '../ast.js';
-import { fail } from './env.js';
+import { fail } from './errors.js';
 import { binary, bswap, cmovcc, cmp, doubleShift, multiply, setcc, shift, test, unary } from './rules-arith.js';
 import { conditionOf } from '../conditions.js';
+import { instructionSpec } from '../instructions.js';
 import { call, jcc, jecxz, jmp, loop, ret } from './rules-control.js';
 import { lea, mov, movExtend, nop, pop, push, rdtsc, signExtend, xchg } from './rules-data.js';
 import type { Rule } from './rule.js';
@@ -30,7 +31,6 @@ const RULES: Record<string, Rule> = {
   adc: binary,
   sbb: binary,
   shl: shift,
-  sal: shift,
   shr: shift,
   sar: shift,
   rol: shift,
@@ -103,6 +103,7 @@ const PRIVILEGED: Record<string, string> = {
 
 const UNSUPPORTED_HINTS: Record<string, string> = {
   enter: 'build the frame with push and sub esp, 4k',
+  sal: 'write shl, the same instruction',
   leave: 'pop the frame with add esp, 4k and pop',
   movsb: 'copy in a loop with a bounds-checked index',
   movsd: 'copy in a loop with a bounds-checked index',
@@ -123,11 +124,19 @@ export function ruleFor(ins: MachineInstr): Rule {
   for (const op of ins.operands) {
     if (op.kind === 'label' && SYSTEM_REGISTER.test(op.name)) fail('E_PRIVILEGED', `'${op.name}' is a system register; TAL code cannot touch it`);
   }
-  const rule = RULES[m];
-  if (rule !== undefined) return rule;
-  if (conditionOf(m, 'j') !== undefined) return jcc;
-  if (conditionOf(m, 'set') !== undefined) return setcc;
-  if (conditionOf(m, 'cmov') !== undefined) return cmovcc;
-  const hint = UNSUPPORTED_HINTS[m];
-  return fail('E_UNSUPPORTED', `'${m}' is not an instruction TAL checks`, hint !== undefined ? { hint } : { hint: 'see docs/tal.md, "Instructions"' });
+  // The instruction table (tal/instructions.ts) is what the assembler encodes too: nothing outside it is checked.
+  const spec = instructionSpec(m);
+  const rule = spec === undefined ? undefined : (RULES[m] ?? (conditionOf(m, 'j') !== undefined ? jcc : conditionOf(m, 'set') !== undefined ? setcc : conditionOf(m, 'cmov') !== undefined ? cmovcc : undefined));
+  if (spec === undefined || rule === undefined) {
+    const hint = UNSUPPORTED_HINTS[m];
+    return fail('E_UNSUPPORTED', `'${m}' is not an instruction TAL checks`, hint !== undefined ? { hint } : { hint: 'see docs/tal.md, "Instructions"' });
+  }
+  if (!spec.arity.includes(ins.operands.length)) fail('E_OPERANDS', `${m} takes ${spec.arity.join(' or ')} operand(s), found ${ins.operands.length}`);
+  if (!spec.memory && ins.operands.some((op) => op.kind === 'mem')) fail('E_OPERAND', `${m} takes no memory operand`);
+  return rule;
+}
+
+/** Whether the checker has a rule for a mnemonic of the instruction table (every one must). */
+export function hasRule(m: string): boolean {
+  return Object.hasOwn(RULES, m) || conditionOf(m, 'j') !== undefined || conditionOf(m, 'set') !== undefined || conditionOf(m, 'cmov') !== undefined;
 }

@@ -2,6 +2,7 @@
 // as text (for diagnostics and the trace).
 
 import type { CodeType, Reg32, Size, StackType, VarKind, WordType } from '../types.js';
+import { spend } from './limits.js';
 
 /** What the last cmp/test established, kept until a register it names or the flags change. */
 export type Flags =
@@ -55,6 +56,7 @@ export function snapshot(s: State): Pre {
 
 /** A new stack with `top` pushed, `pop` slots popped first. */
 export function restack(st: Stack, pop: number, top: readonly WordType[] = []): Stack {
+  spend(st.slots.length);
   return { slots: [...top, ...st.slots.slice(pop)], tail: st.tail };
 }
 
@@ -65,10 +67,12 @@ export function flattenStack(st: StackType): Stack {
     slots.push(s.head);
     s = s.tail;
   }
+  spend(slots.length);
   return { slots, tail: s };
 }
 
 export function stackType(st: Stack): StackType {
+  spend(st.slots.length);
   let out: StackType = st.tail;
   for (let i = st.slots.length - 1; i >= 0; i--) out = { k: 'cons', head: st.slots[i]!, tail: out };
   return out;
@@ -112,6 +116,7 @@ export function showWord(t: WordType): string {
 }
 
 function renderWord(t: WordType): string {
+  spend(1);
   switch (t.k) {
     case 'int':
       return 'int';

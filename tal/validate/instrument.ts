@@ -636,7 +636,8 @@ export function instrument(source: string, file: string, check: CheckResult): In
   place(parseAsmLines(tail.code, rt, rename), rt);
   const inst: Program = { ...program, code, data: [...program.data, ...tail.data] };
   inst.heapSize = 2 * heap;
-  const asm = assemble(inst, source, { resolveImport: (name) => syscallByName(name)?.nr });
+  // The stack guard stays at the program's own labels only: the inserted ones are reached with live flags.
+  const asm = assemble(inst, source, { resolveImport: (name) => syscallByName(name)?.nr, guardedLabels: new Set(program.code.map((b) => b.label)) });
   if (asm.image === undefined) {
     const d = asm.diagnostics[0];
     return { ok: false, error: `the instrumented program does not assemble: ${d !== undefined ? `line ${d.line}: ${d.message} (${d.instruction ?? ''})` : '?'}` };

@@ -1,11 +1,13 @@
-// The global stack bound, as emitted: every program label and every return point of a call of
-// program code starts with the trusted stack guard (tal/stack-guard.ts), so every cycle of the
-// control-flow graph passes one — loops of jumps included, which push without any call.
+// The global stack bound, as emitted: every program label starts with the trusted stack guard
+// (tal/stack-guard.ts), so every cycle of the control-flow graph passes one — loops of jumps
+// included, which push without any call.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { disassemble, type DisasmLine } from '../../tal/asm/disasm.js';
-import { buildSource } from '../../tal/build.js';
+import { assemble } from '../../tal/asm/assemble.js';
+import { buildSource, resolveImport } from '../../tal/build.js';
+import { parseProgram } from '../../tal/parser.js';
 
 const LOOPS = `.import write
 .data
@@ -51,13 +53,22 @@ describe('the stack guard', () => {
     }
   });
 
-  it('runs after every call of program code (where its return lands), not after system calls', () => {
+  it('runs before every call of program code, not before system calls', () => {
     const calls = lines.map((l, k) => [l, k] as const).filter(([l]) => l.line !== 0 && l.text.startsWith('call'));
     assert.equal(calls.length, 2);
     for (const [l, k] of calls) {
-      if (l.text === 'call write') assert.ok(!isGuardAt(lines, k + 1));
-      else assert.ok(isGuardAt(lines, k + 1), `after ${l.text}: ${lines[k + 1]!.text}`);
+      if (l.text === 'call write') assert.ok(!isGuardAt(lines, k - 2));
+      else assert.ok(isGuardAt(lines, k - 2), `before ${l.text}: ${lines[k - 2]!.text}`);
     }
+  });
+
+  it('is left out at labels a trusted rewrite inserts, when it names the labels to guard', () => {
+    const program = parseProgram(LOOPS, 'loops.tal');
+    const res = assemble(program, LOOPS, { resolveImport, guardedLabels: new Set(['main', 'grow']) });
+    const ls = disassemble(res.image!, res.image!.symbols);
+    const at = (name: string): number => ls.findIndex((l) => l.labels?.includes(name));
+    assert.ok(isGuardAt(ls, at('grow')));
+    assert.ok(!isGuardAt(ls, at('stackless')));
   });
 
   it('is on every cycle: every backward branch of program code targets a guard', () => {
