@@ -51,7 +51,7 @@ test('the reject corpus covers every rule family', () => {
     'E_UNPACK', 'E_PACK', 'E_COERCE', 'E_NEWARRAY',
     'E_SYSCALL_ARG', 'E_SYSCALL_LEN', 'E_UNKNOWN_SYSCALL', 'E_FORBIDDEN_SYSCALL', 'E_IMPORT_VALUE',
     'E_PRIVILEGED', 'E_UNSUPPORTED', 'E_OPERANDS', 'E_OPERAND',
-    'E_ENTRY', 'E_NO_CODE', 'E_LIMIT',
+    'E_ENTRY', 'E_NO_CODE', 'E_LIMIT', 'E_UNREACHABLE', 'E_COMPLEXITY',
   ];
   const missing = required.filter((code) => !covered.has(code));
   assert.deepEqual(missing, [], 'diagnostic codes with no reject case');
