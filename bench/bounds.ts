@@ -68,8 +68,8 @@ async function guestBounds(log: (m: string) => void): Promise<Measure[]> {
     const key = SigningKey.generate();
     await key.injectInto(vm, await locateControlRegion(vm, vm.memoryBytes));
     const built = buildSource(SPIN, 'spin.tal', {});
-    if (!built.ok || built.talo === undefined) throw new Error('the spin program does not build');
-    await vm.putFile(path.basename(SPIN_IMAGE), key.sign(built.talo));
+    if (!built.ok || built.checked === undefined) throw new Error('the spin program does not build');
+    await vm.putFile(path.basename(SPIN_IMAGE), key.sign(built.checked));
     await vm.exec(`chmod +x ${SPIN_IMAGE}`, { port: PORT });
     const started = await vm.exec(`talexec --mode kernel ${SPIN_IMAGE} >/dev/null 2>&1 & echo $!`, { port: PORT });
     const pid = Number.parseInt(started.output, 10);

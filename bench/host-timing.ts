@@ -8,7 +8,7 @@ import { buildSource, checkSource } from '../tal/index.js';
 import { VmError } from '../main/vm/index.js';
 import type { BenchGuest } from './bench-guest.js';
 import { summarize, type Summary } from './stats.js';
-import type { RunMode, TalLauncher } from './tal-launcher.js';
+import type { ExecMode, TalLauncher } from './tal-launcher.js';
 
 export interface ToolchainTiming {
   file: string;
@@ -49,7 +49,7 @@ export async function timeToolchain(file: string, source: string, repeats: numbe
 
 export interface FirstOutputTiming {
   file: string;
-  mode: RunMode;
+  mode: ExecMode;
   /** The output that counts as "first output". */
   marker: string;
   buildMs: number;
@@ -66,7 +66,7 @@ export interface FirstOutputTiming {
 export async function timeFirstOutput(
   guest: BenchGuest,
   launcher: TalLauncher,
-  mode: RunMode,
+  mode: ExecMode,
   name: string,
   source: string,
   args: readonly string[],

@@ -11,11 +11,11 @@ import { formatBounds, type SpeedBound } from './bounds.js';
 import type { FirstOutputTiming, ToolchainTiming } from './host-timing.js';
 import type { ExperimentResult, ModeResult } from './schedule.js';
 import { percentLower, type Summary } from './stats.js';
-import { MODE_LABELS, RUN_MODES, USER_MODES, type RunMode } from './tal-launcher.js';
+import { MODE_LABELS, RUN_MODES, USER_MODES, type ExecMode } from './tal-launcher.js';
 
 export interface Comparison {
   /** The user mode with the lower median: kernel mode is compared with it. */
-  fasterTrap: RunMode;
+  fasterTrap: ExecMode;
   user: number;
   kernel: number;
   timesCheaper: number;
@@ -36,7 +36,7 @@ export interface ExperimentReport {
   instructionsPer: string;
   paper?: Figure;
   modes: Array<{
-    mode: RunMode;
+    mode: ExecMode;
     label: string;
     unavailable?: string;
     value?: Summary;
@@ -46,7 +46,7 @@ export interface ExperimentReport {
   /** Absent when kernel mode (or every user mode) could not run. */
   comparison?: Comparison;
   /** For experiments without kernel mode: how much cheaper the faster trap path is than the other. */
-  trapComparison?: { faster: RunMode; timesCheaper: number };
+  trapComparison?: { faster: ExecMode; timesCheaper: number };
 }
 
 export interface BenchPointOut {
@@ -185,7 +185,7 @@ function describeTarget(e: ExperimentReport): string {
   return `${t.met ? 'met' : 'MISSED'}: ${achieved} (${t.text})`;
 }
 
-function cell(e: ExperimentReport, mode: RunMode): string {
+function cell(e: ExperimentReport, mode: ExecMode): string {
   const m = e.modes.find((x) => x.mode === mode);
   if (!m) return '—';
   if (m.unavailable !== undefined || !m.value) return 'not run';

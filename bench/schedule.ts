@@ -5,10 +5,10 @@
 
 import type { BenchContext, Experiment, Sample } from './experiments/experiment.js';
 import { summarize, type Summary } from './stats.js';
-import type { RunMode } from './tal-launcher.js';
+import type { ExecMode } from './tal-launcher.js';
 
 export interface ModeResult {
-  mode: RunMode;
+  mode: ExecMode;
   /** Why this mode was not run; absent when it was. */
   unavailable?: string;
   /** Measured samples in the order taken (warm-up excluded). */

@@ -34,7 +34,7 @@ export async function selectLauncher(guest: BenchGuest): Promise<LauncherChoice>
   await telemetry.setEnabled(false);
   if ((await telemetry.counters()).telemetryEnabled) throw new Error('could not switch the guest kernel\'s telemetry off');
   return {
-    launcher: new TaloLauncher(talexec, (talo) => key.sign(talo)),
+    launcher: new TaloLauncher(talexec, key),
     notes: [`per-boot signing key ${key.fingerprint()} injected; telemetry off during measurements`],
     telemetry,
   };

@@ -2,15 +2,18 @@
 // for "this program, this mode, these arguments"; a launcher decides what is
 // installed in the guest and which command runs it.
 
+import type { ExecMode } from '../main/runner/admission.js';
+
+export type { ExecMode };
+import type { SigningKey } from '../main/vm/signing-key.js';
 import { buildSource, formatDiagnostic, type TrapKind } from '../tal/index.js';
 import { BenchError, GUEST_BIN, shellQuote, type BenchGuest } from './bench-guest.js';
 
 /** The guest kernel's run modes (talexec --mode): ring 3 through int 0x80, ring 3 through sysenter, ring 0 through the direct gate. */
-export type RunMode = 'user' | 'user-sysenter' | 'kernel';
-export const RUN_MODES: readonly RunMode[] = ['user', 'user-sysenter', 'kernel'];
-export const USER_MODES: readonly RunMode[] = ['user', 'user-sysenter'];
+export const RUN_MODES: readonly ExecMode[] = ['user', 'user-sysenter', 'kernel'];
+export const USER_MODES: readonly ExecMode[] = ['user', 'user-sysenter'];
 
-export const MODE_LABELS: Readonly<Record<RunMode, string>> = {
+export const MODE_LABELS: Readonly<Record<ExecMode, string>> = {
   user: 'user, int 0x80',
   'user-sysenter': 'user, sysenter',
   kernel: 'kernel, direct gate',
@@ -20,11 +23,11 @@ export interface TalLauncher {
   /** What the launcher runs, for the report (e.g. "static ELF builds of the TAL programs"). */
   readonly description: string;
   /** Why a mode cannot be run, or null when it can. */
-  unavailable(mode: RunMode): string | null;
+  unavailable(mode: ExecMode): string | null;
   /** Check and assemble (and sign) a program for a mode: the guest file name and its bytes. */
-  build(name: string, source: string, mode: RunMode): { file: string; bytes: Uint8Array };
+  build(name: string, source: string, mode: ExecMode): { file: string; bytes: Uint8Array };
   /** The guest command (already shell-quoted) that runs a program installed in GUEST_BIN in a mode. */
-  command(name: string, mode: RunMode, args: readonly string[]): string;
+  command(name: string, mode: ExecMode, args: readonly string[]): string;
 }
 
 /** Build a program for every mode the launcher can run and install each distinct file once. */
@@ -47,7 +50,7 @@ export function buildOrThrow(source: string, file: string, options: Parameters<t
   return built;
 }
 
-const ELF_TRAP: Readonly<Partial<Record<RunMode, TrapKind>>> = { user: 'int80', 'user-sysenter': 'sysenter' };
+const ELF_TRAP: Readonly<Partial<Record<ExecMode, TrapKind>>> = { user: 'int80', 'user-sysenter': 'sysenter' };
 
 /**
  * User mode without the guest's .talo loader: the assembler's static ELF of
@@ -59,21 +62,21 @@ export class ElfLauncher implements TalLauncher {
 
   constructor(private readonly kernelUnavailableReason: string) {}
 
-  unavailable(mode: RunMode): string | null {
+  unavailable(mode: ExecMode): string | null {
     return ELF_TRAP[mode] ? null : this.kernelUnavailableReason;
   }
 
-  build(name: string, source: string, mode: RunMode): { file: string; bytes: Uint8Array } {
+  build(name: string, source: string, mode: ExecMode): { file: string; bytes: Uint8Array } {
     this.check(name, mode);
     return { file: `${name}.${mode}`, bytes: buildOrThrow(source, `${name}.tal`, { elf: ELF_TRAP[mode]! }).elf! };
   }
 
-  command(name: string, mode: RunMode, args: readonly string[]): string {
+  command(name: string, mode: ExecMode, args: readonly string[]): string {
     this.check(name, mode);
     return [`${GUEST_BIN}/${name}.${mode}`, ...args].map(shellQuote).join(' ');
   }
 
-  private check(name: string, mode: RunMode): void {
+  private check(name: string, mode: ExecMode): void {
     const reason = this.unavailable(mode);
     if (reason) throw new BenchError('UNAVAILABLE', `${name} cannot run in ${mode} mode: ${reason}`);
   }
@@ -90,7 +93,7 @@ export class TaloLauncher implements TalLauncher {
 
   constructor(
     private readonly talexec: string,
-    private readonly sign: (talo: Uint8Array) => Uint8Array,
+    private readonly key: SigningKey,
   ) {}
 
   unavailable(): string | null {
@@ -98,10 +101,10 @@ export class TaloLauncher implements TalLauncher {
   }
 
   build(name: string, source: string): { file: string; bytes: Uint8Array } {
-    return { file: `${name}.talo`, bytes: this.sign(buildOrThrow(source, `${name}.tal`, {}).talo!) };
+    return { file: `${name}.talo`, bytes: this.key.sign(buildOrThrow(source, `${name}.tal`, {}).checked!) };
   }
 
-  command(name: string, mode: RunMode, args: readonly string[]): string {
+  command(name: string, mode: ExecMode, args: readonly string[]): string {
     return [this.talexec, '--mode', mode, `${GUEST_BIN}/${name}.talo`, ...args].map(shellQuote).join(' ');
   }
 }

@@ -29,20 +29,26 @@ const BUILT_HERE = Symbol('built by buildSource');
  * is signed" holds by construction, not by every caller's care.
  */
 export class CheckedImage {
-  readonly #checked = true;
+  readonly #bytes: Uint8Array;
 
   constructor(
     token: symbol,
-    /** The unsigned image. */
-    readonly talo: Uint8Array,
+    /** The unsigned image; the CheckedImage keeps its own copy. */
+    talo: Uint8Array,
     /** The file the source came from, for messages. */
     readonly file: string,
   ) {
     if (token !== BUILT_HERE) throw new Error('a CheckedImage comes only from buildSource');
+    this.#bytes = Uint8Array.from(talo);
+  }
+
+  /** A copy of the unsigned image: changing it cannot change what a signer sees. */
+  get talo(): Uint8Array {
+    return Uint8Array.from(this.#bytes);
   }
 
   static is(value: unknown): value is CheckedImage {
-    return typeof value === 'object' && value !== null && #checked in value;
+    return typeof value === 'object' && value !== null && #bytes in value;
   }
 }
 

@@ -11,7 +11,6 @@ export {
   disassembleTalo,
   formatDisassembly,
   readTalo,
-  signTalo,
   verifyTalo,
   writeElf,
   HEAP_EXHAUSTED_STATUS,

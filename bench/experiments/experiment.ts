@@ -2,7 +2,7 @@
 // once, and how to take one measurement in one mode.
 
 import type { BenchGuest } from '../bench-guest.js';
-import type { RunMode, TalLauncher } from '../tal-launcher.js';
+import type { ExecMode, TalLauncher } from '../tal-launcher.js';
 
 export interface BenchParams {
   /** Untimed cycles through every mode before the measured ones (JIT warm-up). */
@@ -53,12 +53,12 @@ export interface Experiment {
   /** What `instructions` counts, e.g. "per call". */
   instructionsPer: string;
   /** Modes this experiment can run in at all (the C trap loop has no kernel mode). */
-  modes: readonly RunMode[];
+  modes: readonly ExecMode[];
   /** The comparison the results file reports for this experiment (the paper's, when it has one). */
   headline: Measure;
   paper?: Figure;
   /** What we aim for (reported, not asserted). */
   target?: Figure;
   prepare(ctx: BenchContext): Promise<void>;
-  measure(ctx: BenchContext, mode: RunMode, run: number): Promise<Sample>;
+  measure(ctx: BenchContext, mode: ExecMode, run: number): Promise<Sample>;
 }

@@ -5,9 +5,9 @@
 
 import { GUEST_BIN, numberField, parseToolLine } from '../bench-guest.js';
 import type { Experiment } from './experiment.js';
-import { USER_MODES, type RunMode } from '../tal-launcher.js';
+import { USER_MODES, type ExecMode } from '../tal-launcher.js';
 
-const GATE: Readonly<Partial<Record<RunMode, string>>> = { user: 'int80', 'user-sysenter': 'sysenter' };
+const GATE: Readonly<Partial<Record<ExecMode, string>>> = { user: 'int80', 'user-sysenter': 'sysenter' };
 
 export const trapLoopExperiment: Experiment = {
   id: 'getpid-c',

@@ -13,7 +13,7 @@ import { APP_ROOT } from '../../main/app/resource-paths.js';
 import { locateControlRegion, manifestControlAddress, SigningKey, TelemetryReader } from '../../main/vm/index.js';
 import { GUEST_BIN, GUEST_WORK } from '../bench-guest.js';
 import { loadGuestTools } from '../guest-tools.js';
-import { TaloLauncher, type RunMode } from '../tal-launcher.js';
+import { TaloLauncher, type ExecMode } from '../tal-launcher.js';
 import { SampledGuest, type IpSample } from './sampled-guest.js';
 import { parseKallsyms, profile, type ProfileRow } from './symbols.js';
 
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
 
     await guest.exec(`mkdir -p ${GUEST_BIN} ${GUEST_WORK} && mount -t tmpfs -o nr_inodes=0,size=64m benchwork ${GUEST_WORK}`);
     const talexec = (await guest.exec('command -v talexec')).trim();
-    const launcher = new TaloLauncher(talexec, (talo) => key.sign(talo));
+    const launcher = new TaloLauncher(talexec, key);
     const files = new Map<string, Uint8Array>(Object.entries(await loadGuestTools()));
     const program = values.experiment === 'echod' ? 'echod' : 'find';
     if (values.experiment !== program) throw new Error(`--experiment must be find or echod, got ${values.experiment}`);
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     await guest.exec('cat /proc/kallsyms > /mnt/host/kallsyms');
     const symbols = parseKallsyms(Buffer.from(await guest.getFile('kallsyms')).toString('latin1'));
 
-    const results = new Map<RunMode, { rows: ProfileRow[]; samples: number; idle: number; instructions: number }>();
+    const results = new Map<ExecMode, { rows: ProfileRow[]; samples: number; idle: number; instructions: number }>();
     for (const mode of ['user-sysenter', 'kernel'] as const) {
       const port = String(7600 + (mode === 'kernel' ? 1 : 0));
       if (program === 'echod') {

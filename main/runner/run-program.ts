@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CheckedImage } from '../../tal/build.js';
+import { admit, imageBytes, type ExecMode, type RunImage } from './admission.js';
 import { locateControlRegion, manifestControlAddress, type ControlCounters, type ControlRegion, type SyscallPath } from '../vm/control-region.js';
 import { VmError } from '../vm/errors.js';
 import { SigningKey } from '../vm/signing-key.js';
@@ -17,8 +18,7 @@ import { GUEST_SHARE_DIR, instructionsBetween, type VmService } from '../vm/vm-s
 import { MAX_COMMAND_BYTES } from '../vm/shell-channel.js';
 import type { SerialPort } from '../vm/protocol.js';
 
-export type RunMode = 'kernel' | 'user' | 'user-sysenter';
-export const RUN_MODES: readonly RunMode[] = ['kernel', 'user', 'user-sysenter'];
+export const EXEC_MODES: readonly ExecMode[] = ['kernel', 'user', 'user-sysenter'];
 
 export interface RunRequest {
   /**
@@ -26,10 +26,10 @@ export interface RunRequest {
    * per-boot key for kernel mode. Raw bytes are delivered exactly as given — the runner never signs
    * what the checker has not seen — so an unsigned or foreign-signed image is refused ring 0.
    */
-  talo: CheckedImage | Uint8Array;
+  talo: RunImage;
   /** argv[1..]. */
   args?: string[];
-  mode: RunMode;
+  mode: ExecMode;
   /** Default 30 s; on timeout the program gets Ctrl-C and the run rejects with EXEC_TIMEOUT. */
   timeoutMs?: number;
   /** The program's terminal output (stdout and stderr, interleaved) as it arrives. */
@@ -133,7 +133,7 @@ export class ProgramRunner {
     const args = request.args ?? [];
     checkRequest(request, args);
     await this.keyInjected;
-    const image = CheckedImage.is(request.talo) ? (request.mode === 'kernel' ? this.key.sign(request.talo.talo) : request.talo.talo) : request.talo;
+    const image = admit(request.talo, request.mode, this.key);
     const name = `run-${++this.runs}-${randomBytes(4).toString('hex')}`;
     const guestPath = `${GUEST_SHARE_DIR}/${name}.talo`;
     // One command line: remove the previous run's files, make the image executable (9p files arrive
@@ -243,11 +243,10 @@ function summarise(records: SyscallRecord[]): SyscallSummary[] {
 }
 
 function checkRequest(request: RunRequest, args: string[]): void {
-  if (!RUN_MODES.includes(request.mode)) {
-    throw new VmError('BAD_ARGUMENT', `mode must be one of ${RUN_MODES.join(', ')}, got ${String(request.mode)}`);
+  if (!EXEC_MODES.includes(request.mode)) {
+    throw new VmError('BAD_ARGUMENT', `mode must be one of ${EXEC_MODES.join(', ')}, got ${String(request.mode)}`);
   }
-  const bytes = CheckedImage.is(request.talo) ? request.talo.talo : request.talo;
-  if (!(bytes instanceof Uint8Array) || bytes.length === 0 || bytes.length > MAX_IMAGE_BYTES) {
+  if (!(CheckedImage.is(request.talo) || request.talo instanceof Uint8Array) || imageBytes(request.talo) === 0 || imageBytes(request.talo) > MAX_IMAGE_BYTES) {
     throw new VmError('BAD_ARGUMENT', `the image must be 1..${MAX_IMAGE_BYTES} bytes`);
   }
   const bad = args.findIndex((arg) => typeof arg !== 'string' || /[\0\x03\x04\n\r]/.test(arg));

@@ -4,7 +4,8 @@
 // returns the key itself; fingerprint() identifies it in logs and tests.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { signTalo } from '../../tal/asm/sign.js';
+import { signTalo, verifyTalo } from '../../tal/asm/sign.js';
+import { CheckedImage } from '../../tal/build.js';
 import { CONTROL_OFFSETS, KEY_BYTES, KEY_READY, type ControlRegion, type GuestMemory } from './control-region.js';
 import { VmError } from './errors.js';
 
@@ -19,9 +20,19 @@ export class SigningKey {
     return new SigningKey(new Uint8Array(randomBytes(KEY_BYTES)));
   }
 
-  /** The image with a signature trailer made with this key (docs/talo.md); throws on an invalid or signed image. */
-  sign(talo: Uint8Array): Uint8Array {
-    return signTalo(talo, this.#key);
+  /**
+   * The checked image with a signature trailer made with this key (docs/talo.md). Only a
+   * CheckedImage — which only buildSource makes, after the checker accepted the source — can be
+   * signed: there is no way to sign other bytes with a key that grants ring 0.
+   */
+  sign(image: CheckedImage): Uint8Array {
+    if (!CheckedImage.is(image)) throw new TypeError('only a CheckedImage (from buildSource) can be signed for ring 0');
+    return signTalo(image.talo, this.#key);
+  }
+
+  /** Whether `bytes` carry a valid signature made with this key. */
+  signed(bytes: Uint8Array): boolean {
+    return verifyTalo(bytes, this.#key).ok;
   }
 
   /** First 16 hex digits of SHA-256(key): names the key without revealing it. */

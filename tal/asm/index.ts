@@ -13,7 +13,7 @@ export {
   type TaloImage,
 } from './image.js';
 export { readTalo, writeTalo, TaloFormatException, type ReadTaloOptions, type ReadTaloResult, type TaloFormatError, type TaloSignature } from './talo.js';
-export { signTalo, verifyTalo, type VerifyTaloResult } from './sign.js';
+export { verifyTalo, type VerifyTaloResult } from './sign.js';
 export { linkImage, type Placement } from './link.js';
 export { writeElf, type ElfOptions, type TrapKind } from './elf.js';
 export { disassemble, disassembleTalo, formatDisassembly, type DisasmLine, type DisassembleTaloResult } from './disasm.js';

@@ -15,7 +15,7 @@ import { benchPoints, compare, experimentReport, formatMarkdown, formatTable, ta
 import { parseBenchArgs, QUICK_PARAMS } from '../../bench/run-bench.js';
 import type { ExperimentResult } from '../../bench/schedule.js';
 import { percentLower, summarize } from '../../bench/stats.js';
-import { RUN_MODES, type RunMode } from '../../bench/tal-launcher.js';
+import { RUN_MODES, type ExecMode } from '../../bench/tal-launcher.js';
 
 test('summaries: median of odd and even counts, min, max; bad input is an error', () => {
   assert.deepEqual(summarize([5, 1, 3]), { runs: 3, median: 3, min: 1, max: 5 });
@@ -42,7 +42,7 @@ function experiment(id: string, over: Partial<Experiment> = {}): Experiment {
   };
 }
 
-function result(exp: Experiment, values: Partial<Record<RunMode, number[]>>, unavailable: Partial<Record<RunMode, string>> = {}): ExperimentResult {
+function result(exp: Experiment, values: Partial<Record<ExecMode, number[]>>, unavailable: Partial<Record<ExecMode, string>> = {}): ExperimentResult {
   return {
     experiment: exp,
     modes: exp.modes.map((mode) => {

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import ts from 'typescript';
 import { APP_ROOT } from '../../main/app/resource-paths.js';
+import { localImports } from './import-graph.js';
 
 const SOURCE_DIRS = ['tal', 'main', 'preload', 'renderer', 'bench', 'test'];
 
@@ -36,17 +36,8 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The repository-relative .ts files that `file` (with text `text`) imports; packages and node: modules are left out. */
-export function localImports(file: string, text: string): string[] {
-  const info = ts.preProcessFile(text, true, true);
-  return info.importedFiles
-    .map((f) => f.fileName)
-    .filter((spec) => spec.startsWith('.'))
-    .map((spec) => path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts'));
-}
-
 /** Every import that breaks the layer table, as "from → to (why)". */
-export function layerViolations(files: ReadonlyArray<{ file: string; text: string }>): string[] {
+function layerViolations(files: ReadonlyArray<{ file: string; text: string }>): string[] {
   const out: string[] = [];
   for (const { file, text } of files) {
     const rule = LAYERS.find((l) => file.startsWith(l.layer));

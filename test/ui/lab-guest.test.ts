@@ -9,7 +9,7 @@ import { resolveLabPaths } from '../../main/app/resource-paths.js';
 import { startWebShell } from '../../main/web/web-shell.js';
 import { openBrowser } from '../../bench/chromium.js';
 
-const BOOT_TIMEOUT_MS = 120_000;
+const BOOT_TIMEOUT_MS = 240_000;
 
 test('lab with the guest: console terminal, runs in kernel and user mode, transitions', async (t) => {
   const shell = await startWebShell({ paths: resolveLabPaths(), port: 0, bootVm: true });

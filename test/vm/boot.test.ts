@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 // Speed goals (boot, restore, resume) are measured by `npm run bench` (bench/bounds.ts); here they are only reported.
 import { BOOT_STAGES, VmService, instructionsBetween, launchGuest, type LaunchedGuest } from '../../main/vm/index.js';
 
-describe('guest boot and snapshots', { timeout: 180_000 }, () => {
+describe('guest boot and snapshots', { timeout: 600_000 }, () => {
   let cold: LaunchedGuest | undefined;
   let snapshot: Uint8Array | undefined;
   const others: VmService[] = [];

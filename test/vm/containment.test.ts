@@ -26,8 +26,8 @@ describe('ring-0 containment', { timeout: 120_000 }, () => {
     const key = SigningKey.generate();
     await key.injectInto(guest.vm, await locateControlRegion(guest.vm, guest.vm.memoryBytes));
     const built = buildSource(SPIN, 'spin.tal', {});
-    assert.ok(built.ok && built.talo);
-    await guest.vm.putFile('spin.talo', key.sign(built.talo));
+    assert.ok(built.ok && built.checked);
+    await guest.vm.putFile('spin.talo', key.sign(built.checked));
     await guest.vm.exec(`chmod +x ${IMAGE}`, { port: PORT });
   });
   after(async () => {

@@ -167,7 +167,7 @@ describe('running .talo programs in the guest', { timeout: 180_000 }, () => {
     const key = SigningKey.generate();
     await key.injectInto(guest.vm, runner.region);
     try {
-      const signed = key.sign(unsigned);
+      const signed = key.sign(exampleBuild('hello').checked!);
       const good = await runner.run({ talo: signed, mode: 'kernel' });
       assert.deepEqual([good.status, good.output], ['exited', 'Hello, world!\n']);
       for (const offset of [200, signed.length - 1]) {
