@@ -217,15 +217,7 @@ export class VmService extends EventEmitter<VmEvents> {
     // A fresh worker resumes the state. v86's own restore_state on a live instance that was itself
     // resumed from a state brings the guest TSC back to an older value, and the guest kernel's timers
     // then stall for seconds; a new instance resumes correctly and costs about as much (≈0.3 s).
-    const superseded = new VmError('INTERRUPTED', 'the guest state was replaced by restoreState()');
-    for (const pending of this.pending.values()) pending.reject(superseded);
-    this.pending.clear();
-    const old = this.shells;
-    this.shells = this.newShells();
-    for (const shell of old) shell.fail(superseded);
-    const retired = this.worker;
-    this.worker = null; // its exit is not a crash
-    void retired?.terminate();
+    this.retireWorker(new VmError('INTERRUPTED', 'the guest state was replaced by restoreState()'));
     this.spawnWorker(state);
     await this.emulatorStarted;
     await this.shells[0]!.exec('true', { timeoutMs: 5_000 });
@@ -432,6 +424,18 @@ export class VmService extends EventEmitter<VmEvents> {
     this.failStarted(error);
   }
 
+  /** Before another state resumes in a new worker: reject what is in flight with `error`, retire the worker and shells. */
+  private retireWorker(error: VmError): void {
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+    const old = this.shells;
+    this.shells = this.newShells();
+    for (const shell of old) shell.fail(error);
+    const retired = this.worker;
+    this.worker = null; // its exit is not a crash (or is the crash already handled)
+    void retired?.terminate();
+  }
+
   /** The emulator died unasked: restart the guest from the recovery state if there is one, else end the VM. */
   private crashed(error: VmError): void {
     if (this.lifecycle === 'running' && this.recoveryState && !this.recovering) void this.recover(error, this.recoveryState);
@@ -450,14 +454,7 @@ export class VmService extends EventEmitter<VmEvents> {
       `the emulator died (${cause.code}: ${cause.message}); the guest was restarted from its snapshot`,
       { outputTail: cause.location?.outputTail ?? this.consoleTail(0) },
     );
-    for (const pending of this.pending.values()) pending.reject(restarted);
-    this.pending.clear();
-    const old = this.shells;
-    this.shells = this.newShells();
-    for (const shell of old) shell.fail(restarted);
-    const dead = this.worker;
-    this.worker = null; // its exit is the crash already handled
-    void dead?.terminate();
+    this.retireWorker(restarted);
     try {
       this.recoveryStarted = false;
       this.spawnWorker(state);

@@ -3,32 +3,15 @@
 // Each case returns what it saw; the caller checks the kernel's health after it.
 
 import assert from 'node:assert/strict';
-import { build, patchedMain, ring0Execs, SLEEPER, type HostileGuest } from './hostile-guest.js';
+import { createHash } from 'node:crypto';
+import { build, HELLO, patchedMain, ring0Execs, SLEEPER, type HostileGuest } from './hostile-guest.js';
 
-/** Deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
+/** Deterministic random numbers in [0, 1) from a seed (SHA-256 of seed and counter), so a failing case can be replayed. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  let counter = 0;
+  return () => createHash('sha256').update(`${seed}:${counter++}`).digest().readUInt32LE(0) / 2 ** 32;
 }
 
-const HELLO = `.import write
-.data
-msg:    .bytes "hi\\n"
-.code
-main: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}
-        mov ebx, 1
-        mov ecx, msg
-        mov edx, 3
-        call write
-        xor eax, eax
-        ret
-`;
 
 export interface CaseOutcome {
   kind: string;

@@ -94,6 +94,20 @@ again:
         jmp again
 `;
 
+/** A hello world with hello.tal's shape: an ABS32 (mov ecx, msg) shortly before an IMPORT_REL32 (call write). */
+export const HELLO = `.import write
+.data
+msg:    .bytes "hi\\n"
+.code
+${MAIN}
+        mov ebx, 1
+        mov ecx, msg
+        mov edx, 3
+        call write
+        xor eax, eax
+        ret
+`;
+
 /** Fifteen bytes of main (three `mov eax, 0`) a test overwrites with code no checker accepts. */
 export const PATCHABLE = `.code
 ${MAIN}

@@ -15,6 +15,7 @@ import {
   armGuest,
   assertGuestHealthy,
   build,
+  HELLO,
   header,
   openProgram,
   patchedMain,
@@ -196,19 +197,6 @@ interface Violation {
   mutate(image: Uint8Array): Uint8Array;
 }
 
-// hello.tal's shape: an ABS32 (mov ecx, msg) shortly before an IMPORT_REL32 (call write).
-const HELLO = `.import write
-.data
-msg:    .bytes "hi\\n"
-.code
-main: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}
-        mov ebx, 1
-        mov ecx, msg
-        mov edx, 3
-        call write
-        xor eax, eax
-        ret
-`;
 
 function codeRelocs(image: Uint8Array) {
   return header(image).relocs.filter((r) => r.section === 0);
