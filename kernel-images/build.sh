@@ -81,7 +81,8 @@ cp /bin/busybox "$BUILD/busybox"
 mkdir -p "$BUILD/userland"
 make -s -C "$HERE/userland" OUT="$BUILD/userland"
 "$HERE/scripts/make-initramfs.sh" "$BUILD/linux" "$HERE/initramfs" "$BUILD/initramfs" \
-	"$OUT/initramfs.cpio.gz" "$BUILD/busybox" "$BUILD/userland/talexec"
+	"$OUT/initramfs.cpio.gz" "$BUILD/busybox" "$BUILD/userland/talexec" \
+	"$BUILD/userland/talprobe"
 
 # 5. BIOS images, as Debian ships them.
 install -m 0644 /usr/share/seabios/bios.bin "$OUT/bios.bin"

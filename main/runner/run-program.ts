@@ -163,6 +163,10 @@ export class ProgramRunner {
         timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         ...(request.onOutput ? { onOutput: request.onOutput } : {}),
       });
+    } catch (error) {
+      // The program took the emulator down with it; the guest was restarted from its snapshot.
+      if (error instanceof VmError && error.code === 'GUEST_RESTARTED') return killedWithGuest(error, performance.now() - started);
+      throw error;
     } finally {
       if (!before.telemetryEnabled) await this.telemetry.setEnabled(false).catch(() => undefined);
     }
@@ -201,6 +205,20 @@ export class ProgramRunner {
       throw error;
     }
   }
+}
+
+/** A run whose program killed the emulator: reported as killed (SIGKILL), with what the VM service said. */
+function killedWithGuest(error: VmError, wallMs: number): RunResult {
+  return {
+    status: 'exited',
+    exitCode: 128 + 9,
+    killedByFault: true,
+    output: `${error.message}\n`,
+    wallMs,
+    instructions: 0,
+    pid: null,
+    syscalls: { byPath: { int80: 0, sysenter: 0, direct: 0 }, byCall: [], dropped: 0 },
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ export type VmErrorCode =
   | 'STOPPED' // stop() was called while the call was pending
   | 'WORKER_EXIT' // the emulator worker thread exited unexpectedly
   | 'EMULATOR_ERROR' // v86 threw inside the worker
+  | 'GUEST_RESTARTED' // the emulator died under the running guest, which was restarted from its snapshot
   | 'GUEST_FILE_NOT_FOUND' // a 9p path does not exist
   | 'NO_TAL_SUPPORT'; // the guest kernel has no (unique, valid) TAL control region
 

@@ -1,7 +1,8 @@
 // Start a ready guest the fast way: resume the cached booted snapshot for these
 // images and options when there is one, else cold boot and cache a snapshot.
 // The snapshot is taken before anything per-boot (such as a signing key) is put
-// into the guest, so it never holds a secret.
+// into the guest, so it never holds a secret. It is also the guest's recovery
+// state: if the emulator dies under the guest, the guest restarts from it.
 
 import { performance } from 'node:perf_hooks';
 import type { BootProgress } from './boot-progress.js';
@@ -47,6 +48,7 @@ export async function launchGuest(options: LaunchOptions = {}): Promise<Launched
       const vm = withProgress(new VmService(), onProgress);
       try {
         const boot = await vm.boot({ ...bootOptions, images, state });
+        vm.setRecoveryState(state);
         return { vm, boot, snapshot: { path, bytes: state.length } };
       } catch (error) {
         // A snapshot that no longer resumes (e.g. a v86 change the key did not capture) is replaced below.
@@ -61,6 +63,7 @@ export async function launchGuest(options: LaunchOptions = {}): Promise<Launched
   const started = performance.now();
   const state = await vm.saveState();
   const saveMs = performance.now() - started;
+  vm.setRecoveryState(state);
   await storeSnapshot(cacheDir, identity, state);
   return { vm, boot, snapshot: { path, bytes: state.length, saveMs } };
 }

@@ -37,6 +37,8 @@ export const GUEST_SHARE_DIR = '/mnt/host';
 const PROBE_TIMEOUT_MS = 1_500;
 const PROBE_FALLBACK_MS = 3_000;
 const STOP_GRACE_MS = 2_000;
+/** How long a guest restarted after an emulator death has to answer before the VM is given up. */
+const RECOVERY_PROBE_MS = 10_000;
 const CONSOLE_TAIL_CHARS = 4_000;
 /** printk levels below this reach the console: emergencies to errors, not warnings. */
 const CONSOLE_LOGLEVEL = 4;
@@ -74,6 +76,11 @@ export interface VmEvents {
   exit: [number];
   /** restoreState() replaced the guest's state (anything written into guest memory since is gone). */
   restored: [];
+  /**
+   * The emulator died under the running guest and the guest was restarted from the recovery state
+   * (setRecoveryState); calls in flight rejected with this error (GUEST_RESTARTED). `restored` follows.
+   */
+  recovered: [VmError];
 }
 
 type Lifecycle = 'idle' | 'booting' | 'running' | 'stopping' | 'ended';
@@ -100,6 +107,9 @@ export class VmService extends EventEmitter<VmEvents> {
   private markStarted: () => void = () => undefined;
   private failStarted: (error: VmError) => void = () => undefined;
   private config: { images: GuestImages; memoryMiB: number; cmdline: string } | null = null;
+  private recoveryState: Uint8Array | null = null;
+  private recovering = false;
+  private recoveryStarted = false;
 
   get running(): boolean {
     return this.lifecycle === 'running';
@@ -211,19 +221,21 @@ export class VmService extends EventEmitter<VmEvents> {
     // A fresh worker resumes the state. v86's own restore_state on a live instance that was itself
     // resumed from a state brings the guest TSC back to an older value, and the guest kernel's timers
     // then stall for seconds; a new instance resumes correctly and costs about as much (≈0.3 s).
-    const superseded = new VmError('INTERRUPTED', 'the guest state was replaced by restoreState()');
-    for (const pending of this.pending.values()) pending.reject(superseded);
-    this.pending.clear();
-    const old = this.shells;
-    this.shells = this.newShells();
-    for (const shell of old) shell.fail(superseded);
-    const retired = this.worker;
-    this.worker = null; // its exit is not a crash
-    void retired?.terminate();
+    this.retireWorker(new VmError('INTERRUPTED', 'the guest state was replaced by restoreState()'));
     this.spawnWorker(state);
     await this.emulatorStarted;
     await this.shells[0]!.exec('true', { timeoutMs: 5_000 });
     this.emit('restored');
+  }
+
+  /**
+   * Keep a booted snapshot of this VM (same images and options) to restart the guest from when the
+   * emulator dies while the guest runs, instead of ending the VM. Ring-0 code can make v86 itself fail
+   * (a fault it cannot deliver recurses until "Maximum call stack size exceeded"); the lab then says
+   * what happened and goes on. null: an emulator death ends the VM (`crash`).
+   */
+  setRecoveryState(state: Uint8Array | null): void {
+    this.recoveryState = state;
   }
 
   /** Guest RAM in bytes. */
@@ -248,8 +260,12 @@ export class VmService extends EventEmitter<VmEvents> {
     await exited;
   }
 
-  /** End the worker abruptly, as a crash would: pending calls reject with WORKER_EXIT and `crash` is emitted. */
+  /**
+   * End the worker abruptly, as a crash would: pending calls reject with WORKER_EXIT and `crash` is
+   * emitted. The host asked for it, so the guest is not restarted (setRecoveryState).
+   */
   async kill(): Promise<void> {
+    this.recoveryState = null;
     await this.worker?.terminate();
   }
 
@@ -281,15 +297,14 @@ export class VmService extends EventEmitter<VmEvents> {
     });
     worker.on('error', (error) => {
       if (this.worker !== worker) return;
-      this.end(new VmError('EMULATOR_ERROR', `emulator worker threw: ${error.message}`, { outputTail: this.consoleTail(0) }), true);
+      this.crashed(new VmError('EMULATOR_ERROR', `emulator worker threw: ${error.message}`, { outputTail: this.consoleTail(0) }));
     });
     worker.on('exit', (code) => {
       if (this.worker !== worker) return;
-      this.end(
-        new VmError('WORKER_EXIT', `emulator worker exited (code ${code})`, { outputTail: this.consoleTail(0) }),
-        this.lifecycle !== 'stopping',
-      );
-      this.emit('exit', code);
+      const error = new VmError('WORKER_EXIT', `emulator worker exited (code ${code})`, { outputTail: this.consoleTail(0) });
+      if (this.lifecycle === 'stopping') this.end(error, false);
+      else this.crashed(error);
+      if (this.lifecycle === 'ended') this.emit('exit', code); // not when the guest was restarted
     });
   }
 
@@ -316,8 +331,7 @@ export class VmService extends EventEmitter<VmEvents> {
         this.markStarted();
         return;
       case 'fatal':
-        this.end(deserializeError(message.error), true);
-        void this.worker?.terminate();
+        this.crashed(deserializeError(message.error));
         return;
     }
   }
@@ -327,6 +341,8 @@ export class VmService extends EventEmitter<VmEvents> {
     args: WorkerCalls[K]['args'],
     transfer: ArrayBuffer[] = [],
   ): Promise<WorkerCalls[K]['result']> {
+    // A guest being restarted after an emulator death takes calls once its emulator has loaded the state.
+    if (this.recovering && !this.recoveryStarted) return this.emulatorStarted.then(() => this.call(call, args, transfer));
     const worker = this.worker;
     if (!worker || this.ending || (this.lifecycle === 'stopping' && call !== 'stop')) {
       return Promise.reject(this.notRunning());
@@ -410,6 +426,53 @@ export class VmService extends EventEmitter<VmEvents> {
     for (const shell of this.shells) shell.fail(error);
     this.bootAbort?.(error);
     this.failStarted(error);
+  }
+
+  /** Before another state resumes in a new worker: reject what is in flight with `error`, retire the worker and shells. */
+  private retireWorker(error: VmError): void {
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+    const old = this.shells;
+    this.shells = this.newShells();
+    for (const shell of old) shell.fail(error);
+    const retired = this.worker;
+    this.worker = null; // its exit is not a crash (or is the crash already handled)
+    void retired?.terminate();
+  }
+
+  /** The emulator died unasked: restart the guest from the recovery state if there is one, else end the VM. */
+  private crashed(error: VmError): void {
+    if (this.lifecycle === 'running' && this.recoveryState && !this.recovering) void this.recover(error, this.recoveryState);
+    else this.end(error, true);
+  }
+
+  /**
+   * Restart a running guest whose emulator died: everything in flight rejects with GUEST_RESTARTED
+   * (saying why), a fresh worker resumes `state`, and once its shell answers `recovered` and
+   * `restored` are emitted. If the restarted guest does not answer, the VM ends with the first error.
+   */
+  private async recover(cause: VmError, state: Uint8Array): Promise<void> {
+    this.recovering = true;
+    const restarted = new VmError(
+      'GUEST_RESTARTED',
+      `the emulator died (${cause.code}: ${cause.message}); the guest was restarted from its snapshot`,
+      { outputTail: cause.location?.outputTail ?? this.consoleTail(0) },
+    );
+    this.retireWorker(restarted);
+    try {
+      this.recoveryStarted = false;
+      this.spawnWorker(state);
+      await this.emulatorStarted;
+      this.recoveryStarted = true;
+      await this.shells[0]!.exec('true', { timeoutMs: RECOVERY_PROBE_MS });
+    } catch {
+      this.recovering = false;
+      this.end(cause, true);
+      return;
+    }
+    this.recovering = false;
+    this.emit('recovered', restarted);
+    this.emit('restored');
   }
 
   /** The VM is over: reject everything pending with `error`; emit `crash` when it was not a requested stop. */
