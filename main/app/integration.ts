@@ -2,9 +2,9 @@
 // (tal/) and the guest VM (main/vm, main/runner). The lab service only
 // sees the two interfaces below; this file adapts the real modules to them.
 
-import { buildSource, checkSource, disassemble, SYSCALLS, type CheckedImage } from '../../tal/index.js';
+import { SYSCALLS, type CheckedImage } from '../../tal/index.js';
 import { guestVm } from './guest-vm.js';
-import type { BuildReply, CheckReply, ListingLine, SyscallPath, SyscallStat, RunMode, SnapshotReply, SourceRequest, Unsubscribe, VmStatus } from '../ipc/contract.js';
+import type { BuildReply, CheckReply, SyscallPath, SyscallStat, RunMode, SnapshotReply, SourceRequest, Unsubscribe, VmStatus } from '../ipc/contract.js';
 
 export interface BuiltImage extends BuildReply {
   /** The image the checker accepted (unsigned); present when ok. Only this can be sent to run. */
@@ -12,8 +12,10 @@ export interface BuiltImage extends BuildReply {
 }
 
 export interface TalToolchain {
-  check(req: SourceRequest): CheckReply;
-  build(req: SourceRequest): BuiltImage;
+  check(req: SourceRequest): Promise<CheckReply>;
+  /** forRun: also return the CheckedImage (only main's own build makes one). */
+  build(req: SourceRequest, forRun?: boolean): Promise<BuiltImage>;
+  close(): Promise<void>;
 }
 
 export interface GuestRun {
@@ -61,27 +63,6 @@ export interface LabVm {
   drainTelemetry(): Promise<TelemetryDrain>;
   stop(): Promise<void>;
 }
-
-/** The real toolchain (tal/index.ts): check with the per-instruction trace; build = check, assemble, disassemble. */
-export const talToolchain: TalToolchain = {
-  check(req) {
-    const r = checkSource(req.source, req.file, { trace: true });
-    return { ok: r.ok, diagnostics: r.diagnostics, trace: r.trace };
-  },
-  build(req) {
-    const r = buildSource(req.source, req.file);
-    if (!r.ok || r.checked === undefined || r.image === undefined) return { ok: false, diagnostics: r.diagnostics, listing: [] };
-    const listing = disassemble(r.image, r.image.symbols).map((l): ListingLine => {
-      const line: ListingLine = { offset: l.offset, bytes: l.bytes, text: l.text };
-      if (l.line !== undefined && l.line > 0) line.sourceLine = l.line;
-      if (l.line === 0) line.runtime = true;
-      if (l.annotation !== undefined) line.annotation = l.annotation;
-      if (l.labels !== undefined && l.labels.length > 0) line.labels = l.labels;
-      return line;
-    });
-    return { ok: true, diagnostics: r.diagnostics, listing, checked: r.checked, imageBytes: r.checked.talo.length };
-  },
-};
 
 /** Syscall number → name for the telemetry views, from the checker's prototype table. */
 export function syscallName(nr: number): string {

@@ -65,7 +65,7 @@ export function createLabService(opts: LabServiceOptions): LabService {
 
   async function run(req: SourceRequest & { mode: RunMode; args: string[] }): Promise<RunReply> {
     const base = { mode: req.mode, diagnostics: [] as Diagnostic[] };
-    const built = toolchain.build(req);
+    const built = await toolchain.build(req, true);
     const absent = built.diagnostics.find((d) => d.code === 'E_UNAVAILABLE');
     if (absent !== undefined) return { ...base, status: 'unavailable', message: absent.message };
     if (!built.ok || built.checked === undefined) {
@@ -102,9 +102,9 @@ export function createLabService(opts: LabServiceOptions): LabService {
 
   const handlers: LabHandlers = {
     listExamples: () => listExamples(paths.examplesDir),
-    checkSource: async (req) => toolchain.check(req),
+    checkSource: (req) => toolchain.check(req),
     buildSource: async (req) => {
-      const { checked: _image, ...reply } = toolchain.build(req);
+      const { checked: _image, ...reply } = await toolchain.build(req);
       return reply;
     },
     runProgram: run,
@@ -140,7 +140,7 @@ export function createLabService(opts: LabServiceOptions): LabService {
     async stop() {
       if (timer) clearInterval(timer);
       for (const u of unsubscribers.splice(0)) u();
-      await vm.stop();
+      await Promise.all([vm.stop(), toolchain.close()]);
     },
   };
 }
