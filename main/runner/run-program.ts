@@ -46,6 +46,7 @@ export interface RunResult {
    * bad signature, no key); failed: execve failed otherwise (malformed image, bad import, …).
    */
   status: 'exited' | 'refused' | 'failed';
+  mode: RunMode;
   /** Exit status as the shell saw it (128 + signal when killed). */
   exitCode: number;
   /** The program ended because of a fault in its ring-0 code (the kernel abandoned it). */
@@ -126,6 +127,16 @@ export class ProgramRunner {
     const runner = new ProgramRunner(vm, region, new TelemetryReader(vm, region), options.port ?? DEFAULT_PORT);
     await runner.keyInjected;
     return runner;
+  }
+
+  /** The pid of the program running now, once its process announced it; null when none. */
+  get activePid(): number | null {
+    return this.active?.pid ?? null;
+  }
+
+  /** Whether a run is in progress. */
+  get busy(): boolean {
+    return this.active !== null;
   }
 
   /** Names the current key (SHA-256 prefix) without revealing it. */
@@ -246,6 +257,7 @@ export class ProgramRunner {
     };
     return {
       status: runStatus(initial, after),
+      mode: request.mode,
       exitCode: exec.exitStatus,
       killedByFault: after.killed > initial.killed,
       stopped: active.stopRequested,

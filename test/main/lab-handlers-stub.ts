@@ -24,6 +24,7 @@ export function recordingHandlers(overrides: Partial<LabHandlers> = {}): Recordi
     checkSource: rec('checkSource', { ok: true, diagnostics: [], trace: [] }),
     buildSource: rec('buildSource', { ok: false, diagnostics: [], listing: [] }),
     runProgram: rec('runProgram', { status: 'unavailable' as const, mode: 'user' as const, message: 'test', diagnostics: [] }),
+    stopRun: rec('stopRun', { stopped: false, message: 'test' }),
     getVmStatus: rec('getVmStatus', vm),
     restartVm: rec('restartVm', vm),
     snapshotVm: rec('snapshotVm', { ok: false, message: 'test' }),
