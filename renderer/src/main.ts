@@ -5,7 +5,8 @@
 import '@xterm/xterm/css/xterm.css';
 import 'uplot/dist/uPlot.min.css';
 import '../styles.css';
-import type { CheckReply, ExampleInfo, RunMode, RunReply } from '../../main/ipc/contract.js';
+import { RUN_LIMITS, type CheckReply, type ExampleInfo, type RunMode, type RunReply } from '../../main/ipc/contract.js';
+import { splitShellWords } from '../../main/ipc/shell-words.js';
 import { BenchmarksView } from './benchmarks.js';
 import { DisassemblyPane } from './disassembly.js';
 import { h } from './dom.js';
@@ -33,11 +34,20 @@ function say(message: string): void {
 // ---- layout ----
 const picker = h('select', { id: 'examples', 'aria-label': 'examples' }, h('option', { value: '' }, 'Examples…'));
 const fileLabel = h('span', { class: 'file-name', id: 'file-name' }, 'untitled.tal');
-const argsInput = h('input', { id: 'run-args', class: 'run-args', placeholder: 'arguments', 'aria-label': 'program arguments', title: 'argv[1..], separated by spaces' });
-const runUser = h('button', { id: 'run-user', class: 'run', title: 'run in ring 3; syscalls trap through int 0x80' }, 'Run in user mode');
-const runKernel = h('button', { id: 'run-kernel', class: 'run', title: 'run in ring 0; syscalls are direct calls' }, 'Run in kernel mode');
+const LIMITS_TEXT =
+  `up to ${RUN_LIMITS.args} arguments of ${RUN_LIMITS.argChars} characters, quoted as in a shell ('two words', "it's", a\\ b); ` +
+  `standard input up to ${RUN_LIMITS.stdinChars / 1024} KiB; a run is stopped after ${RUN_LIMITS.timeoutMs / 1000} s`;
+const argsInput = h('input', { id: 'run-args', class: 'run-args', placeholder: "arguments, e.g. 10 'two words'", 'aria-label': 'program arguments', title: LIMITS_TEXT });
+const runUser = h('button', { id: 'run-user', class: 'run', title: 'run in ring 3; syscalls trap through int 0x80 (Ctrl+Enter runs again in the last mode)' }, 'Run in user mode');
+const runKernel = h('button', { id: 'run-kernel', class: 'run', title: 'run in ring 0; syscalls are direct calls (Ctrl+Enter runs again in the last mode)' }, 'Run in kernel mode');
+const stopButton = h('button', { id: 'run-stop', class: 'stop', title: 'end the running program (SIGINT, then SIGKILL); the guest and its files stay', disabled: '' }, 'Stop');
+const stdinInput = h('textarea', { id: 'run-stdin', class: 'run-stdin', rows: '1', placeholder: 'standard input (empty: none)', 'aria-label': 'standard input', title: LIMITS_TEXT });
+const stdinTerminal = h('input', { id: 'run-stdin-terminal', type: 'checkbox' });
+const stdinTerminalLabel = h('label', { class: 'run-option', title: 'the program reads what you type in the ttyS3 · runner terminal (Ctrl-D ends input)' }, stdinTerminal, ' stdin from terminal');
+const limitsNote = h('span', { class: 'run-limits muted', id: 'run-limits' }, LIMITS_TEXT);
 const vmBox = h('div', { class: 'vm-panel' });
-const header = h('header', {}, h('strong', { class: 'brand' }, 'TAL Lab'), picker, fileLabel, argsInput, runUser, runKernel, vmBox);
+const header = h('header', {}, h('strong', { class: 'brand' }, 'TAL Lab'), picker, fileLabel, runUser, runKernel, stopButton, vmBox);
+const runBar = h('div', { class: 'run-bar' }, argsInput, stdinInput, stdinTerminalLabel, limitsNote);
 
 const editorBox = h('div', { class: 'editor', id: 'editor' });
 const checkState = h('div', { class: 'check-state', id: 'check-state' }, 'not checked');
@@ -53,7 +63,7 @@ const paneTabs = paneNames.map((n, i) => {
 });
 const right = h('section', { class: 'right' }, h('div', { class: 'tabbar' }, ...paneTabs), ...paneEls);
 const terminalsBox = h('section', { class: 'terminals', id: 'terminals' });
-app.append(header, h('main', {}, left, right), terminalsBox, status);
+app.append(header, runBar, h('main', {}, left, right), terminalsBox, status);
 
 // ---- parts ----
 const editor = createEditor(editorBox, {
@@ -150,34 +160,88 @@ picker.addEventListener('change', () => {
 });
 
 // ---- run ----
+let lastMode: RunMode = 'kernel';
+let running = false;
+
+/** The arguments and stdin as the run will send them, or what is wrong with them, in words. */
+function runInputs(): { args: string[]; stdin: string } | { error: string } {
+  const split = splitShellWords(argsInput.value);
+  if (!split.ok) return { error: `arguments: ${split.error}` };
+  if (split.words.length > RUN_LIMITS.args) return { error: `arguments: at most ${RUN_LIMITS.args} (there are ${split.words.length})` };
+  const long = split.words.findIndex((w) => w.length > RUN_LIMITS.argChars);
+  if (long >= 0) return { error: `argument ${long + 1} is longer than ${RUN_LIMITS.argChars} characters` };
+  if (stdinInput.value.length > RUN_LIMITS.stdinChars) return { error: `standard input is longer than ${RUN_LIMITS.stdinChars / 1024} KiB` };
+  return { args: split.words, stdin: stdinInput.value };
+}
+
+function setRunning(on: boolean): void {
+  running = on;
+  runUser.disabled = runKernel.disabled = on;
+  stopButton.disabled = !on;
+}
+
 async function run(mode: RunMode): Promise<void> {
-  runUser.disabled = runKernel.disabled = true;
-  say(`running ${fileName} in ${mode} mode…`);
+  if (running) return;
+  lastMode = mode;
+  const inputs = runInputs();
+  if ('error' in inputs) {
+    say(`Cannot run ${fileName}: ${inputs.error}.`);
+    status.dataset['run'] = 'invalid';
+    return;
+  }
+  setRunning(true);
+  say(`running ${fileName} in ${mode} mode…${stdinTerminal.checked ? ' (type its input in the ttyS3 · runner terminal)' : ''}`);
+  if (stdinTerminal.checked) terminals.show(3);
   try {
-    const args = argsInput.value.split(/\s+/).filter((a) => a !== '');
-    const reply = await api.runProgram({ source: editor.source(), file: fileName, mode, args });
+    const reply = await api.runProgram({
+      source: editor.source(),
+      file: fileName,
+      mode,
+      args: inputs.args,
+      stdin: inputs.stdin,
+      stdinFrom: stdinTerminal.checked ? 'terminal' : 'text',
+    });
     if (!reply.ok) {
       say(reply.error.message);
+      status.dataset['run'] = 'failed';
       return;
     }
     showRun(reply.value);
   } finally {
-    runUser.disabled = runKernel.disabled = false;
+    setRunning(false);
   }
 }
 function showRun(r: RunReply): void {
   say(r.message);
   status.dataset['run'] = r.status;
+  status.dataset['restart'] = String(r.restartHint === true);
   if (r.status === 'rejected') {
     editor.showDiagnostics(r.diagnostics);
     renderProblems(problems, r.diagnostics, (line) => editor.goToLine(line));
   }
   terminals.note(0, `[lab] ${r.message}`);
   if (r.output) terminals.print(0, r.output);
-  if (r.status === 'exited') showPane(2);
+  if (r.status === 'exited' || r.status === 'stopped') showPane(2);
 }
 runUser.addEventListener('click', () => void run('user'));
 runKernel.addEventListener('click', () => void run('kernel'));
+stopButton.addEventListener('click', async () => {
+  say(`stopping ${fileName}…`);
+  const reply = await api.stopRun({});
+  if (!reply.ok) say(reply.error.message);
+});
+// Ctrl+Enter (Cmd+Enter) runs again in the last mode, wherever the focus is — also in the editor,
+// where it would otherwise insert a line.
+window.addEventListener(
+  'keydown',
+  (ev) => {
+    if (ev.key !== 'Enter' || !(ev.ctrlKey || ev.metaKey)) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    void run(lastMode);
+  },
+  { capture: true },
+);
 
 void loadExamples();
 
