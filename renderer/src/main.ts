@@ -22,9 +22,19 @@ const CHECK_DELAY_MS = 250;
 
 const app = document.getElementById('app')!;
 const status = h('div', { class: 'statusline', id: 'status', role: 'status' }, 'connecting…');
+let everDisconnected = false;
 const api = labApi((connected) => {
   document.body.classList.toggle('disconnected', !connected);
-  if (!connected) say('lost the connection to the lab; retrying…');
+  document.body.dataset['connection'] = connected ? 'connected' : 'disconnected';
+  if (!connected) {
+    everDisconnected = true;
+    say('lost the connection to the lab; reconnecting…');
+  } else if (everDisconnected) {
+    say('reconnected to the lab');
+    // What may have changed while away: the guest's state, and the check of the current text.
+    refreshVm();
+    scheduleCheck(editor.source());
+  }
 });
 
 function say(message: string): void {
@@ -78,7 +88,7 @@ const disassembly = new DisassemblyPane(paneEls[1]!, (line) => editor.goToLine(l
 const transitions = new TransitionsView(paneEls[2]!, api);
 const benchmarks = new BenchmarksView(paneEls[3]!, api);
 const terminals = new SerialTerminals(terminalsBox, api, say);
-mountVmPanel(vmBox, api, say);
+const refreshVm = mountVmPanel(vmBox, api, say);
 
 let activePane = 0;
 function showPane(i: number): void {
