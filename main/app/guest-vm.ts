@@ -73,7 +73,8 @@ export function guestVm(opts: GuestVmOptions): LabVm {
       if (prompt !== '') serial(0, new TextEncoder().encode(`\r\n${prompt}`));
       const how = g.boot.mode === 'restore' ? 'resumed from the booted snapshot' : 'cold boot';
       const runs = 'missing' in runner ? `; programs cannot run: ${runner.missing}` : '';
-      setStatus({ state: 'running', message: `${how} in ${(g.boot.totalMs / 1000).toFixed(1)} s${runs}`, uptimeMs: Date.now() - bootStartedAt });
+      const digest = g.vm.images?.digest;
+      setStatus({ state: 'running', message: `${how} in ${(g.boot.totalMs / 1000).toFixed(1)} s${runs}`, uptimeMs: Date.now() - bootStartedAt, ...(digest ? { imagesDigest: digest } : {}) });
     } catch (e) {
       const err = e instanceof VmError ? `${e.code}: ${e.message}` : String(e);
       setStatus({ state: 'failed', message: err });

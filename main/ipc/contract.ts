@@ -119,6 +119,8 @@ export interface VmStatus {
   progress?: number;
   /** Milliseconds since boot started, when booting or running. */
   uptimeMs?: number;
+  /** SHA-256 of the guest images (kernel, initramfs, BIOS) this guest runs; share links carry it. */
+  imagesDigest?: string;
 }
 
 export interface SnapshotReply {

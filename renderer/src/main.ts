@@ -14,6 +14,8 @@ import { createEditor } from './editor.js';
 import { TypeStateInspector } from './inspector.js';
 import { labApi, unwrap } from './lab-api.js';
 import { renderProblems } from './problems.js';
+import { loadSession, saveSession } from './session.js';
+import { decodeShared, encodeShared } from './share-link.js';
 import { SerialTerminals } from './terminals.js';
 import { TransitionsView } from './transitions.js';
 import { mountVmPanel } from './vm-panel.js';
@@ -56,7 +58,8 @@ const stdinTerminal = h('input', { id: 'run-stdin-terminal', type: 'checkbox' })
 const stdinTerminalLabel = h('label', { class: 'run-option', title: 'the program reads what you type in the ttyS3 · runner terminal (Ctrl-D ends input)' }, stdinTerminal, ' stdin from terminal');
 const limitsNote = h('span', { class: 'run-limits muted', id: 'run-limits' }, LIMITS_TEXT);
 const vmBox = h('div', { class: 'vm-panel' });
-const header = h('header', {}, h('strong', { class: 'brand' }, 'TAL Lab'), picker, fileLabel, runUser, runKernel, stopButton, vmBox);
+const copyLink = h('button', { id: 'copy-link', title: 'copy a link that opens this program, mode, arguments and input' }, 'Copy link');
+const header = h('header', {}, h('strong', { class: 'brand' }, 'TAL Lab'), picker, fileLabel, runUser, runKernel, stopButton, copyLink, vmBox);
 const runBar = h('div', { class: 'run-bar' }, argsInput, stdinInput, stdinTerminalLabel, limitsNote);
 
 const editorBox = h('div', { class: 'editor', id: 'editor' });
@@ -77,7 +80,10 @@ app.append(header, runBar, h('main', {}, left, right), terminalsBox, status);
 
 // ---- parts ----
 const editor = createEditor(editorBox, {
-  onChange: (source) => scheduleCheck(source),
+  onChange: (source) => {
+    scheduleCheck(source);
+    schedulePersist();
+  },
   onInspect: (line, sticky) => {
     inspector.inspect(line, sticky);
     disassembly.highlightLine(line);
@@ -153,12 +159,14 @@ async function loadExamples(): Promise<void> {
     return;
   }
   picker.append(...examples.map((e) => h('option', { value: e.id }, `${e.id} — ${e.title}`)));
+  if (restored) return; // a shared link or the last session is open already
   say(examples.length === 0 ? 'no examples found (tal/examples/*.tal)' : `${examples.length} examples; pick one to start`);
   const first = examples.find((e) => e.id === 'hello') ?? examples[0];
   if (first) openExample(first);
 }
 function openExample(e: ExampleInfo): void {
   fileName = `${e.id}.tal`;
+  stdinInput.value = '';
   argsInput.value = ''; // arguments belong to the program they were typed for
   fileLabel.textContent = fileName;
   picker.value = e.id;
@@ -190,9 +198,14 @@ function setRunning(on: boolean): void {
   stopButton.disabled = !on;
 }
 
+function setLastMode(mode: RunMode): void {
+  lastMode = mode;
+  runBar.dataset['mode'] = mode; // what Ctrl+Enter runs, and what a link carries
+}
+
 async function run(mode: RunMode): Promise<void> {
   if (running) return;
-  lastMode = mode;
+  setLastMode(mode);
   const inputs = runInputs();
   if ('error' in inputs) {
     say(`Cannot run ${fileName}: ${inputs.error}.`);
@@ -253,7 +266,81 @@ window.addEventListener(
   { capture: true },
 );
 
-void loadExamples();
+// ---- share links and the session ----
+let restored = false;
+let imagesDigest = '';
+let persistTimer: number | undefined;
+
+/** Applies a program with its run settings (from a link or the last session). */
+function openState(st: { file: string; source: string; args: string; stdin: string; mode: RunMode; stdinFromTerminal?: boolean }): void {
+  fileName = st.file;
+  fileLabel.textContent = fileName;
+  argsInput.value = st.args;
+  stdinInput.value = st.stdin;
+  stdinTerminal.checked = st.stdinFromTerminal === true;
+  setLastMode(st.mode);
+  picker.value = '';
+  editor.setSource(st.source);
+}
+
+function currentShared() {
+  return { file: fileName, source: editor.source(), mode: lastMode, args: argsInput.value, stdin: stdinInput.value, images: imagesDigest };
+}
+
+/** The URL fragment and the stored session always describe what is on screen. */
+function schedulePersist(): void {
+  window.clearTimeout(persistTimer);
+  persistTimer = window.setTimeout(() => void persist(), 300);
+}
+async function persist(): Promise<void> {
+  const state = currentShared();
+  saveSession({ ...state, stdinFromTerminal: stdinTerminal.checked, panes: {} });
+  const fragment = await encodeShared(state);
+  if (location.hash !== fragment) history.replaceState(null, '', fragment);
+}
+for (const el of [argsInput, stdinInput, stdinTerminal]) el.addEventListener('input', schedulePersist);
+runUser.addEventListener('click', schedulePersist);
+runKernel.addEventListener('click', schedulePersist);
+
+copyLink.addEventListener('click', async () => {
+  window.clearTimeout(persistTimer);
+  await persist();
+  try {
+    await navigator.clipboard.writeText(location.href);
+    say(`link copied (${location.href.length} characters): it opens ${fileName}, its mode, arguments and input`);
+  } catch {
+    say(`copy this link: ${location.href}`);
+  }
+});
+
+api.on('vmStatus', (s) => {
+  if (!s.imagesDigest || s.imagesDigest === imagesDigest) return;
+  imagesDigest = s.imagesDigest;
+  schedulePersist();
+});
+
+async function restore(): Promise<void> {
+  const shared = await decodeShared(location.hash);
+  if (shared !== null && 'error' in shared) {
+    say(`cannot open the shared link: ${shared.error}`);
+  } else if (shared !== null) {
+    openState(shared);
+    restored = true;
+    const vm = await api.getVmStatus({});
+    const here = vm.ok ? vm.value.imagesDigest : undefined;
+    if (here) imagesDigest = here;
+    const note = shared.images && here && shared.images !== here ? ` (made with other guest images: ${shared.images.slice(0, 12)}…, these are ${here.slice(0, 12)}…)` : '';
+    say(`opened the shared ${shared.file} (${shared.mode} mode)${note}`);
+    return;
+  }
+  const session = loadSession();
+  if (session !== null) {
+    openState(session);
+    restored = true;
+  }
+}
+
+void restore().then(() => loadExamples());
 
 function slug(s: string): string {
   return s.toLowerCase().replace(/\s+/g, '-');
