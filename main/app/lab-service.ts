@@ -4,13 +4,14 @@
 // The renderer only ever sends TAL source; checking, building, signing and
 // running all happen here and below.
 
-import type { Diagnostic, LabEvent, LabEvents, RunMode, RunReply, RunRequest, TelemetrySnapshot } from '../ipc/contract.js';
+import type { Diagnostic, LabEvent, LabEvents, RunMode, RunReply, RunRequest, TelemetrySnapshot, WorkspaceReply } from '../ipc/contract.js';
 import type { LabHandlers } from '../ipc/router.js';
 import { readBenchResults } from './bench-results.js';
 import { listExamples } from './examples.js';
 import type { LabVm, TalToolchain } from './integration.js';
 import type { LabPaths } from './resource-paths.js';
 import { TelemetryAggregator } from './telemetry-aggregator.js';
+import { Workspace, WorkspaceError } from './workspace.js';
 
 export type EventSink = <E extends LabEvent>(event: E, payload: LabEvents[E]) => void;
 
@@ -34,6 +35,7 @@ export interface LabService {
 export function createLabService(opts: LabServiceOptions): LabService {
   const { toolchain, vm, paths, emit } = opts;
   const telemetry = new TelemetryAggregator(opts.syscallName);
+  const workspace = new Workspace(paths.workspaceDir);
   const unsubscribers: Array<() => void> = [];
   let timer: NodeJS.Timeout | undefined;
   /** The read in progress, shared by the timer so a slow read does not pile up behind it. */
@@ -130,6 +132,18 @@ export function createLabService(opts: LabServiceOptions): LabService {
       return null;
     },
     listBenchResults: () => readBenchResults(paths.benchResultsDir),
+    listFiles: async () => ({ dir: workspace.dir, files: await workspace.list().catch(() => []) }),
+    openFile: (req) => answer(async () => ({ name: req.name, source: await workspace.read(req.name), message: `opened ${req.name}` })),
+    saveFile: (req) =>
+      answer(async () => {
+        const f = await workspace.write(req.name, req.source, req.overwrite);
+        return { name: f.name, message: `saved ${f.name} (${f.bytes} bytes) in ${workspace.dir}` };
+      }),
+    renameFile: (req) =>
+      answer(async () => {
+        await workspace.rename(req.from, req.to);
+        return { name: req.to, message: `renamed ${req.from} to ${req.to}` };
+      }),
   };
 
   return {
@@ -161,5 +175,15 @@ function describeRun(req: { file: string; mode: RunMode }, status: 'exited' | 'r
       return `Running ${req.file} ${where} failed: ${message}`;
     case 'stopped':
       return `${req.file} was stopped ${where} (exit status ${exitCode ?? '?'}: ${exitCode === 137 ? 'SIGKILL' : 'SIGINT'}); the guest and its files are as they were.`;
+  }
+}
+
+/** A workspace operation as a reply: its result, or its refusal in words. */
+async function answer(op: () => Promise<Omit<WorkspaceReply, 'ok'>>): Promise<WorkspaceReply> {
+  try {
+    return { ok: true, ...(await op()) };
+  } catch (e) {
+    if (e instanceof WorkspaceError) return { ok: false, message: e.message };
+    throw e;
   }
 }

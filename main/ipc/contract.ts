@@ -202,6 +202,27 @@ export interface BenchReply {
   problems: string[];
 }
 
+/** A .tal file in the workspace folder. */
+export interface WorkspaceFileInfo {
+  name: string;
+  bytes: number;
+  modifiedMs: number;
+}
+
+export interface WorkspaceListing {
+  /** The folder on the host, to tell the person where their files are. */
+  dir: string;
+  files: WorkspaceFileInfo[];
+}
+
+/** The answer to a workspace request: ok, or why not in words. */
+export interface WorkspaceReply {
+  ok: boolean;
+  message: string;
+  name?: string;
+  source?: string;
+}
+
 /** Every renderer → main method: its request and its reply. */
 export interface LabMethods {
   listExamples: { req: Record<string, never>; res: ExampleInfo[] };
@@ -216,6 +237,10 @@ export interface LabMethods {
   getTelemetry: { req: Record<string, never>; res: TelemetrySnapshot };
   resetTelemetry: { req: Record<string, never>; res: null };
   listBenchResults: { req: Record<string, never>; res: BenchReply };
+  listFiles: { req: Record<string, never>; res: WorkspaceListing };
+  openFile: { req: { name: string }; res: WorkspaceReply };
+  saveFile: { req: { name: string; source: string; overwrite: boolean }; res: WorkspaceReply };
+  renameFile: { req: { from: string; to: string }; res: WorkspaceReply };
 }
 export type LabMethod = keyof LabMethods;
 
@@ -233,6 +258,10 @@ export const METHOD_CHANNELS: { readonly [M in LabMethod]: string } = {
   getTelemetry: 'lab:get-telemetry',
   resetTelemetry: 'lab:reset-telemetry',
   listBenchResults: 'lab:list-bench-results',
+  listFiles: 'lab:list-files',
+  openFile: 'lab:open-file',
+  saveFile: 'lab:save-file',
+  renameFile: 'lab:rename-file',
 };
 export const LAB_METHODS = Object.keys(METHOD_CHANNELS) as LabMethod[];
 

@@ -25,6 +25,10 @@ const METHOD_TITLES: { readonly [M in LabMethod]: string } = {
   getTelemetry: 'cannot read telemetry',
   resetTelemetry: 'cannot reset the counters',
   listBenchResults: 'cannot list benchmark results',
+  listFiles: 'cannot list the workspace',
+  openFile: 'cannot open',
+  saveFile: 'cannot save',
+  renameFile: 'cannot rename',
 };
 
 export function isLabMethod(value: unknown): value is LabMethod {

@@ -31,6 +31,8 @@ const argument = z
   .max(MAX_ARG_CHARS, `an argument is longer than ${MAX_ARG_CHARS} characters`)
   .refine((s) => !s.includes('\0'), 'arguments cannot contain the NUL character');
 
+const workspaceName = z.string().max(200, 'a file name is longer than 200 characters');
+
 type Schemas = { readonly [M in LabMethod]: z.ZodType<LabMethods[M]['req']> };
 
 export const REQUEST_SCHEMAS: Schemas = {
@@ -60,4 +62,9 @@ export const REQUEST_SCHEMAS: Schemas = {
   getTelemetry: noPayload,
   resetTelemetry: noPayload,
   listBenchResults: noPayload,
+  // Workspace names are checked in words by main/app/workspace.ts; here they are only bounded.
+  listFiles: noPayload,
+  openFile: z.strictObject({ name: workspaceName }),
+  saveFile: z.strictObject({ name: workspaceName, source: sourceRequest.shape.source, overwrite: z.boolean() }),
+  renameFile: z.strictObject({ from: workspaceName, to: workspaceName }),
 };
