@@ -14,6 +14,7 @@ import { createEditor } from './editor.js';
 import { TypeStateInspector } from './inspector.js';
 import { labApi, unwrap } from './lab-api.js';
 import { renderProblems } from './problems.js';
+import { mountFileMenu } from './file-menu.js';
 import { loadSession, saveSession } from './session.js';
 import { decodeShared, encodeShared } from './share-link.js';
 import { SerialTerminals } from './terminals.js';
@@ -59,7 +60,9 @@ const stdinTerminalLabel = h('label', { class: 'run-option', title: 'the program
 const limitsNote = h('span', { class: 'run-limits muted', id: 'run-limits' }, LIMITS_TEXT);
 const vmBox = h('div', { class: 'vm-panel' });
 const copyLink = h('button', { id: 'copy-link', title: 'copy a link that opens this program, mode, arguments and input' }, 'Copy link');
-const header = h('header', {}, h('strong', { class: 'brand' }, 'TAL Lab'), picker, fileLabel, runUser, runKernel, stopButton, copyLink, vmBox);
+const fileBox = h('span', { class: 'file-menu' });
+const dirtyMarker = h('span', { class: 'dirty', id: 'dirty-marker' });
+const header = h('header', {}, h('strong', { class: 'brand' }, 'TAL Lab'), fileBox, picker, fileLabel, dirtyMarker, runUser, runKernel, stopButton, copyLink, vmBox);
 const runBar = h('div', { class: 'run-bar' }, argsInput, stdinInput, stdinTerminalLabel, limitsNote);
 
 const editorBox = h('div', { class: 'editor', id: 'editor' });
@@ -83,11 +86,24 @@ const editor = createEditor(editorBox, {
   onChange: (source) => {
     scheduleCheck(source);
     schedulePersist();
+    files.edited();
   },
   onInspect: (line, sticky) => {
     inspector.inspect(line, sticky);
     disassembly.highlightLine(line);
   },
+});
+const files = mountFileMenu(fileBox, dirtyMarker, api, {
+  source: () => editor.source(),
+  name: () => fileName,
+  show(name, source) {
+    fileName = name;
+    fileLabel.textContent = name;
+    picker.value = '';
+    if (editor.source() !== source) editor.setSource(source);
+    schedulePersist();
+  },
+  say,
 });
 const inspector = new TypeStateInspector(paneEls[0]!);
 const disassembly = new DisassemblyPane(paneEls[1]!, (line) => editor.goToLine(line));
@@ -165,12 +181,17 @@ async function loadExamples(): Promise<void> {
   if (first) openExample(first);
 }
 function openExample(e: ExampleInfo): void {
+  if (!files.mayDiscard()) {
+    picker.value = '';
+    return;
+  }
   fileName = `${e.id}.tal`;
   stdinInput.value = '';
   argsInput.value = ''; // arguments belong to the program they were typed for
   fileLabel.textContent = fileName;
   picker.value = e.id;
   editor.setSource(e.source);
+  files.detached();
 }
 picker.addEventListener('change', () => {
   const e = examples.find((x) => x.id === picker.value);
@@ -281,6 +302,7 @@ function openState(st: { file: string; source: string; args: string; stdin: stri
   setLastMode(st.mode);
   picker.value = '';
   editor.setSource(st.source);
+  files.detached();
 }
 
 function currentShared() {

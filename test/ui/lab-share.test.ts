@@ -17,6 +17,7 @@ test('share links restore program, mode, arguments and input; a reload restores 
   const b = await openBrowser(shell.url, 'lab-share');
   t.after(() => b.close());
   const { page, context } = b;
+  page.on('dialog', (d) => void d.accept()); // leaving with unsaved text asks first
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(shell.url).origin });
   await page.waitForFunction(() => document.getElementById('check-state')?.textContent === '✓ accepted');
 
