@@ -17,8 +17,11 @@ export interface FileHost {
 export interface FileMenu {
   /** The editor changed (or another program was opened from elsewhere). */
   edited(): void;
-  /** A program not from the workspace (an example, a link) is now shown: Save asks for a name. */
-  detached(): void;
+  /**
+   * A program not from the workspace is now shown: Save asks for a name. clean: its text is kept
+   * elsewhere (an example, a link), so leaving it loses nothing; otherwise (a restored session) it does.
+   */
+  detached(clean: boolean): void;
   /** Whether leaving the current text is fine (nothing unsaved, or the person agreed). */
   mayDiscard(): boolean;
   /** Runs one of the commands by name (the Electron menu sends them). */
@@ -30,6 +33,8 @@ export type FileCommand = 'new' | 'open' | 'save' | 'saveAs' | 'rename';
 export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabApi, host: FileHost): FileMenu {
   /** The text the workspace holds for the current name; null when it is not a workspace file. */
   let savedText: string | null = null;
+  /** The text as it was opened, when it is kept elsewhere (an example, a link): unchanged, it is not unsaved work. */
+  let keptText: string | null = null;
   const open = h('select', { id: 'workspace-open', 'aria-label': 'open a workspace file' }, h('option', { value: '' }, 'Open…'));
   const buttons = {
     new: h('button', { id: 'file-new', title: 'a new, empty program' }, 'New'),
@@ -39,7 +44,10 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
   };
   root.append(buttons.new, open, buttons.save, buttons.saveAs, buttons.rename);
 
-  const dirty = (): boolean => savedText !== host.source();
+  const dirty = (): boolean => {
+    const now = host.source();
+    return savedText !== now && keptText !== now;
+  };
   const mark = (): void => {
     marker.textContent = dirty() ? '● unsaved' : '';
     marker.title = dirty() ? 'changes not saved in the workspace' : '';
@@ -70,6 +78,7 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
     if (!reply.ok) return false;
     if (name !== host.name()) host.show(name, source);
     savedText = source;
+    keptText = null;
     mark();
     await refreshList();
     return true;
@@ -79,6 +88,7 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
     async new() {
       if (!mayDiscard()) return;
       savedText = null;
+      keptText = '';
       host.show('untitled.tal', '');
       mark();
     },
@@ -93,6 +103,7 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
         return;
       }
       savedText = reply.source;
+      keptText = null;
       host.show(name, reply.source);
       host.say(reply.message);
       mark();
@@ -150,6 +161,7 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
       if (!mayDiscard()) return;
       void file.text().then((text) => {
         savedText = null;
+        keptText = null;
         host.show(file.name.replace(/[^A-Za-z0-9_.-]/g, '_'), text);
         host.say(`opened the dropped ${file.name}; Save keeps it in the workspace`);
         mark();
@@ -162,8 +174,9 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
 
   return {
     edited: mark,
-    detached() {
+    detached(clean) {
       savedText = null;
+      keptText = clean ? host.source() : null;
       mark();
     },
     mayDiscard,

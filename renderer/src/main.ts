@@ -191,7 +191,7 @@ function openExample(e: ExampleInfo): void {
   fileLabel.textContent = fileName;
   picker.value = e.id;
   editor.setSource(e.source);
-  files.detached();
+  files.detached(true);
 }
 picker.addEventListener('change', () => {
   const e = examples.find((x) => x.id === picker.value);
@@ -293,7 +293,7 @@ let imagesDigest = '';
 let persistTimer: number | undefined;
 
 /** Applies a program with its run settings (from a link or the last session). */
-function openState(st: { file: string; source: string; args: string; stdin: string; mode: RunMode; stdinFromTerminal?: boolean }): void {
+function openState(st: { file: string; source: string; args: string; stdin: string; mode: RunMode; stdinFromTerminal?: boolean }, clean: boolean): void {
   fileName = st.file;
   fileLabel.textContent = fileName;
   argsInput.value = st.args;
@@ -302,7 +302,7 @@ function openState(st: { file: string; source: string; args: string; stdin: stri
   setLastMode(st.mode);
   picker.value = '';
   editor.setSource(st.source);
-  files.detached();
+  files.detached(clean);
 }
 
 function currentShared() {
@@ -346,7 +346,7 @@ async function restore(): Promise<void> {
   if (shared !== null && 'error' in shared) {
     say(`cannot open the shared link: ${shared.error}`);
   } else if (shared !== null) {
-    openState(shared);
+    openState(shared, true);
     restored = true;
     const vm = await api.getVmStatus({});
     const here = vm.ok ? vm.value.imagesDigest : undefined;
@@ -357,7 +357,7 @@ async function restore(): Promise<void> {
   }
   const session = loadSession();
   if (session !== null) {
-    openState(session);
+    openState(session, false);
     restored = true;
   }
 }
