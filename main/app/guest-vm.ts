@@ -5,10 +5,11 @@
 // telemetry as it arrives, and keeps one in-memory snapshot for the
 // Snapshot/Restore buttons.
 
-import type { SnapshotReply, SyscallPath, SyscallStat, VmStatus } from '../ipc/contract.js';
+import { RUN_LIMITS, type SnapshotReply, type SyscallPath, type VmStatus } from '../ipc/contract.js';
 import { ProgramRunner, type RunResult } from '../runner/index.js';
 import { BOOT_STAGES, SERIAL_PORTS, VmError, launchGuest, type BootProgress, type LaunchedGuest, type VmService } from '../vm/index.js';
-import type { GuestRun, LabVm, SyscallEvent, TelemetryDrain } from './integration.js';
+import type { GuestRun, LabVm, ProgramRun, TelemetryDrain } from './integration.js';
+import { watchGuest, type GuestWatch } from './guest-watch.js';
 
 type StatusListener = (status: VmStatus) => void;
 type SerialListener = (port: number, bytes: Uint8Array) => void;
@@ -18,6 +19,9 @@ export interface GuestVmOptions {
   /** Guest wall-clock limit for one program run. */
   runTimeoutMs?: number;
 }
+
+/** The SIGKILL console the runner also uses (main/runner/run-program.ts). */
+const CLEANUP_PORT = 2;
 
 const STAGE_TEXT: Record<(typeof BOOT_STAGES)[number], string> = {
   bios: 'BIOS',
@@ -34,10 +38,11 @@ export function guestVm(opts: GuestVmOptions): LabVm {
   /** The runner, or why there is none (a guest kernel without TAL support still gives working terminals). */
   let runner: ProgramRunner | { missing: string } = { missing: 'the guest is not running' };
   /** Next telemetry sequence number to read; null until known (after launch and after a restore). */
-  let telemetrySeq: number | null = null;
   let bootStartedAt = 0;
   let starting: Promise<void> | null = null;
-  let saved: Uint8Array | null = null;
+  /** The saved state, and the pid of the program that was running when it was saved (it runs again after a restore). */
+  let saved: { state: Uint8Array; runningPid: number | null; midRun: boolean } | null = null;
+  let watch: GuestWatch | null = null;
 
   const setStatus = (s: VmStatus): void => {
     status = s;
@@ -59,25 +64,40 @@ export function guestVm(opts: GuestVmOptions): LabVm {
       guest = g;
       // Attach before anything else runs in the guest (see ProgramRunner.attach).
       runner = await ProgramRunner.attach(g.vm).catch((e: unknown) => ({ missing: e instanceof VmError ? `${e.code}: ${e.message}` : String(e) }));
-      telemetrySeq = null;
       g.vm.on('serial', serial);
-      // Restoring rolls guest memory, and so the telemetry ring's sequence numbers, back.
-      g.vm.on('restored', () => (telemetrySeq = null));
-      g.vm.on('crash', (e: VmError) => setStatus({ state: 'failed', message: `the emulator stopped: ${e.code}: ${e.message}` }));
+      g.vm.on('crash', (e: VmError) => died(`the emulator stopped: ${e.code}: ${e.message}`));
+      watch = watchGuest(g.vm, died);
       // A resumed snapshot prints nothing new: show the prompt the console stands at (its last line;
       // the lines before it are the VM service's own readiness probe).
       const prompt = g.vm.consoleTail(0).split('\n').at(-1) ?? '';
       if (prompt !== '') serial(0, new TextEncoder().encode(`\r\n${prompt}`));
       const how = g.boot.mode === 'restore' ? 'resumed from the booted snapshot' : 'cold boot';
       const runs = 'missing' in runner ? `; programs cannot run: ${runner.missing}` : '';
-      setStatus({ state: 'running', message: `${how} in ${(g.boot.totalMs / 1000).toFixed(1)} s${runs}`, uptimeMs: Date.now() - bootStartedAt });
+      const digest = g.vm.images?.digest;
+      setStatus({ state: 'running', message: `${how} in ${(g.boot.totalMs / 1000).toFixed(1)} s${runs}`, uptimeMs: Date.now() - bootStartedAt, ...(digest ? { imagesDigest: digest } : {}) });
     } catch (e) {
       const err = e instanceof VmError ? `${e.code}: ${e.message}` : String(e);
       setStatus({ state: 'failed', message: err });
     }
   }
 
+  /**
+   * The guest is gone (halted, powered off, panicked, or the emulator ended): say so at once, and stop
+   * the emulator so that a run or check waiting on it fails now instead of at its timeout.
+   */
+  function died(why: string): void {
+    if (guest === null || status.state === 'failed') return;
+    setStatus({ state: 'failed', message: `${why} — press Restart to boot a fresh guest` });
+    watch?.stop();
+    watch = null;
+    const g = guest;
+    runner = { missing: why };
+    void g.vm.stop().catch(() => undefined);
+  }
+
   async function stopGuest(): Promise<void> {
+    watch?.stop();
+    watch = null;
     const g = guest;
     guest = null;
     if (g) {
@@ -108,6 +128,7 @@ export function guestVm(opts: GuestVmOptions): LabVm {
     },
     async restart() {
       await starting;
+      if (!('missing' in runner)) await runner.stop();
       await stopGuest();
       saved = null;
       starting = boot();
@@ -120,46 +141,54 @@ export function guestVm(opts: GuestVmOptions): LabVm {
       } catch (e) {
         return { ok: false, message: (e as Error).message };
       }
+      const r = 'missing' in runner ? null : runner;
       if (action === 'save') {
         const t0 = Date.now();
-        saved = await vm.saveState();
-        return { ok: true, message: `snapshot saved: ${(saved.length / 2 ** 20).toFixed(1)} MiB in ${Date.now() - t0} ms`, bytes: saved.length };
+        const midRun = r?.busy ?? false;
+        const runningPid = r?.activePid ?? null;
+        const state = await vm.saveState();
+        saved = { state, runningPid, midRun };
+        const note = midRun ? ' (taken during a run: restoring it ends that program)' : '';
+        return { ok: true, message: `snapshot saved: ${(state.length / 2 ** 20).toFixed(1)} MiB in ${Date.now() - t0} ms${note}`, bytes: state.length };
       }
       if (saved === null) return { ok: false, message: 'no snapshot saved yet: press Snapshot first' };
       const t0 = Date.now();
-      await vm.restoreState(saved);
-      return { ok: true, message: `restored the snapshot in ${Date.now() - t0} ms`, bytes: saved.length };
+      // A run in flight belongs to the state being left: end it first.
+      if (r !== null) await r.stop();
+      await vm.restoreState(saved.state);
+      // A snapshot taken during a run brings that program back, still holding the runner's console:
+      // end it and resynchronise the console, so the next Run starts clean.
+      if (saved.midRun) {
+        if (saved.runningPid !== null) await vm.exec(`kill -KILL ${saved.runningPid} 2>/dev/null`, { port: CLEANUP_PORT, timeoutMs: 5_000 }).catch(() => undefined);
+        await vm.interrupt(3).catch(() => undefined);
+      }
+      return { ok: true, message: `restored the snapshot in ${Date.now() - t0} ms`, bytes: saved.state.length };
     },
     async writeSerial(port, bytes) {
       const p = SERIAL_PORTS.find((x) => x === port);
       if (p === undefined) throw new VmError('BAD_ARGUMENT', `no serial port ${port}`);
       await running().write(p, bytes);
     },
-    async run(image, mode, args): Promise<GuestRun> {
+    async run(image, mode, args, stdin): Promise<GuestRun> {
       running();
-      if ('missing' in runner) return { status: 'unavailable', message: `the guest cannot run programs: ${runner.missing}` };
+      if ('missing' in runner) return { status: 'unavailable', message: `the guest cannot run programs: ${runner.missing}`, restartHint: true };
       try {
-        return describeResult(await runner.run({ talo: image, mode, args, timeoutMs: opts.runTimeoutMs ?? 30_000 }));
+        return describeResult(await runner.run({ talo: image, mode, args, stdin, timeoutMs: opts.runTimeoutMs ?? RUN_LIMITS.timeoutMs }));
       } catch (e) {
-        return { status: 'failed', message: e instanceof VmError ? `${e.code}: ${e.message}` : String(e) };
+        // The guest died under the run: the watch has said so; the run says it too, with the hint.
+        if (status.state !== 'running') return { status: 'failed', message: status.message, restartHint: true };
+        return { status: 'failed', message: e instanceof VmError ? describeVmError(e) : String(e) };
       }
     },
+    async stopRun() {
+      return 'missing' in runner ? false : runner.stop();
+    },
     async drainTelemetry(): Promise<TelemetryDrain> {
-      if (guest === null || status.state !== 'running') return { available: false, message: 'the guest is not running', events: [] };
-      if ('missing' in runner) return { available: false, message: runner.missing, events: [] };
-      const reader = runner.telemetry;
-      const counters = await reader.counters();
-      if (telemetrySeq === null) telemetrySeq = counters.nextSeq;
-      const batch = await reader.readSince(telemetrySeq);
-      telemetrySeq = batch.nextSeq;
-      const events: SyscallEvent[] = [];
-      for (const r of batch.records) {
-        const path = labPath(r.path);
-        if (path !== null) events.push({ seq: r.seq, nr: r.nr, path, durationNs: r.cycles, pid: r.pid });
-      }
-      const lost = batch.dropped > 0 ? ` (${batch.dropped} records overwritten before they were read)` : '';
+      if (guest === null || status.state !== 'running') return { available: false, message: 'the guest is not running' };
+      if ('missing' in runner) return { available: false, message: runner.missing };
+      const counters = await runner.telemetry.counters();
       const totals = { trap: counters.syscalls.int80 + counters.syscalls.sysenter, direct: counters.syscalls.direct };
-      return { available: true, message: `recording while programs run${lost}`, events, totals };
+      return { available: true, message: 'the kernel records system calls while programs run', totals };
     },
     async stop() {
       await starting;
@@ -177,11 +206,6 @@ function labPath(path: string): SyscallPath | null {
 }
 
 function describeResult(r: RunResult): GuestRun {
-  const syscalls: SyscallStat[] = [];
-  for (const c of r.syscalls.byCall) {
-    const path = labPath(c.path);
-    if (path !== null) syscalls.push({ nr: c.nr, name: '', path, count: c.count, meanNs: c.cycles / c.count });
-  }
   const message =
     r.status === 'refused'
       ? 'the kernel would not give the image ring 0 (unsigned, bad signature, or no key)'
@@ -189,8 +213,32 @@ function describeResult(r: RunResult): GuestRun {
         ? `execve failed: ${lastLine(r.output) || 'the guest loader rejected the image'}`
         : r.killedByFault
           ? 'the program faulted in ring 0 and the kernel ended it'
-          : `${r.instructions} guest instructions, ${(r.wallMs).toFixed(0)} ms`;
-  return { status: r.status, message, exitCode: r.exitCode, output: r.output, syscalls, dropped: r.syscalls.dropped, ...(r.pid !== null ? { pid: r.pid } : {}) };
+          : `${r.instructions} guest instructions, ${r.wallMs.toFixed(0)} ms`;
+  const run: GuestRun = { status: r.stopped ? 'stopped' : r.status, message, exitCode: r.exitCode, output: r.output };
+  const path = PROGRAM_LAB_PATH[r.mode];
+  if (r.pid !== null) {
+    const program: ProgramRun = {
+      pid: r.pid,
+      path,
+      total: r.syscalls.total,
+      notItemized: r.syscalls.notItemized,
+      calls: [],
+      records: r.syscalls.records.map((x) => ({ seq: x.seq, nr: x.nr, ns: x.cycles })),
+    };
+    for (const c of r.syscalls.byCall) {
+      const p = labPath(c.path);
+      if (p !== null) program.calls.push({ nr: c.nr, path: p, count: c.count, totalNs: c.cycles });
+    }
+    run.program = program;
+  }
+  return run;
+}
+
+const PROGRAM_LAB_PATH: Record<RunResult['mode'], SyscallPath> = { kernel: 'direct', user: 'trap', 'user-sysenter': 'trap' };
+
+function describeVmError(e: VmError): string {
+  if (e.code === 'EXEC_TIMEOUT') return `it did not finish within ${RUN_LIMITS.timeoutMs / 1000} s, the lab's limit for one run, and was interrupted`;
+  return `${e.code}: ${e.message}`;
 }
 
 function lastLine(text: string): string {

@@ -2,9 +2,10 @@
 // (tal/) and the guest VM (main/vm, main/runner). The lab service only
 // sees the two interfaces below; this file adapts the real modules to them.
 
-import { buildSource, checkSource, disassemble, SYSCALLS, type CheckedImage } from '../../tal/index.js';
+import { SYSCALLS, type CheckedImage } from '../../tal/index.js';
 import { guestVm } from './guest-vm.js';
-import type { BuildReply, CheckReply, ListingLine, SyscallPath, SyscallStat, RunMode, SnapshotReply, SourceRequest, Unsubscribe, VmStatus } from '../ipc/contract.js';
+import { I386_SYSCALL_NAMES } from './i386-syscall-names.js';
+import type { BuildReply, CheckReply, SyscallPath, RunMode, SnapshotReply, SourceRequest, Unsubscribe, VmStatus } from '../ipc/contract.js';
 
 export interface BuiltImage extends BuildReply {
   /** The image the checker accepted (unsigned); present when ok. Only this can be sent to run. */
@@ -12,38 +13,41 @@ export interface BuiltImage extends BuildReply {
 }
 
 export interface TalToolchain {
-  check(req: SourceRequest): CheckReply;
-  build(req: SourceRequest): BuiltImage;
+  check(req: SourceRequest): Promise<CheckReply>;
+  /** forRun: also return the CheckedImage (only main's own build makes one). */
+  build(req: SourceRequest, forRun?: boolean): Promise<BuiltImage>;
+  close(): Promise<void>;
 }
 
 export interface GuestRun {
   /** 'exited' when the program ran; 'refused' when the guest loader would not run the image; 'unavailable' when the guest cannot run programs at all. */
-  status: 'exited' | 'refused' | 'failed' | 'unavailable';
+  status: 'exited' | 'refused' | 'failed' | 'unavailable' | 'stopped';
   message: string;
   exitCode?: number;
   output?: string;
-  /** The program's own syscalls (by its pid), counted by the guest kernel. */
-  syscalls?: SyscallStat[];
-  /** Records of this run the guest's telemetry ring overwrote before they were read. */
-  dropped?: number;
-  /** The program's process id in the guest. */
-  pid?: number;
+  /** The program's own system calls (by its pid), counted exactly. */
+  program?: ProgramRun;
+  /** The guest died or cannot run programs: the person should restart it. */
+  restartHint?: boolean;
 }
 
-/** One syscall the guest recorded (see docs/telemetry.md). */
-export interface SyscallEvent {
-  seq: number;
-  nr: number;
-  path: 'trap' | 'direct';
-  durationNs: number;
+/** One run's system calls, the program's alone (main/runner/program-accounting.ts), in the lab's two paths. */
+export interface ProgramRun {
   pid: number;
+  /** The path all its calls took: direct in kernel mode, trap in user mode. */
+  path: SyscallPath;
+  total: number;
+  /** Calls in total that the guest's ring overwrote before they were itemized. */
+  notItemized: number;
+  calls: Array<{ nr: number; path: SyscallPath; count: number; totalNs: number }>;
+  /** Its recorded calls, oldest first, for the lane. */
+  records: Array<{ seq: number; nr: number; ns: number }>;
 }
 
 export interface TelemetryDrain {
   available: boolean;
   message: string;
-  events: SyscallEvent[];
-  /** The guest kernel's exact syscall totals by path (events can be lost when its ring overflows). */
+  /** The guest kernel's exact syscall totals by path, every process. */
   totals?: Record<SyscallPath, number>;
 }
 
@@ -56,36 +60,17 @@ export interface LabVm {
   snapshot(action: 'save' | 'restore'): Promise<SnapshotReply>;
   writeSerial(port: number, bytes: Uint8Array): Promise<void>;
   /** Delivers the image, signs it for kernel mode, runs it and waits for it to exit. */
-  run(image: CheckedImage, mode: RunMode, args: string[]): Promise<GuestRun>;
-  /** Syscall events recorded since the previous call, and whether the guest has telemetry at all. */
+  run(image: CheckedImage, mode: RunMode, args: string[], stdin: Uint8Array | 'tty'): Promise<GuestRun>;
+  /** Ends the run in progress (SIGINT, then SIGKILL); false when none was running. */
+  stopRun(): Promise<boolean>;
+  /** The kernel's syscall counters, and whether the guest has telemetry at all. */
   drainTelemetry(): Promise<TelemetryDrain>;
   stop(): Promise<void>;
 }
 
-/** The real toolchain (tal/index.ts): check with the per-instruction trace; build = check, assemble, disassemble. */
-export const talToolchain: TalToolchain = {
-  check(req) {
-    const r = checkSource(req.source, req.file, { trace: true });
-    return { ok: r.ok, diagnostics: r.diagnostics, trace: r.trace };
-  },
-  build(req) {
-    const r = buildSource(req.source, req.file);
-    if (!r.ok || r.checked === undefined || r.image === undefined) return { ok: false, diagnostics: r.diagnostics, listing: [] };
-    const listing = disassemble(r.image, r.image.symbols).map((l): ListingLine => {
-      const line: ListingLine = { offset: l.offset, bytes: l.bytes, text: l.text };
-      if (l.line !== undefined && l.line > 0) line.sourceLine = l.line;
-      if (l.line === 0) line.runtime = true;
-      if (l.annotation !== undefined) line.annotation = l.annotation;
-      if (l.labels !== undefined && l.labels.length > 0) line.labels = l.labels;
-      return line;
-    });
-    return { ok: true, diagnostics: r.diagnostics, listing, checked: r.checked, imageBytes: r.checked.talo.length };
-  },
-};
-
-/** Syscall number → name for the telemetry views, from the checker's prototype table. */
+/** Syscall number → name for the telemetry views: the checker's name for an import, else the kernel's. */
 export function syscallName(nr: number): string {
-  return SYSCALL_NAMES.get(nr) ?? `syscall ${nr}`;
+  return SYSCALL_NAMES.get(nr) ?? I386_SYSCALL_NAMES.get(nr) ?? `unassigned system call ${nr}`;
 }
 const SYSCALL_NAMES = new Map(SYSCALLS.map((p) => [p.nr, p.name]));
 

@@ -4,13 +4,14 @@
 // The renderer only ever sends TAL source; checking, building, signing and
 // running all happen here and below.
 
-import type { Diagnostic, LabEvent, LabEvents, RunMode, RunReply, SourceRequest, TelemetrySnapshot } from '../ipc/contract.js';
+import type { Diagnostic, LabEvent, LabEvents, RunMode, RunReply, RunRequest, TelemetrySnapshot, WorkspaceReply } from '../ipc/contract.js';
 import type { LabHandlers } from '../ipc/router.js';
 import { readBenchResults } from './bench-results.js';
 import { listExamples } from './examples.js';
 import type { LabVm, TalToolchain } from './integration.js';
 import type { LabPaths } from './resource-paths.js';
 import { TelemetryAggregator } from './telemetry-aggregator.js';
+import { Workspace, WorkspaceError } from './workspace.js';
 
 export type EventSink = <E extends LabEvent>(event: E, payload: LabEvents[E]) => void;
 
@@ -34,6 +35,7 @@ export interface LabService {
 export function createLabService(opts: LabServiceOptions): LabService {
   const { toolchain, vm, paths, emit } = opts;
   const telemetry = new TelemetryAggregator(opts.syscallName);
+  const workspace = new Workspace(paths.workspaceDir);
   const unsubscribers: Array<() => void> = [];
   let timer: NodeJS.Timeout | undefined;
   /** The read in progress, shared by the timer so a slow read does not pile up behind it. */
@@ -43,7 +45,6 @@ export function createLabService(opts: LabServiceOptions): LabService {
     try {
       const drained = await vm.drainTelemetry();
       telemetry.setAvailability(drained.available, drained.message);
-      telemetry.ingest(drained.events, drained.totals === undefined);
       if (drained.totals !== undefined) telemetry.observeCounters(drained.totals);
       telemetry.tick();
       if (telemetry.takeChanged()) emit('telemetry', telemetry.snapshot());
@@ -57,15 +58,9 @@ export function createLabService(opts: LabServiceOptions): LabService {
     return inflight;
   }
 
-  /** After a run: a read that starts after the program ended, so every record of the run is in before the run is summarised. */
-  async function readAfterRun(): Promise<void> {
-    await inflight;
-    await pollTelemetry();
-  }
-
-  async function run(req: SourceRequest & { mode: RunMode; args: string[] }): Promise<RunReply> {
+  async function run(req: RunRequest): Promise<RunReply> {
     const base = { mode: req.mode, diagnostics: [] as Diagnostic[] };
-    const built = toolchain.build(req);
+    const built = await toolchain.build(req, true);
     const absent = built.diagnostics.find((d) => d.code === 'E_UNAVAILABLE');
     if (absent !== undefined) return { ...base, status: 'unavailable', message: absent.message };
     if (!built.ok || built.checked === undefined) {
@@ -79,22 +74,30 @@ export function createLabService(opts: LabServiceOptions): LabService {
     }
     const state = vm.status();
     if (state.state !== 'running') {
-      return { ...base, status: 'unavailable', message: `The guest is not running (${state.state}: ${state.message}).` };
+      // At once, with the way out: a dead or stopped guest needs Restart.
+      const restartHint = state.state === 'failed' || state.state === 'stopped';
+      return { ...base, status: 'unavailable', restartHint, message: `The guest is not running (${state.state}: ${state.message}).${restartHint ? ' Press Restart to boot it.' : ''}` };
     }
-    telemetry.beginRun(req.mode);
+    const stdin = req.stdinFrom === 'terminal' ? ('tty' as const) : new TextEncoder().encode(req.stdin ?? '');
     const started = Date.now();
-    const result = await vm.run(built.checked, req.mode, req.args);
-    if (result.status === 'unavailable') {
-      telemetry.cancelRun();
-      return { ...base, status: 'unavailable', message: `Cannot run ${req.file}: ${result.message}.` };
-    }
+    const result = await vm.run(built.checked, req.mode, req.args, stdin);
     const wallMs = Date.now() - started;
-    await readAfterRun();
+    if (result.status === 'unavailable') {
+      return { ...base, status: 'unavailable', restartHint: result.restartHint ?? false, message: `Cannot run ${req.file}: ${result.message}.` };
+    }
     const reply: RunReply = { ...base, status: result.status, wallMs, message: describeRun(req, result.status, result.message, result.exitCode) };
+    if (result.restartHint) reply.restartHint = true;
     if (result.exitCode !== undefined) reply.exitCode = result.exitCode;
     if (result.output !== undefined) reply.output = result.output;
-    const summary = { mode: req.mode, file: req.file, status: reply.status, wallMs, ...(result.dropped ? { dropped: result.dropped } : {}) };
-    telemetry.endRun({ ...summary, ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}) }, result.syscalls?.map((c) => ({ ...c, name: opts.syscallName(c.nr) })), result.pid);
+    const summary = {
+      mode: req.mode,
+      file: req.file,
+      status: reply.status,
+      wallMs,
+      ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+      ...(result.program ? { pid: result.program.pid } : {}),
+    };
+    telemetry.addRun(summary, result.program);
     emit('telemetry', telemetry.snapshot());
     emit('runFinished', reply);
     return reply;
@@ -102,12 +105,16 @@ export function createLabService(opts: LabServiceOptions): LabService {
 
   const handlers: LabHandlers = {
     listExamples: () => listExamples(paths.examplesDir),
-    checkSource: async (req) => toolchain.check(req),
+    checkSource: (req) => toolchain.check(req),
     buildSource: async (req) => {
-      const { checked: _image, ...reply } = toolchain.build(req);
+      const { checked: _image, ...reply } = await toolchain.build(req);
       return reply;
     },
     runProgram: run,
+    stopRun: async () => {
+      const stopped = await vm.stopRun();
+      return { stopped, message: stopped ? 'stopped the running program' : 'nothing was running' };
+    },
     getVmStatus: async () => vm.status(),
     restartVm: async () => {
       await vm.restart();
@@ -125,6 +132,18 @@ export function createLabService(opts: LabServiceOptions): LabService {
       return null;
     },
     listBenchResults: () => readBenchResults(paths.benchResultsDir),
+    listFiles: async () => ({ dir: workspace.dir, files: await workspace.list().catch(() => []) }),
+    openFile: (req) => answer(async () => ({ name: req.name, source: await workspace.read(req.name), message: `opened ${req.name}` })),
+    saveFile: (req) =>
+      answer(async () => {
+        const f = await workspace.write(req.name, req.source, req.overwrite);
+        return { name: f.name, message: `saved ${f.name} (${f.bytes} bytes) in ${workspace.dir}` };
+      }),
+    renameFile: (req) =>
+      answer(async () => {
+        await workspace.rename(req.from, req.to);
+        return { name: req.to, message: `renamed ${req.from} to ${req.to}` };
+      }),
   };
 
   return {
@@ -140,12 +159,12 @@ export function createLabService(opts: LabServiceOptions): LabService {
     async stop() {
       if (timer) clearInterval(timer);
       for (const u of unsubscribers.splice(0)) u();
-      await vm.stop();
+      await Promise.all([vm.stop(), toolchain.close()]);
     },
   };
 }
 
-function describeRun(req: { file: string; mode: RunMode }, status: 'exited' | 'refused' | 'failed', message: string, exitCode?: number): string {
+function describeRun(req: { file: string; mode: RunMode }, status: 'exited' | 'refused' | 'failed' | 'stopped', message: string, exitCode?: number): string {
   const where = req.mode === 'kernel' ? 'in kernel mode (ring 0)' : 'in user mode (ring 3)';
   switch (status) {
     case 'exited':
@@ -154,5 +173,17 @@ function describeRun(req: { file: string; mode: RunMode }, status: 'exited' | 'r
       return `The guest refused to run ${req.file} ${where}: ${message}`;
     case 'failed':
       return `Running ${req.file} ${where} failed: ${message}`;
+    case 'stopped':
+      return `${req.file} was stopped ${where} (exit status ${exitCode ?? '?'}: ${exitCode === 137 ? 'SIGKILL' : 'SIGINT'}); the guest and its files are as they were.`;
+  }
+}
+
+/** A workspace operation as a reply: its result, or its refusal in words. */
+async function answer(op: () => Promise<Omit<WorkspaceReply, 'ok'>>): Promise<WorkspaceReply> {
+  try {
+    return { ok: true, ...(await op()) };
+  } catch (e) {
+    if (e instanceof WorkspaceError) return { ok: false, message: e.message };
+    throw e;
   }
 }

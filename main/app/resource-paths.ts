@@ -3,6 +3,7 @@
 // electron-builder copies the guest images and the examples next to app.asar
 // (extraResources, see electron-builder.yml), under process.resourcesPath.
 
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +16,8 @@ export interface LabPaths {
   imagesDir: string;
   /** JSON files written by `npm run bench`. */
   benchResultsDir: string;
+  /** The person's .tal files (created on first save). */
+  workspaceDir: string;
 }
 
 export interface PathContext {
@@ -35,5 +38,6 @@ export function resolveLabPaths(ctx: PathContext = {}): LabPaths {
     examplesDir: env['TAL_LAB_EXAMPLES'] ?? (resources ? path.join(resources, 'examples') : path.join(APP_ROOT, 'tal', 'examples')),
     imagesDir: env['TAL_LAB_IMAGES'] ?? (resources ? path.join(resources, 'images') : path.join(APP_ROOT, 'kernel-images', 'images')),
     benchResultsDir: env['TAL_LAB_BENCH_RESULTS'] ?? path.join(APP_ROOT, 'bench', 'results'),
+    workspaceDir: env['TAL_LAB_WORKSPACE'] ?? path.join(os.homedir(), 'tal-lab'),
   };
 }

@@ -1,10 +1,13 @@
-// Folds the guest's raw syscall events into what the transitions view draws:
-// totals and rates per path, count and mean cost per (syscall, path), a short
-// window of recent transitions with repeats merged, and a summary of the last
-// run in each mode. The renderer only ever receives these aggregates, at a
-// bounded rate, so thousands of syscalls per second cost it nothing extra.
+// Folds what the guest reports into what the transitions view draws. Every
+// number about programs comes from the runs themselves (the runner counts a
+// run's calls by its pid, exactly: main/runner/program-accounting.ts): the
+// totals by path, the count and mean cost per (syscall, path), the lane of the
+// last run's transitions and the last run in each mode side by side. The one
+// live, whole-guest number is the rate chart, from the kernel's counters. The
+// renderer only ever receives these aggregates, at a bounded rate.
 
 import {
+  EARLIER_CALLS,
   TRANSITION_WINDOW,
   type RunMode,
   type RunSummary,
@@ -13,42 +16,24 @@ import {
   type TelemetrySnapshot,
   type TransitionSpan,
 } from '../ipc/contract.js';
-import type { SyscallEvent } from './integration.js';
+import type { ProgramRun } from './integration.js';
 
 interface Accumulator {
   nr: number;
+  name: string;
   path: SyscallPath;
   count: number;
   totalNs: number;
 }
 
-class StatTable {
-  private readonly rows = new Map<string, Accumulator>();
-
-  add(e: SyscallEvent): void {
-    const key = `${e.nr}/${e.path}`;
-    const row = this.rows.get(key) ?? { nr: e.nr, path: e.path, count: 0, totalNs: 0 };
-    row.count++;
-    row.totalNs += e.durationNs;
-    this.rows.set(key, row);
-  }
-
-  stats(nameOf: (nr: number) => string): SyscallStat[] {
-    return [...this.rows.values()]
-      .map((r) => ({ nr: r.nr, name: nameOf(r.nr), path: r.path, count: r.count, meanNs: r.totalNs / r.count }))
-      .sort((a, b) => b.count - a.count || a.nr - b.nr || a.path.localeCompare(b.path));
-  }
-}
-
 export class TelemetryAggregator {
-  private table = new StatTable();
+  private table = new Map<string, Accumulator>();
   private totals: Record<SyscallPath, number> = { trap: 0, direct: 0 };
   private rate: Record<SyscallPath, number> = { trap: 0, direct: 0 };
   private sinceRate: Record<SyscallPath, number> = { trap: 0, direct: 0 };
   private rateStartedMs: number;
+  private lastCounters: Record<SyscallPath, number> | undefined;
   private recent: TransitionSpan[] = [];
-  /** The run in progress: its records, and its transitions per process (the program's pid is known only at the end). */
-  private run: { mode: RunMode; table: StatTable; spansByPid: Map<number, TransitionSpan[]> } | undefined;
   private readonly lastRuns: Partial<Record<RunMode, RunSummary>> = {};
   private changed = true;
 
@@ -66,48 +51,15 @@ export class TelemetryAggregator {
     this.changed = true;
   }
 
-  /**
-   * Adds syscall records. count: whether they also make the totals and rates; false when the
-   * guest's exact counters are observed instead (the record ring can overflow between reads).
-   */
-  ingest(events: readonly SyscallEvent[], count = true): void {
-    for (const e of events) {
-      this.table.add(e);
-      this.run?.table.add(e);
-      if (count) {
-        this.totals[e.path]++;
-        this.sinceRate[e.path]++;
-      }
-      this.pushTransition(e);
-    }
-    if (events.length > 0) this.changed = true;
-  }
-
-  /** The guest kernel's running totals by path; the first reading, or one that went backwards (a restored snapshot), is a new baseline. */
+  /** The guest kernel's running totals by path (every process); the first reading, or one that went backwards (a restored snapshot), is a new baseline. */
   observeCounters(absolute: Record<SyscallPath, number>): void {
     const last = this.lastCounters;
     this.lastCounters = { ...absolute };
     if (last === undefined || absolute.trap < last.trap || absolute.direct < last.direct) return;
-    for (const p of ['trap', 'direct'] as const) {
-      const d = absolute[p] - last[p];
-      if (d === 0) continue;
-      this.totals[p] += d;
-      this.sinceRate[p] += d;
-      this.changed = true;
-    }
-  }
-  private lastCounters: Record<SyscallPath, number> | undefined;
-
-  private pushTransition(e: SyscallEvent): void {
-    appendSpan(this.recent, e, this.nameOf(e.nr));
-    if (this.run !== undefined) {
-      const mine = this.run.spansByPid.get(e.pid) ?? [];
-      this.run.spansByPid.set(e.pid, mine);
-      appendSpan(mine, e, this.nameOf(e.nr));
-    }
+    for (const p of ['trap', 'direct'] as const) this.sinceRate[p] += absolute[p] - last[p];
   }
 
-  /** Recomputes per-second rates; call at a steady interval. */
+  /** Recomputes the per-second rates; call at a steady interval. */
   tick(): void {
     const now = this.now();
     const seconds = (now - this.rateStartedMs) / 1000;
@@ -119,30 +71,32 @@ export class TelemetryAggregator {
     this.rateStartedMs = now;
   }
 
-  beginRun(mode: RunMode): void {
-    this.run = { mode, table: new StatTable(), spansByPid: new Map() };
-  }
-
-  /** The run did not happen: nothing to compare. */
-  cancelRun(): void {
-    this.run = undefined;
-  }
-
-  /** exact: the run's own syscalls when the runner counted them by pid; otherwise what arrived during the run. */
-  endRun(summary: Omit<RunSummary, 'syscalls'>, exact?: SyscallStat[], pid?: number): RunSummary {
-    const syscalls = exact ?? this.run?.table.stats(this.nameOf) ?? [];
-    // Once the program's pid is known, the swimlane shows its own transitions rather than the shell's around it.
-    const own = pid === undefined ? undefined : this.run?.spansByPid.get(pid);
-    if (own !== undefined && own.length > 0) this.recent = own;
-    this.run = undefined;
-    const full: RunSummary = { ...summary, syscalls };
+  /** A finished run: its program's calls become the totals, the cost table, the lane and its mode's side-by-side column. */
+  addRun(summary: Omit<RunSummary, 'syscalls' | 'totals' | 'notItemized'>, program: ProgramRun | undefined): RunSummary {
+    const syscalls: SyscallStat[] = [];
+    const totals = { trap: 0, direct: 0 };
+    if (program !== undefined) {
+      for (const c of program.calls) {
+        const name = this.nameOf(c.nr);
+        syscalls.push({ nr: c.nr, name, path: c.path, count: c.count, meanNs: c.totalNs / c.count });
+        const key = `${c.nr}/${c.path}`;
+        const row = this.table.get(key) ?? { nr: c.nr, name, path: c.path, count: 0, totalNs: 0 };
+        row.count += c.count;
+        row.totalNs += c.totalNs;
+        this.table.set(key, row);
+      }
+      totals[program.path] = program.total;
+      this.totals[program.path] += program.total;
+      this.recent = laneOf(program, this.nameOf);
+    }
+    const full: RunSummary = { ...summary, totals, syscalls, notItemized: program?.notItemized ?? 0 };
     this.lastRuns[summary.mode] = full;
     this.changed = true;
     return full;
   }
 
   reset(): void {
-    this.table = new StatTable();
+    this.table = new Map();
     this.totals = { trap: 0, direct: 0 };
     this.sinceRate = { trap: 0, direct: 0 };
     this.rate = { trap: 0, direct: 0 };
@@ -165,21 +119,34 @@ export class TelemetryAggregator {
       message: this.availability.message,
       totals: { ...this.totals },
       ratePerSec: { ...this.rate },
-      stats: this.table.stats(this.nameOf),
+      stats: [...this.table.values()]
+        .map((r) => ({ nr: r.nr, name: r.name, path: r.path, count: r.count, meanNs: r.totalNs / r.count }))
+        .sort((a, b) => b.count - a.count || a.nr - b.nr || a.path.localeCompare(b.path)),
       recent: this.recent.map((s) => ({ ...s })),
       lastRuns: structuredClone(this.lastRuns),
     };
   }
 }
 
-/** Appends one syscall to a list of spans, merging a repeat of the last one; keeps the newest TRANSITION_WINDOW. */
-function appendSpan(spans: TransitionSpan[], e: SyscallEvent, name: string): void {
-  const last = spans[spans.length - 1];
-  if (last !== undefined && last.name === name && last.path === e.path) {
-    last.meanNs += (e.durationNs - last.meanNs) / (last.count + 1);
-    last.count++;
-    return;
+/**
+ * The run's last transitions (repeats merged), at most TRANSITION_WINDOW spans; when they do not hold
+ * every call, a first span counts the rest, so the lane's counts add up to the run's total.
+ */
+export function laneOf(program: ProgramRun, nameOf: (nr: number) => string): TransitionSpan[] {
+  const spans: TransitionSpan[] = [];
+  for (const r of program.records) {
+    const name = nameOf(r.nr);
+    const last = spans[spans.length - 1];
+    if (last !== undefined && last.name === name && last.path === program.path) {
+      last.meanNs += (r.ns - last.meanNs) / (last.count + 1);
+      last.count++;
+    } else {
+      spans.push({ seq: r.seq, name, path: program.path, count: 1, meanNs: r.ns });
+    }
   }
-  spans.push({ seq: e.seq, name, path: e.path, count: 1, meanNs: e.durationNs });
-  if (spans.length > TRANSITION_WINDOW) spans.shift();
+  const keep = spans.slice(-(TRANSITION_WINDOW - 1));
+  const shown = keep.reduce((a, s) => a + s.count, 0);
+  const earlier = program.total - shown;
+  if (earlier > 0) keep.unshift({ seq: -1, name: EARLIER_CALLS, path: program.path, count: earlier, meanNs: 0 });
+  return keep;
 }

@@ -23,6 +23,24 @@ export interface RunRequest extends SourceRequest {
   mode: RunMode;
   /** argv[1..] for the program. */
   args: string[];
+  /** Standard input: this text (default: empty), or with stdinFrom 'terminal' the runner's console (ttyS3). */
+  stdin?: string;
+  stdinFrom?: 'text' | 'terminal';
+}
+
+/** What the lab accepts for one run; the UI states them and checks them before sending. */
+export const RUN_LIMITS = {
+  args: 64,
+  argChars: 4096,
+  stdinChars: 64 * 1024,
+  /** A run is stopped after this long (the Stop button ends it sooner). */
+  timeoutMs: 60_000,
+} as const;
+
+export interface StopReply {
+  /** false when nothing was running. */
+  stopped: boolean;
+  message: string;
 }
 
 export interface SerialInput {
@@ -73,6 +91,7 @@ export type RunStatus =
   | 'rejected' // the host checker rejected the source: nothing ran
   | 'refused' // the guest loader refused the image
   | 'failed' // the VM or the runner failed
+  | 'stopped' // the Stop button ended it
   | 'unavailable'; // the VM service or the toolchain is not there yet
 
 export interface RunReply {
@@ -86,6 +105,8 @@ export interface RunReply {
   output?: string;
   /** Host wall time of the run in milliseconds. */
   wallMs?: number;
+  /** Whether the guest should be restarted (it died or cannot run programs): the UI offers Restart. */
+  restartHint?: boolean;
 }
 
 export type VmState = 'stopped' | 'booting' | 'running' | 'failed' | 'unavailable';
@@ -98,6 +119,8 @@ export interface VmStatus {
   progress?: number;
   /** Milliseconds since boot started, when booting or running. */
   uptimeMs?: number;
+  /** SHA-256 of the guest images (kernel, initramfs, BIOS) this guest runs; share links carry it. */
+  imagesDigest?: string;
 }
 
 export interface SnapshotReply {
@@ -133,25 +156,34 @@ export interface RunSummary {
   status: RunStatus;
   exitCode?: number;
   wallMs?: number;
+  /** The program's process id in the guest: every number here is that process's alone. */
+  pid?: number;
+  /** Every system call the program made, by path (exact). */
+  totals: Record<SyscallPath, number>;
+  /** Itemized by call; they add up to the totals minus notItemized. */
   syscalls: SyscallStat[];
-  /** Syscall records the guest's ring overwrote before they were read: the counts above are then partial. */
-  dropped?: number;
+  /** Calls counted in the totals that the guest's record ring overwrote before they could be itemized. */
+  notItemized: number;
 }
 
 export interface TelemetrySnapshot {
   /** Whether the guest announced a telemetry region the host can read. */
   available: boolean;
   message: string;
+  /** System calls of the programs the lab ran since the last reset, by path (programs only, never the shells). */
   totals: Record<SyscallPath, number>;
-  /** Per-second rate over the last sampling interval. */
+  /** Per-second rate over the last sampling interval, of the whole guest (every process). */
   ratePerSec: Record<SyscallPath, number>;
+  /** Counts and mean costs of the programs' itemized calls since the last reset. */
   stats: SyscallStat[];
-  /** The most recent transitions, oldest first, at most TRANSITION_WINDOW spans. */
+  /** The last run's transitions, oldest first, at most TRANSITION_WINDOW spans; a first span named EARLIER_CALLS counts the calls before them. */
   recent: TransitionSpan[];
   lastRuns: Partial<Record<RunMode, RunSummary>>;
 }
 
 export const TRANSITION_WINDOW = 64;
+/** The name of the lane's first span when it stands for the run's calls before the ones drawn. */
+export const EARLIER_CALLS = 'earlier calls';
 
 export interface BenchPoint {
   name: string; // e.g. "find", "echod", "getpid"
@@ -170,12 +202,34 @@ export interface BenchReply {
   problems: string[];
 }
 
+/** A .tal file in the workspace folder. */
+export interface WorkspaceFileInfo {
+  name: string;
+  bytes: number;
+  modifiedMs: number;
+}
+
+export interface WorkspaceListing {
+  /** The folder on the host, to tell the person where their files are. */
+  dir: string;
+  files: WorkspaceFileInfo[];
+}
+
+/** The answer to a workspace request: ok, or why not in words. */
+export interface WorkspaceReply {
+  ok: boolean;
+  message: string;
+  name?: string;
+  source?: string;
+}
+
 /** Every renderer → main method: its request and its reply. */
 export interface LabMethods {
   listExamples: { req: Record<string, never>; res: ExampleInfo[] };
   checkSource: { req: SourceRequest; res: CheckReply };
   buildSource: { req: SourceRequest; res: BuildReply };
   runProgram: { req: RunRequest; res: RunReply };
+  stopRun: { req: Record<string, never>; res: StopReply };
   getVmStatus: { req: Record<string, never>; res: VmStatus };
   restartVm: { req: Record<string, never>; res: VmStatus };
   snapshotVm: { req: SnapshotRequest; res: SnapshotReply };
@@ -183,6 +237,10 @@ export interface LabMethods {
   getTelemetry: { req: Record<string, never>; res: TelemetrySnapshot };
   resetTelemetry: { req: Record<string, never>; res: null };
   listBenchResults: { req: Record<string, never>; res: BenchReply };
+  listFiles: { req: Record<string, never>; res: WorkspaceListing };
+  openFile: { req: { name: string }; res: WorkspaceReply };
+  saveFile: { req: { name: string; source: string; overwrite: boolean }; res: WorkspaceReply };
+  renameFile: { req: { from: string; to: string }; res: WorkspaceReply };
 }
 export type LabMethod = keyof LabMethods;
 
@@ -192,6 +250,7 @@ export const METHOD_CHANNELS: { readonly [M in LabMethod]: string } = {
   checkSource: 'lab:check-source',
   buildSource: 'lab:build-source',
   runProgram: 'lab:run-program',
+  stopRun: 'lab:stop-run',
   getVmStatus: 'lab:get-vm-status',
   restartVm: 'lab:restart-vm',
   snapshotVm: 'lab:snapshot-vm',
@@ -199,6 +258,10 @@ export const METHOD_CHANNELS: { readonly [M in LabMethod]: string } = {
   getTelemetry: 'lab:get-telemetry',
   resetTelemetry: 'lab:reset-telemetry',
   listBenchResults: 'lab:list-bench-results',
+  listFiles: 'lab:list-files',
+  openFile: 'lab:open-file',
+  saveFile: 'lab:save-file',
+  renameFile: 'lab:rename-file',
 };
 export const LAB_METHODS = Object.keys(METHOD_CHANNELS) as LabMethod[];
 

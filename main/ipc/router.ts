@@ -11,6 +11,26 @@ export type LabHandlers = {
 
 const KNOWN_METHODS: ReadonlySet<string> = new Set(LAB_METHODS);
 
+/** How a refused request is named to the person ("cannot run: at most 64 arguments"). */
+const METHOD_TITLES: { readonly [M in LabMethod]: string } = {
+  listExamples: 'cannot list the examples',
+  checkSource: 'cannot check',
+  buildSource: 'cannot build',
+  runProgram: 'cannot run',
+  stopRun: 'cannot stop',
+  getVmStatus: 'cannot read the guest status',
+  restartVm: 'cannot restart',
+  snapshotVm: 'cannot snapshot',
+  sendSerial: 'cannot send to the terminal',
+  getTelemetry: 'cannot read telemetry',
+  resetTelemetry: 'cannot reset the counters',
+  listBenchResults: 'cannot list benchmark results',
+  listFiles: 'cannot list the workspace',
+  openFile: 'cannot open',
+  saveFile: 'cannot save',
+  renameFile: 'cannot rename',
+};
+
 export function isLabMethod(value: unknown): value is LabMethod {
   return typeof value === 'string' && KNOWN_METHODS.has(value);
 }
@@ -29,7 +49,7 @@ export function createRouter(handlers: LabHandlers): LabRouter {
       const parsed = REQUEST_SCHEMAS[method].safeParse(payload);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        const error: IpcError = { code: 'E_BAD_PAYLOAD', message: `${method}: ${issue.message}` };
+        const error: IpcError = { code: 'E_BAD_PAYLOAD', message: `${METHOD_TITLES[method]}: ${issue.message}` };
         if (issue.path.length > 0) error.path = issue.path.map(String).join('.');
         return fail(error);
       }

@@ -5,13 +5,13 @@
 // allocate without limit or smuggle extra fields past a handler.
 
 import { z } from 'zod';
-import { SERIAL_PORT_COUNT, type LabMethod, type LabMethods } from './contract.js';
+import { RUN_LIMITS, SERIAL_PORT_COUNT, type LabMethod, type LabMethods } from './contract.js';
 
 /** Large enough for any realistic TAL program (the examples are a few KiB). */
 export const MAX_SOURCE_CHARS = 512 * 1024;
 export const MAX_SERIAL_INPUT_CHARS = 64 * 1024;
-export const MAX_ARGS = 16;
-export const MAX_ARG_CHARS = 1024;
+export const MAX_ARGS = RUN_LIMITS.args;
+export const MAX_ARG_CHARS = RUN_LIMITS.argChars;
 
 const noPayload = z.strictObject({});
 
@@ -20,15 +20,18 @@ const fileName = z
   .string()
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'a bare file name of letters, digits, "_", "-" and "." (no directories)');
 
+// Every limit says itself in words: these messages reach the person as they are.
 const sourceRequest = z.strictObject({
-  source: z.string().max(MAX_SOURCE_CHARS),
+  source: z.string().max(MAX_SOURCE_CHARS, `the program is longer than ${MAX_SOURCE_CHARS / 1024} KiB`),
   file: fileName,
 });
 
 const argument = z
   .string()
-  .max(MAX_ARG_CHARS)
-  .refine((s) => !s.includes('\0'), 'arguments cannot contain NUL');
+  .max(MAX_ARG_CHARS, `an argument is longer than ${MAX_ARG_CHARS} characters`)
+  .refine((s) => !s.includes('\0'), 'arguments cannot contain the NUL character');
+
+const workspaceName = z.string().max(200, 'a file name is longer than 200 characters');
 
 type Schemas = { readonly [M in LabMethod]: z.ZodType<LabMethods[M]['req']> };
 
@@ -39,9 +42,12 @@ export const REQUEST_SCHEMAS: Schemas = {
   runProgram: z.strictObject({
     source: sourceRequest.shape.source,
     file: fileName,
-    mode: z.enum(['kernel', 'user']),
-    args: z.array(argument).max(MAX_ARGS),
+    mode: z.enum(['kernel', 'user'], 'the mode is "kernel" or "user"'),
+    args: z.array(argument).max(MAX_ARGS, `at most ${MAX_ARGS} arguments`),
+    stdin: z.string().max(RUN_LIMITS.stdinChars, `standard input is longer than ${RUN_LIMITS.stdinChars / 1024} KiB`).optional(),
+    stdinFrom: z.enum(['text', 'terminal']).optional(),
   }),
+  stopRun: noPayload,
   getVmStatus: noPayload,
   restartVm: noPayload,
   snapshotVm: z.strictObject({ action: z.enum(['save', 'restore']) }),
@@ -56,4 +62,9 @@ export const REQUEST_SCHEMAS: Schemas = {
   getTelemetry: noPayload,
   resetTelemetry: noPayload,
   listBenchResults: noPayload,
+  // Workspace names are checked in words by main/app/workspace.ts; here they are only bounded.
+  listFiles: noPayload,
+  openFile: z.strictObject({ name: workspaceName }),
+  saveFile: z.strictObject({ name: workspaceName, source: sourceRequest.shape.source, overwrite: z.boolean() }),
+  renameFile: z.strictObject({ from: workspaceName, to: workspaceName }),
 };

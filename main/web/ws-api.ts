@@ -18,6 +18,8 @@ const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
 export interface LabWebSocket {
   broadcast<E extends LabEvent>(event: E, payload: LabEvents[E]): void;
   clientCount(): number;
+  /** Cuts every page's connection (pages reconnect); the server keeps accepting. */
+  dropClients(): void;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,9 @@ export function attachLabWebSocket(server: Server, router: LabRouter, origin: ()
       }
     },
     clientCount: () => wss.clients.size,
+    dropClients() {
+      for (const ws of wss.clients) ws.terminate();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const ws of wss.clients) ws.terminate();

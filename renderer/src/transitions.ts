@@ -7,7 +7,7 @@
 // so its cost does not grow with the syscall rate.
 
 import uPlot from 'uplot';
-import type { LabApi, RunSummary, SyscallPath, TelemetrySnapshot, TransitionSpan } from '../../main/ipc/contract.js';
+import { EARLIER_CALLS, type LabApi, type RunSummary, type SyscallPath, type TelemetrySnapshot, type TransitionSpan } from '../../main/ipc/contract.js';
 import { clear, h } from './dom.js';
 
 const RATE_SAMPLES = 120;
@@ -38,11 +38,11 @@ export class TransitionsView {
       this.notice,
       this.counters,
       reset,
-      h('h4', {}, 'Recent transitions'),
+      h('h4', {}, 'The last run’s transitions'),
       this.lane,
-      h('h4', {}, 'Syscalls per second'),
+      h('h4', {}, 'Syscalls per second, whole guest (live)'),
       this.rateBox,
-      h('h4', {}, 'Mean cost per syscall (ns of guest time)'),
+      h('h4', {}, 'Mean cost per syscall of the programs run (ns of guest time)'),
       this.costBox,
       h('h4', {}, 'Last runs, side by side'),
       this.compare,
@@ -70,8 +70,8 @@ export class TransitionsView {
           'div',
           { class: `counter counter-${p}`, 'data-path': p },
           h('span', { class: 'counter-name' }, p === 'trap' ? 'trapped (int 0x80 / sysenter)' : 'direct calls (ring-0 gate)'),
-          h('span', { class: 'counter-value', id: `count-${p}` }, String(s.totals[p])),
-          h('span', { class: 'counter-rate' }, `${Math.round(s.ratePerSec[p])}/s`),
+          h('span', { class: 'counter-value', id: `count-${p}`, title: 'system calls of the programs run since the last reset (never the shells)' }, fmt(s.totals[p])),
+          h('span', { class: 'counter-rate', title: 'whole guest, live' }, `${fmt(Math.round(s.ratePerSec[p]))}/s in the guest`),
         ),
       ),
     );
@@ -169,11 +169,20 @@ export class TransitionsView {
     g.fillText('user lane (ring 3)', 4, 12);
     g.fillText('kernel lane (ring 0)', 4, H - 4);
     g.fillText('ring boundary', width - 80, H / 2 - 4);
-    const shown = spans.slice(-Math.floor((width - 10) / 44));
+    const shown = fitLane(spans, Math.max(2, Math.floor((width - 10) / 44)));
     // The same picture in words, for screen readers (and tests).
-    c.setAttribute('aria-label', shown.length === 0 ? 'no syscalls yet' : shown.map((s) => `${s.name} ${s.path} ×${s.count}`).join('; '));
+    c.setAttribute('aria-label', shown.length === 0 ? 'no syscalls yet' : shown.map((s) => `${s.name} ${s.path} ×${fmt(s.count)}`).join('; '));
     shown.forEach((s, i) => {
       const x = 10 + i * 44;
+      if (s.name === EARLIER_CALLS) {
+        // The run's calls before the ones drawn: one block with their count, so the lane adds up to the run.
+        g.fillStyle = '#d1d5da';
+        g.fillRect(x, userY - 4, 36, kernelY - userY + 8);
+        g.fillStyle = '#24292e';
+        g.fillText('earlier', x + 2, userY + 10);
+        g.fillText(`×${compact(s.count)}`, x + 2, userY + 24);
+        return;
+      }
       g.strokeStyle = COLORS[s.path];
       g.fillStyle = COLORS[s.path];
       g.lineWidth = Math.min(1 + Math.log10(s.count), 5);
@@ -192,7 +201,7 @@ export class TransitionsView {
       g.stroke();
       g.fillStyle = '#24292e';
       g.fillText(laneLabel(s.name), x, s.path === 'trap' ? userY - 8 : kernelY - 36);
-      if (s.count > 1) g.fillText(`×${s.count}`, x + 4, s.path === 'trap' ? kernelY + 14 : kernelY + 14);
+      if (s.count > 1) g.fillText(`×${compact(s.count)}`, x + 4, kernelY + 14);
     });
     g.lineWidth = 1;
     if (shown.length === 0) {
@@ -205,28 +214,68 @@ export class TransitionsView {
     const column = (mode: 'user' | 'kernel'): HTMLElement => {
       const r = runs[mode];
       if (r === undefined) return h('div', { class: 'run-col', 'data-mode': mode }, h('h5', {}, `${mode} mode`), h('p', { class: 'muted' }, 'no run yet'));
-      const total = (p: SyscallPath): number => r.syscalls.filter((s) => s.path === p).reduce((a, s) => a + s.count, 0);
       return h(
         'div',
         { class: 'run-col', 'data-mode': mode },
         h('h5', {}, `${mode} mode — ${r.file}`),
-        h('p', {}, `${r.status}${r.exitCode !== undefined ? ` (exit ${r.exitCode})` : ''}, ${r.wallMs ?? '?'} ms wall`),
-        h('p', {}, `trapped: ${total('trap')}, direct: ${total('direct')}`),
-        r.dropped ? h('p', { class: 'muted' }, `${r.dropped} records were overwritten in the guest's ring before they were read: the counts are partial`) : null,
+        h('p', {}, `${r.status}${r.exitCode !== undefined ? ` (exit ${r.exitCode})` : ''}, ${r.wallMs ?? '?'} ms wall${r.pid !== undefined ? `, pid ${r.pid}` : ''}`),
+        h('p', {}, `trapped: ${fmt(r.totals.trap)}, direct: ${fmt(r.totals.direct)}`),
+        r.notItemized > 0
+          ? h('p', { class: 'muted' }, `${fmt(r.notItemized)} earlier calls are counted but not itemized below (the guest's record ring holds the last 2,048)`)
+          : null,
         h(
           'table',
           { class: 'stats' },
           h('tr', {}, h('th', {}, 'syscall'), h('th', {}, 'path'), h('th', {}, 'count'), h('th', {}, 'mean ns')),
-          ...r.syscalls.map((s) => h('tr', {}, h('td', {}, s.name), h('td', {}, s.path), h('td', {}, String(s.count)), h('td', {}, s.meanNs.toFixed(0)))),
+          ...r.syscalls.map((s) => h('tr', {}, h('td', {}, s.name), h('td', {}, s.path), h('td', {}, fmt(s.count)), h('td', {}, fmt(Math.round(s.meanNs))))),
         ),
       );
     };
-    clear(this.compare, column('user'), column('kernel'));
+    clear(this.compare, column('user'), column('kernel'), comparison(runs));
   }
 }
 
-/** Short enough for a 44-pixel slot: names cut to 7 characters, unnamed calls as #nr. */
+/** The two runs against each other: ratios of time and calls, and what each call costs on each path. */
+function comparison(runs: Partial<Record<'user' | 'kernel', RunSummary>>): HTMLElement | null {
+  const { user, kernel } = runs;
+  if (user === undefined || kernel === undefined) return null;
+  const lines: string[] = [];
+  if (user.wallMs && kernel.wallMs) lines.push(`kernel mode took ${ratio(kernel.wallMs / user.wallMs)} the wall time of user mode`);
+  const calls = (r: RunSummary): number => r.totals.trap + r.totals.direct;
+  if (calls(user) > 0) lines.push(`kernel mode made ${ratio(calls(kernel) / calls(user))} the system calls of user mode (${fmt(calls(kernel))} vs ${fmt(calls(user))})`);
+  for (const k of kernel.syscalls) {
+    const u = user.syscalls.find((x) => x.name === k.name);
+    if (u === undefined || k.meanNs <= 0) continue;
+    const diff = u.meanNs - k.meanNs;
+    const how = diff >= 0 ? `${fmt(Math.round(diff))} ns (${(u.meanNs / k.meanNs).toFixed(1)}×) cheaper` : `${fmt(Math.round(-diff))} ns dearer`;
+    lines.push(`${k.name}: ${fmt(Math.round(k.meanNs))} ns direct vs ${fmt(Math.round(u.meanNs))} ns trapped — ${how} per call`);
+  }
+  return h('div', { class: 'run-ratio', id: 'run-ratio' }, h('h5', {}, 'kernel mode against user mode'), ...lines.map((l) => h('p', {}, l)));
+}
+
+function ratio(x: number): string {
+  return `${x.toFixed(2)}×`;
+}
+
+/** Numbers with thousands separators, the same everywhere in the view. */
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Short counts for the lane's narrow slots: 98k, 1.2M. */
+function compact(n: number): string {
+  return n < 10_000 ? String(n) : n < 1_000_000 ? `${Math.round(n / 1000)}k` : `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+/** At most `slots` spans: the ones that do not fit join the leading "earlier calls" span, so the lane still adds up to the run. */
+function fitLane(spans: readonly TransitionSpan[], slots: number): TransitionSpan[] {
+  if (spans.length <= slots) return [...spans];
+  const kept = spans.slice(-(slots - 1));
+  const folded = spans.slice(0, spans.length - kept.length).reduce((a, s) => a + s.count, 0);
+  return [{ seq: -1, name: EARLIER_CALLS, path: kept[0]!.path, count: folded, meanNs: 0 }, ...kept];
+}
+
+/** Short enough for a 44-pixel slot. */
 function laneLabel(name: string): string {
-  const unnamed = /^syscall (\d+)$/.exec(name);
-  return unnamed ? `#${unnamed[1]}` : name.slice(0, 7);
+  return name.slice(0, 7);
 }

@@ -3,7 +3,8 @@
 import type { LabApi, VmStatus } from '../../main/ipc/contract.js';
 import { h } from './dom.js';
 
-export function mountVmPanel(root: HTMLElement, api: LabApi, report: (message: string) => void): void {
+/** Returns a function that reads the guest's state again (after a reconnect). */
+export function mountVmPanel(root: HTMLElement, api: LabApi, report: (message: string) => void): () => void {
   const label = h('span', { class: 'vm-state', id: 'vm-state' }, 'guest: …');
   const bar = h('progress', { class: 'vm-progress', max: '1', value: '0' });
   const restart = h('button', { id: 'vm-restart', title: 'cold-boot the guest again' }, 'Restart');
@@ -22,7 +23,8 @@ export function mountVmPanel(root: HTMLElement, api: LabApi, report: (message: s
     restart.disabled = s.state === 'unavailable';
   };
   api.on('vmStatus', show);
-  void api.getVmStatus({}).then((r) => r.ok && show(r.value));
+  const refresh = (): void => void api.getVmStatus({}).then((r) => r.ok && show(r.value));
+  refresh();
 
   restart.addEventListener('click', async () => {
     const r = await api.restartVm({});
@@ -38,4 +40,5 @@ export function mountVmPanel(root: HTMLElement, api: LabApi, report: (message: s
       report(r.ok ? r.value.message : r.error.message);
     });
   }
+  return refresh;
 }

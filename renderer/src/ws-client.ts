@@ -41,7 +41,7 @@ export function connectWebSocketApi(onConnection: (connected: boolean) => void):
     socket.addEventListener('close', () => {
       onConnection(false);
       for (const [id, resolve] of pending) {
-        resolve({ ok: false, error: { code: 'E_BAD_MESSAGE', message: 'connection to the lab closed' } });
+        resolve({ ok: false, error: { code: 'E_BAD_MESSAGE', message: 'the connection to the lab was lost while this request was answered; it may have finished — check the result and try again' } });
         pending.delete(id);
       }
       setTimeout(connect, retryMs);
@@ -49,9 +49,15 @@ export function connectWebSocketApi(onConnection: (connected: boolean) => void):
     });
   };
   connect();
+  let firstOpen: Promise<void> | null = opened!;
 
   const call = async (method: string, payload: unknown): Promise<IpcReply<unknown>> => {
-    await opened;
+    // Only the first connection is waited for; while reconnecting, a request fails at once in words.
+    await (firstOpen ?? opened);
+    firstOpen = null;
+    if (socket.readyState !== WebSocket.OPEN) {
+      return { ok: false, error: { code: 'E_BAD_MESSAGE', message: 'not connected to the lab (reconnecting…); try again in a moment' } };
+    }
     const id = nextId++;
     return new Promise((resolve) => {
       pending.set(id, resolve);

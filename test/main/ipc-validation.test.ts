@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LAB_METHODS } from '../../main/ipc/contract.js';
 import { createRouter } from '../../main/ipc/router.js';
-import { MAX_ARGS, MAX_SERIAL_INPUT_CHARS, MAX_SOURCE_CHARS, REQUEST_SCHEMAS } from '../../main/ipc/schemas.js';
+import { MAX_ARG_CHARS, MAX_ARGS, MAX_SERIAL_INPUT_CHARS, MAX_SOURCE_CHARS, REQUEST_SCHEMAS } from '../../main/ipc/schemas.js';
 import { recordingHandlers } from './lab-handlers-stub.js';
 
 const goodSource = { source: '.code\nmain:\n  ret\n', file: 'hello.tal' };
@@ -85,10 +85,28 @@ test('malformed and hostile payloads are rejected with E_BAD_PAYLOAD and the fie
     assert.equal(r.ok, false, `${method} ${JSON.stringify(payload)?.slice(0, 80)}`);
     if (r.ok) continue;
     assert.equal(r.error.code, 'E_BAD_PAYLOAD');
-    assert.ok(r.error.message.startsWith(`${method}: `), r.error.message);
+    // Named for the person, never by the method's name.
+    assert.match(r.error.message, /^cannot [a-z ]+: /, r.error.message);
     if (path !== undefined) assert.equal(r.error.path, path, `${method}: ${r.error.message}`);
   }
   assert.equal(calls.length, 0);
+});
+
+test('run limits are refused in words that name the limit, never in the validator’s own text', async () => {
+  const router = createRouter(recordingHandlers().handlers);
+  const cases: Array<[unknown, RegExp]> = [
+    [{ ...goodRun, args: new Array(MAX_ARGS + 1).fill('x') }, /^cannot run: at most 64 arguments$/],
+    [{ ...goodRun, args: ['x'.repeat(MAX_ARG_CHARS + 1)] }, /^cannot run: an argument is longer than 4096 characters$/],
+    [{ ...goodRun, stdin: 'x'.repeat(64 * 1024 + 1) }, /^cannot run: standard input is longer than 64 KiB$/],
+    [{ ...goodRun, args: ['nul\0'] }, /^cannot run: arguments cannot contain the NUL character$/],
+    [{ ...goodRun, mode: 'ring0' }, /^cannot run: the mode is "kernel" or "user"$/],
+  ];
+  for (const [payload, message] of cases) {
+    const r = await router.dispatch('runProgram', payload);
+    assert.ok(!r.ok);
+    assert.match(r.error.message, message);
+    assert.doesNotMatch(r.error.message, /Too big|expected array|Invalid/);
+  }
 });
 
 test('a __proto__ key from JSON is rejected and pollutes nothing', async () => {

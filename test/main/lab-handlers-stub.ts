@@ -24,6 +24,7 @@ export function recordingHandlers(overrides: Partial<LabHandlers> = {}): Recordi
     checkSource: rec('checkSource', { ok: true, diagnostics: [], trace: [] }),
     buildSource: rec('buildSource', { ok: false, diagnostics: [], listing: [] }),
     runProgram: rec('runProgram', { status: 'unavailable' as const, mode: 'user' as const, message: 'test', diagnostics: [] }),
+    stopRun: rec('stopRun', { stopped: false, message: 'test' }),
     getVmStatus: rec('getVmStatus', vm),
     restartVm: rec('restartVm', vm),
     snapshotVm: rec('snapshotVm', { ok: false, message: 'test' }),
@@ -31,6 +32,10 @@ export function recordingHandlers(overrides: Partial<LabHandlers> = {}): Recordi
     getTelemetry: rec('getTelemetry', { available: false, message: '', totals: { trap: 0, direct: 0 }, ratePerSec: { trap: 0, direct: 0 }, stats: [], recent: [], lastRuns: {} }),
     resetTelemetry: rec('resetTelemetry', null),
     listBenchResults: rec('listBenchResults', { directory: '', files: [], points: [], problems: [] }),
+    listFiles: rec('listFiles', { dir: '', files: [] }),
+    openFile: rec('openFile', { ok: false, message: 'test' }),
+    saveFile: rec('saveFile', { ok: false, message: 'test' }),
+    renameFile: rec('renameFile', { ok: false, message: 'test' }),
     ...overrides,
   };
   return { handlers, calls };

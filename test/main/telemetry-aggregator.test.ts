@@ -1,130 +1,100 @@
-// The aggregation behind the transitions view: counts and mean costs per
-// (syscall, path), merged transition spans in a bounded window, rates,
-// per-run summaries, and a cost independent of the syscall rate.
+// The aggregation behind the transitions view: every number about a run comes
+// from that run's program alone and agrees everywhere — totals, the cost
+// table, the lane (whose spans add up to the run's total, an "earlier calls"
+// span standing for what the ring could not itemize) and the side-by-side
+// column; the rate chart is the one live whole-guest number.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TRANSITION_WINDOW } from '../../main/ipc/contract.js';
-import { TelemetryAggregator } from '../../main/app/telemetry-aggregator.js';
-import type { SyscallEvent } from '../../main/app/integration.js';
+import { EARLIER_CALLS, TRANSITION_WINDOW } from '../../main/ipc/contract.js';
+import { laneOf, TelemetryAggregator } from '../../main/app/telemetry-aggregator.js';
+import { syscallName, type ProgramRun } from '../../main/app/integration.js';
+import { accountProgram } from '../../main/runner/program-accounting.js';
+import type { SyscallRecord } from '../../main/vm/telemetry.js';
 
-const names: Record<number, string> = { 4: 'write', 20: 'getpid' };
-const nameOf = (nr: number): string => names[nr] ?? `syscall ${nr}`;
-let seq = 0;
-const ev = (nr: number, path: 'trap' | 'direct', durationNs: number): SyscallEvent => ({ seq: seq++, nr, path, durationNs, pid: 42 });
+/** A getpid loop of `calls` calls plus one write, as the runner reports it when the ring kept only the last `kept`. */
+function program(path: 'trap' | 'direct', calls: number, kept: number): ProgramRun {
+  const records = Array.from({ length: kept }, (_, i) => ({ seq: 1000 + i, nr: i === kept - 1 ? 4 : 20, ns: i === kept - 1 ? 5000 : 200 }));
+  const getpids = kept - 1;
+  return {
+    pid: 42,
+    path,
+    total: calls + 1,
+    notItemized: calls + 1 - kept,
+    calls: [
+      { nr: 20, path, count: getpids, totalNs: 200 * getpids },
+      { nr: 4, path, count: 1, totalNs: 5000 },
+    ],
+    records,
+  };
+}
 
-test('totals, per-syscall means and merged spans', () => {
-  const agg = new TelemetryAggregator(nameOf);
-  agg.ingest([ev(20, 'trap', 1000), ev(20, 'trap', 3000), ev(4, 'trap', 5000), ev(20, 'direct', 300), ev(20, 'direct', 100)]);
+test('a run with more calls than the ring holds: totals, lane and side-by-side agree exactly', () => {
+  const agg = new TelemetryAggregator(syscallName);
+  agg.addRun({ mode: 'kernel', file: 'getpid_loop.tal', status: 'exited', exitCode: 0, wallMs: 5, pid: 42 }, program('direct', 100_000, 2048));
   const s = agg.snapshot();
-  assert.deepEqual(s.totals, { trap: 3, direct: 2 });
-  assert.deepEqual(
-    s.stats.map((r) => [r.name, r.path, r.count, r.meanNs]),
-    [
-      ['getpid', 'direct', 2, 200],
-      ['getpid', 'trap', 2, 2000],
-      ['write', 'trap', 1, 5000],
-    ],
-  );
-  assert.deepEqual(
-    s.recent.map((r) => [r.name, r.path, r.count, r.meanNs]),
-    [
-      ['getpid', 'trap', 2, 2000],
-      ['write', 'trap', 1, 5000],
-      ['getpid', 'direct', 2, 200],
-    ],
-  );
-  assert.equal(nameOf(999), 'syscall 999');
+  assert.deepEqual(s.totals, { trap: 0, direct: 100_001 });
+  const run = s.lastRuns.kernel!;
+  assert.deepEqual(run.totals, { trap: 0, direct: 100_001 });
+  assert.equal(run.notItemized, 100_001 - 2048);
+  assert.equal(run.syscalls.reduce((a, c) => a + c.count, 0) + run.notItemized, 100_001);
+  assert.equal(s.recent.reduce((a, c) => a + c.count, 0), 100_001, 'the lane adds up to the run');
+  assert.deepEqual(s.recent.map((r) => [r.name, r.count]), [
+    [EARLIER_CALLS, 100_001 - 2048],
+    ['getpid', 2047],
+    ['write', 1],
+  ]);
+  assert.deepEqual(s.stats.map((r) => [r.name, r.path, r.count, r.meanNs]), [
+    ['getpid', 'direct', 2047, 200],
+    ['write', 'direct', 1, 5000],
+  ]);
 });
 
-test('the transition window stays bounded', () => {
-  const agg = new TelemetryAggregator(nameOf);
-  const events: SyscallEvent[] = [];
-  for (let i = 0; i < 1000; i++) events.push(ev(i % 2 ? 4 : 20, i % 3 ? 'trap' : 'direct', 10));
-  agg.ingest(events);
-  assert.equal(agg.snapshot().recent.length, TRANSITION_WINDOW);
-  assert.equal(agg.snapshot().recent.at(-1)!.seq, events.at(-1)!.seq);
+test('the lane keeps at most TRANSITION_WINDOW spans and still adds up to the run', () => {
+  const records = Array.from({ length: 1000 }, (_, i) => ({ seq: i, nr: i % 2 ? 3 : 4, ns: 10 }));
+  const lane = laneOf({ pid: 1, path: 'trap', total: 1000, notItemized: 0, calls: [], records }, syscallName);
+  assert.equal(lane.length, TRANSITION_WINDOW);
+  assert.equal(lane[0]!.name, EARLIER_CALLS);
+  assert.equal(lane.reduce((a, c) => a + c.count, 0), 1000);
 });
 
-test('rates per second over the tick interval', () => {
+test('every system call number has a name: the checker’s imports and every other call of the kernel', () => {
+  assert.equal(syscallName(20), 'getpid');
+  assert.equal(syscallName(63), 'dup2');
+  assert.equal(syscallName(174), 'rt_sigaction');
+  assert.equal(syscallName(403), 'clock_gettime64');
+  for (let nr = 0; nr <= 450; nr++) assert.doesNotMatch(syscallName(nr), /^#|^syscall \d+$/, `number ${nr}`);
+});
+
+test('rates come from the kernel counters; a counter that went backwards (a restore) is a new baseline', () => {
   let now = 1000;
-  const agg = new TelemetryAggregator(nameOf, () => now);
-  agg.ingest(Array.from({ length: 500 }, () => ev(20, 'direct', 1)));
-  now += 250;
+  const agg = new TelemetryAggregator(syscallName, () => now);
+  agg.observeCounters({ trap: 100, direct: 0 });
+  agg.observeCounters({ trap: 600, direct: 250 });
+  now += 500;
   agg.tick();
-  assert.deepEqual(agg.snapshot().ratePerSec, { trap: 0, direct: 2000 });
+  assert.deepEqual(agg.snapshot().ratePerSec, { trap: 1000, direct: 500 });
+  agg.observeCounters({ trap: 10, direct: 0 });
   now += 500;
   agg.tick();
   assert.deepEqual(agg.snapshot().ratePerSec, { trap: 0, direct: 0 });
 });
 
-test('a run summary holds only that run’s syscalls; the last run per mode is kept side by side', () => {
-  const agg = new TelemetryAggregator(nameOf);
-  agg.ingest([ev(4, 'trap', 1)]); // before any run: the guest shell
-  agg.beginRun('user');
-  agg.ingest([ev(20, 'trap', 1000), ev(20, 'trap', 1000)]);
-  const user = agg.endRun({ mode: 'user', file: 'getpid_loop.tal', status: 'exited', exitCode: 0, wallMs: 12 });
-  assert.deepEqual(user.syscalls.map((r) => [r.name, r.path, r.count]), [['getpid', 'trap', 2]]);
-  agg.beginRun('kernel');
-  agg.ingest([ev(20, 'direct', 100), ev(20, 'direct', 100)]);
-  agg.endRun({ mode: 'kernel', file: 'getpid_loop.tal', status: 'exited', exitCode: 0, wallMs: 3 });
-  const runs = agg.snapshot().lastRuns;
-  assert.equal(runs.user?.syscalls[0]?.path, 'trap');
-  assert.equal(runs.kernel?.syscalls[0]?.path, 'direct');
-  agg.reset();
-  assert.deepEqual(agg.snapshot().lastRuns, {});
-  assert.deepEqual(agg.snapshot().totals, { trap: 0, direct: 0 });
-});
+const rec = (seq: number, pid: number, nr: number, path: SyscallRecord['path'], ret = 0): SyscallRecord => ({ seq, pid, nr, path, ret, cycles: 100, tsc: 0n });
 
-test('takeChanged reports visible changes once', () => {
-  const agg = new TelemetryAggregator(nameOf);
-  assert.equal(agg.takeChanged(), true);
-  assert.equal(agg.takeChanged(), false);
-  agg.ingest([]);
-  assert.equal(agg.takeChanged(), false);
-  agg.ingest([ev(20, 'trap', 1)]);
-  assert.equal(agg.takeChanged(), true);
-});
-
-test('100k syscall events aggregate into a snapshot whose size does not grow with them', () => {
-  const agg = new TelemetryAggregator(nameOf);
-  const events = Array.from({ length: 100_000 }, (_, i) => ev(i % 7 === 0 ? 4 : 20, i % 2 ? 'trap' : 'direct', 100 + (i % 50)));
-  agg.ingest(events);
-  const snap = agg.snapshot();
-  assert.equal(snap.totals.trap + snap.totals.direct, 100_000);
-  assert.ok(JSON.stringify(snap).length < 16_384, 'snapshot size is independent of the event count');
-});
-
-test('with the guest counters observed, totals and rates come from them, not from (possibly lost) records', () => {
-  let now = 0;
-  const agg = new TelemetryAggregator(nameOf, () => now);
-  agg.observeCounters({ trap: 100, direct: 50 }); // baseline: counted before the lab looked
-  agg.ingest([ev(20, 'direct', 300)], false); // one record survived the ring...
-  agg.observeCounters({ trap: 100, direct: 20_050 }); // ...of 20,000 calls
-  now += 500;
-  agg.tick();
-  const s = agg.snapshot();
-  assert.deepEqual(s.totals, { trap: 0, direct: 20_000 });
-  assert.deepEqual(s.ratePerSec, { trap: 0, direct: 40_000 });
-  assert.equal(s.stats[0]?.count, 1);
-  agg.observeCounters({ trap: 10, direct: 10 }); // a restored snapshot rolled the counters back: new baseline
-  agg.observeCounters({ trap: 15, direct: 10 });
-  assert.deepEqual(agg.snapshot().totals, { trap: 5, direct: 20_000 });
-});
-
-test('after a run, the swimlane shows the program’s own transitions, not the shell’s around it', () => {
-  const agg = new TelemetryAggregator(nameOf);
-  agg.beginRun('kernel');
-  const program = (nr: number): SyscallEvent => ({ ...ev(nr, 'direct', 100), pid: 77 });
-  const shell = (nr: number): SyscallEvent => ({ ...ev(nr, 'trap', 900), pid: 5 });
-  agg.ingest([shell(4), program(20), program(20), program(4), shell(6), shell(4)]);
-  assert.equal(agg.snapshot().recent.at(-1)?.path, 'trap'); // live: everything, as it comes
-  agg.endRun({ mode: 'kernel', file: 'x.tal', status: 'exited' }, undefined, 77);
-  assert.deepEqual(
-    agg.snapshot().recent.map((s) => [s.name, s.path, s.count]),
-    [
-      ['getpid', 'direct', 2],
-      ['write', 'direct', 1],
-    ],
-  );
+test('program accounting: the ring overflowed — the lost calls on the program’s path are the program’s, minus talexec’s two in user mode', () => {
+  // User mode: 10,000 getpid through int 0x80, the ring kept the last 2,000 of them and the shell's 5 after.
+  const kept = [...Array.from({ length: 2000 }, (_, i) => rec(8000 + i, 7, 20, 'int80')), ...Array.from({ length: 5 }, (_, i) => rec(10_000 + i, 3, 61, i === 2 ? 'int80' : 'sysenter'))];
+  // Counters since the baseline: talexec's prctl + execve (int80), the program's 10,000, the shell's one sigreturn.
+  const user = accountProgram(kept, 7, 'user', { int80: 2 + 10_000 + 1, sysenter: 12, direct: 0 }, 8005);
+  assert.deepEqual([user.total, user.notItemized, user.exact], [10_000, 8000, true]);
+  assert.deepEqual(user.byCall.map((c) => [c.nr, c.count]), [[20, 2000]]);
+  // Kernel mode: the program's calls are the only direct ones.
+  const kernelKept = Array.from({ length: 2048 }, (_, i) => rec(50_000 + i, 9, 20, 'direct'));
+  const kernel = accountProgram(kernelKept, 9, 'kernel', { int80: 2, sysenter: 10, direct: 50_000 }, 2000);
+  assert.deepEqual([kernel.total, kernel.notItemized], [50_000, 50_000 - 2048]);
+  // Nothing lost: exactly the records after talexec's prctl and execve.
+  const whole = [rec(0, 9, 3, 'sysenter', 1), rec(1, 9, 11, 'sysenter'), rec(2, 9, 172, 'int80'), rec(3, 9, 11, 'int80'), rec(4, 9, 20, 'direct', 9), rec(5, 9, 252, 'direct'), rec(6, 3, 114, 'sysenter')];
+  const small = accountProgram(whole, 9, 'kernel', { int80: 2, sysenter: 3, direct: 2 }, 0);
+  assert.deepEqual([small.total, small.notItemized, small.byCall.map((c) => c.nr)], [2, 0, [20, 252]]);
 });

@@ -54,17 +54,17 @@ test('lab with the guest: console terminal, runs in kernel and user mode, transi
     await page.click('#run-kernel');
     await page.waitForFunction(() => ['exited', 'refused', 'failed', 'unavailable'].includes(document.getElementById('status')?.dataset['run'] ?? ''), undefined, { timeout: 60_000 });
     assert.equal(await page.getAttribute('#status', 'data-run'), 'exited', (await page.textContent('#status')) ?? '');
-    await page.waitForFunction(() => Number(document.getElementById('count-direct')?.textContent) >= 20_000);
+    await page.waitForFunction(() => Number(document.getElementById('count-direct')?.textContent?.replace(/,/g, '')) >= 20_000);
     // The swimlane shows the program's own calls: getpid as direct calls, repeated.
-    assert.match((await page.getAttribute('#swimlane', 'aria-label')) ?? '', /getpid direct ×\d{4,}/);
+    assert.match((await page.getAttribute('#swimlane', 'aria-label')) ?? '', /getpid direct ×[\d,]{4,}/);
     await page.waitForSelector('#rate-chart .uplot');
     await page.waitForSelector('#cost-chart .uplot');
     await b.shot('kernel-run');
     await page.evaluate(() => (document.getElementById('status')!.dataset['run'] = ''));
     await page.click('#run-user');
     await page.waitForFunction(() => document.getElementById('status')?.dataset['run'] === 'exited', undefined, { timeout: 60_000 });
-    await page.waitForFunction(() => Number(document.getElementById('count-trap')?.textContent) >= 20_000);
-    assert.match((await page.getAttribute('#swimlane', 'aria-label')) ?? '', /getpid trap ×\d{4,}/);
+    await page.waitForFunction(() => Number(document.getElementById('count-trap')?.textContent?.replace(/,/g, '')) >= 20_000);
+    assert.match((await page.getAttribute('#swimlane', 'aria-label')) ?? '', /getpid trap ×[\d,]{4,}/);
     const compare = (await page.textContent('#run-compare')) ?? '';
     assert.match(compare, /user mode — getpid_loop\.tal/);
     assert.match(compare, /kernel mode — getpid_loop\.tal/);

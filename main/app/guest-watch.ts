@@ -1,0 +1,48 @@
+// Notices a guest that died without the emulator ending: `poweroff -f` or a
+// halt leaves v86 running with a CPU that no longer executes instructions, and
+// a kernel panic prints its banner on the console and stops answering. Either
+// is reported at once, so the lab never shows "running" over a dead guest.
+
+import type { VmService } from '../vm/index.js';
+
+export interface GuestWatch {
+  stop(): void;
+}
+
+/** How often the instruction counter is read; a guest that executes none in two readings has stopped. */
+const PERIOD_MS = 1_000;
+const STILL_READINGS = 2;
+const PANIC = /Kernel panic - not syncing[^\r\n]*/;
+
+export function watchGuest(vm: VmService, died: (why: string) => void, periodMs = PERIOD_MS): GuestWatch {
+  let last: number | null = null;
+  let still = 0;
+  let stopped = false;
+  let consoleText = '';
+  const timer = setInterval(() => {
+    void vm.instructionCounter().then(
+      (now) => {
+        if (stopped) return;
+        still = now === last ? still + 1 : 0;
+        last = now;
+        if (still >= STILL_READINGS) died('the guest stopped executing instructions (it was powered off or halted)');
+      },
+      () => undefined, // the emulator ending is reported by its own 'crash' event
+    );
+  }, periodMs);
+  timer.unref();
+  const onSerial = (port: number, bytes: Uint8Array): void => {
+    if (port !== 0) return;
+    consoleText = (consoleText + Buffer.from(bytes).toString('latin1')).slice(-4096);
+    const m = PANIC.exec(consoleText);
+    if (m !== null) died(`the guest kernel panicked (${m[0].trim()})`);
+  };
+  vm.on('serial', onSerial);
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      vm.off('serial', onSerial);
+    },
+  };
+}

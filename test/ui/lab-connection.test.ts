@@ -1,0 +1,34 @@
+// A dropped connection in the web shell: the page says so, reconnects by
+// itself and says that too, and requests work again afterwards.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resolveLabPaths } from '../../main/app/resource-paths.js';
+import { startWebShell } from '../../main/web/web-shell.js';
+import { openBrowser } from '../../bench/chromium.js';
+
+test('after a dropped connection the page reconnects, says so, and checks again', async (t) => {
+  const shell = await startWebShell({ paths: resolveLabPaths(), port: 0 });
+  t.after(() => shell.close());
+  const b = await openBrowser(shell.url, 'lab-connection');
+  t.after(() => b.close());
+  const { page } = b;
+  await page.waitForFunction(() => document.getElementById('check-state')?.textContent === '✓ accepted');
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { statuses: string[] }).statuses = seen;
+    const el = document.getElementById('status')!;
+    new MutationObserver(() => seen.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
+  });
+  shell.socket.dropClients();
+  await page.waitForFunction(() => (window as unknown as { statuses: string[] }).statuses.includes('reconnected to the lab'), undefined, { timeout: 20_000 });
+  const statuses = await page.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
+  assert.ok(statuses.includes('lost the connection to the lab; reconnecting…'), statuses.join(' | '));
+  assert.equal(await page.getAttribute('body', 'data-connection'), 'connected');
+  // The reconnected page checks again: an edit is checked and rejected.
+  await page.locator('.cm-line', { hasText: 'mov edx, 14' }).click();
+  await page.keyboard.press('Home');
+  await page.keyboard.type('bogus ');
+  await page.waitForFunction(() => document.getElementById('check-state')?.textContent?.startsWith('✗'));
+  assert.deepEqual(b.errors.filter((e) => !/WebSocket/.test(e)), []);
+});

@@ -1,0 +1,62 @@
+// Share links and the session in Chromium: the URL fragment always holds the
+// program, mode, arguments and input; "Copy link" copies it; a fresh tab
+// opened on it shows exactly that; and a reload without a link returns to the
+// last session.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resolveLabPaths } from '../../main/app/resource-paths.js';
+import { startWebShell } from '../../main/web/web-shell.js';
+import { openBrowser } from '../../bench/chromium.js';
+
+test('share links restore program, mode, arguments and input; a reload restores the session', async (t) => {
+  const shell = await startWebShell({ paths: resolveLabPaths(), port: 0 });
+  t.after(() => shell.close());
+  const b = await openBrowser(shell.url, 'lab-share');
+  t.after(() => b.close());
+  const { page, context } = b;
+  page.on('dialog', (d) => void d.accept()); // leaving with unsaved text asks first
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(shell.url).origin });
+  await page.waitForFunction(() => document.getElementById('check-state')?.textContent === '✓ accepted');
+
+  await page.selectOption('#examples', 'cat');
+  await page.waitForFunction(() => document.getElementById('file-name')?.textContent === 'cat.tal');
+  await page.locator('.cm-line').first().click();
+  await page.keyboard.press('Home');
+  await page.keyboard.type('; shared édition ✓\n');
+  await page.fill('#run-args', `'two words' "it's" x\\ y`);
+  await page.getByLabel('standard input').fill('line one\nline two\n');
+  await page.click('#run-user'); // no guest here: the run is refused, but user mode is now the mode
+  await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('not running'));
+  await page.click('#copy-link');
+  await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('link copied'));
+  const href = page.url();
+  assert.match(href, /#tal=[A-Za-z0-9_-]+$/);
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), href);
+  const source = await page.evaluate(() => document.querySelector('.cm-content')!.textContent);
+
+  // A fresh tab (another profile's storage is not needed: the link alone carries everything).
+  const fresh = await context.newPage();
+  await fresh.goto(href);
+  await fresh.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('opened the shared cat.tal (user mode)'));
+  assert.equal(await fresh.evaluate(() => document.querySelector('.cm-content')!.textContent), source);
+  assert.equal(await fresh.inputValue('#run-args'), `'two words' "it's" x\\ y`);
+  assert.equal(await fresh.getByLabel('standard input').inputValue(), 'line one\nline two\n');
+  assert.equal(await fresh.textContent('#file-name'), 'cat.tal');
+  assert.equal(await fresh.getAttribute('.run-bar', 'data-mode'), 'user');
+  await fresh.close();
+
+  // A damaged link says so in words.
+  const broken = await context.newPage();
+  await broken.goto(`${shell.url}#tal=AAAA`);
+  await broken.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('cannot open the shared link: the link is damaged'));
+  await broken.close();
+
+  // Without a link, a reload returns to the last session: the edited text, arguments and input.
+  await page.goto(shell.url);
+  await page.waitForFunction(() => document.getElementById('file-name')?.textContent === 'cat.tal');
+  assert.equal(await page.evaluate(() => document.querySelector('.cm-content')!.textContent), source);
+  assert.equal(await page.getByLabel('standard input').inputValue(), 'line one\nline two\n');
+  await b.shot('restored-session');
+  assert.deepEqual(b.errors, []);
+});
