@@ -107,16 +107,7 @@ export async function generatedBatch(t: Tally, seed: number, units: number): Pro
   const built = buildSource(source, file);
   if (!built.ok) {
     // the checker accepted every unit: find the ones the assembler refuses
-    for (const k of kept) {
-      const one = programOf([k.lines], [k.name]);
-      const b = buildSource(one, `${k.name}.tal`);
-      if (b.ok) continue;
-      const d = b.diagnostics.find((x) => x.severity === 'error');
-      const message = `${d?.code ?? '?'}: ${d?.message ?? ''} (${d?.instruction ?? ''})`;
-      if (t.findings.some((f) => f.kind === 'not-assembled' && f.message === message)) continue;
-      const still = async (s: string): Promise<boolean> => checkSource(s, 'repro.tal').ok && !buildSource(s, 'repro.tal').ok;
-      t.findings.push({ kind: 'not-assembled', origin: `generated seed ${seed} ${k.name}`, message, reproducer: await minimize(one, still) });
-    }
+    for (const k of kept) await notAssembled(t, programOf([k.lines], [k.name]), `generated seed ${seed} ${k.name}`);
     return;
   }
   const o = await validateSource(source, file, { timeoutMs: RUN_TIMEOUT_MS });
@@ -137,6 +128,28 @@ export async function generatedBatch(t: Tally, seed: number, units: number): Pro
   }
   // Only the combination shows it: keep the whole batch as the reproducer.
   await record(t, o, kept.length, file, source);
+}
+
+/**
+ * Records an accepted program the assembler refuses (once per kind of
+ * refusal: the diagnostic's code and message with numbers left out), made
+ * small. Returns whether it was refused.
+ */
+async function notAssembled(t: Tally, source: string, origin: string): Promise<boolean> {
+  const b = buildSource(source, 'repro.tal');
+  if (b.ok) return false;
+  const d = b.diagnostics.find((x) => x.severity === 'error');
+  const message = `${d?.code ?? '?'}: ${d?.message ?? ''}`;
+  const kindOf = (m: string): string => m.replace(/\d+/g, 'N');
+  if (t.findings.some((f) => f.kind === 'not-assembled' && kindOf(f.message) === kindOf(message))) return true;
+  const still = async (s: string): Promise<boolean> => {
+    if (!checkSource(s, 'repro.tal').ok) return false;
+    const r = buildSource(s, 'repro.tal');
+    const e = r.diagnostics.find((x) => x.severity === 'error');
+    return !r.ok && kindOf(`${e?.code ?? '?'}: ${e?.message ?? ''}`) === kindOf(message);
+  };
+  t.findings.push({ kind: 'not-assembled', origin: `${origin}, at: ${d?.instruction ?? '?'}`, message, reproducer: await minimize(source, still) });
+  return true;
 }
 
 /** Programs whose run waits for the outside world (a server): not run, only mutated ones that no longer wait would be. */
@@ -161,12 +174,7 @@ export async function mutantBatch(t: Tally, seed: number, corpus: readonly { fil
       continue;
     }
     t.accepted++;
-    const b = buildSource(source, base.file);
-    if (!b.ok) {
-      const d = b.diagnostics.find((x) => x.severity === 'error');
-      t.findings.push({ kind: 'not-assembled', origin: `mutant of ${base.file}`, message: `${d?.code ?? '?'}: ${d?.message ?? ''}`, reproducer: source });
-      continue;
-    }
+    if (await notAssembled(t, source, `mutant of ${base.file}`)) continue;
     const o = await validateSource(source, base.file, { timeoutMs: 3_000, args: ['x', 'yz'] });
     await record(t, o, 1, `mutant of ${base.file} (seed ${seed}, #${i})`, source);
   }
