@@ -61,7 +61,7 @@ function sameClaim(a: string, b: string): boolean {
 
 /** A broken claim without where it broke, which registers held it, or the numbers in it. */
 function findingKey(message: string): string {
-  return message.replace(/\S+\.tal:\d+: [^:]*: /, '').replace(/\b(E[A-Z]{2}|\[esp\+\d+\])/g, 'R').replace(/\d+/g, 'N').replace(/\(actual 0x[0-9a-f]+\)/, '');
+  return message.replace(/\(actual 0x[0-9a-f]+\)/, '').replace(/\S+\.tal:\d+: [^:]*: /, '').replace(/\b(E[A-Z]{2}|\[esp\+\d+\])/g, 'R').replace(/\d+/g, 'N');
 }
 
 function seedOf(seed: number, i: number): number {

@@ -654,7 +654,7 @@ const nested: Snippet = (u) => {
   u.op(`malloc ${outer}, *[int, *[${Array(n).fill('int').join(', ')}]]`);
   u.op(`mov dword [${outer}], ${u.rng.int(0, 99)}`);
   u.op(`mov [${outer} + 4], ${inner}`);
-  if (u.rng.chance(0.25)) {
+  if (u.rng.chance(0.1)) {
     // an alias of the outer tuple, an exchange through the outer register's own field, then writes through the alias
     const alias = u.rng.pick(REGS.filter((r) => r !== inner && r !== outer && r !== other));
     u.op(`mov ${alias}, ${outer}`);
