@@ -39,7 +39,7 @@ function summary(t: Tally, minutes: number): string {
     `- findings: ${t.findings.length}`,
   ];
   for (const f of t.findings) {
-    lines.push('', `## ${f.kind}: ${f.message}`, '', `from ${f.origin}; minimized reproducer:`, '', '```tal', f.reproducer.trimEnd(), '```');
+    lines.push('', `## ${f.kind}: ${f.message}`, '', `from ${f.origin}${f.repeats !== undefined ? ` (and ${f.repeats} more programs)` : ''}; minimized reproducer:`, '', '```tal', f.reproducer.trimEnd(), '```');
   }
   return lines.join('\n') + '\n';
 }

@@ -24,6 +24,8 @@ export interface Finding {
   message: string;
   /** The smallest program found that still shows it. */
   reproducer: string;
+  /** How many more programs showed the same broken claim. */
+  repeats?: number;
 }
 
 export interface Tally {
@@ -57,11 +59,16 @@ function sameClaim(a: string, b: string): boolean {
   return strip(a) === strip(b);
 }
 
+/** A broken claim without where it broke, which registers held it, or the numbers in it. */
+function findingKey(message: string): string {
+  return message.replace(/\(actual 0x[0-9a-f]+\)/, '').replace(/\S+\.tal:\d+: [^:]*: /, '').replace(/\b(E[A-Z]{2}|\[esp\+\d+\])/g, 'R').replace(/\d+/g, 'N');
+}
+
 function seedOf(seed: number, i: number): number {
   return (Math.imul(seed, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0;
 }
 
-async function record(t: Tally, o: Outcome, count: number, origin: string, source: string): Promise<void> {
+async function record(t: Tally, o: Outcome, count: number, origin: string, source: string, opts: CampaignOptions): Promise<void> {
   t.runs++;
   if (o.kind === 'validated') {
     t.validated += count;
@@ -76,7 +83,13 @@ async function record(t: Tally, o: Outcome, count: number, origin: string, sourc
       if (kind === 'violation') return r.kind === 'violation' && sameClaim(r.message, message);
       return kind === 'fault' ? isFault(r) : r.kind === 'instrument-error';
     };
-    t.findings.push({ kind, origin, message, reproducer: await minimize(source, still, 150) });
+    // the same broken claim again: counted, not minimized again
+    const seen = t.findings.find((f) => f.kind === kind && findingKey(f.message) === findingKey(message));
+    if (seen !== undefined) {
+      seen.repeats = (seen.repeats ?? 0) + 1;
+      return;
+    }
+    t.findings.push({ kind, origin, message, reproducer: opts.minimize === false ? source : await minimize(source, still, 150) });
   }
 }
 
@@ -85,7 +98,12 @@ async function record(t: Tally, o: Outcome, count: number, origin: string, sourc
  * own (that is what "accepted" counts), the accepted ones run together in one
  * instrumented image. A violation is traced to its unit and minimized there.
  */
-export async function generatedBatch(t: Tally, seed: number, units: number): Promise<void> {
+export interface CampaignOptions {
+  /** Make each finding's reproducer small (costs up to a few hundred runs per new finding). */
+  minimize?: boolean;
+}
+
+export async function generatedBatch(t: Tally, seed: number, units: number, opts: CampaignOptions = {}): Promise<void> {
   const kept: { name: string; lines: string[] }[] = [];
   for (let i = 0; i < units; i++) {
     const name = `u${i}`;
@@ -107,36 +125,72 @@ export async function generatedBatch(t: Tally, seed: number, units: number): Pro
   const built = buildSource(source, file);
   if (!built.ok) {
     // the checker accepted every unit: find the ones the assembler refuses
-    for (const k of kept) {
-      const one = programOf([k.lines], [k.name]);
-      const b = buildSource(one, `${k.name}.tal`);
-      if (b.ok) continue;
-      const d = b.diagnostics.find((x) => x.severity === 'error');
-      const message = `${d?.code ?? '?'}: ${d?.message ?? ''} (${d?.instruction ?? ''})`;
-      if (t.findings.some((f) => f.kind === 'not-assembled' && f.message === message)) continue;
-      const still = async (s: string): Promise<boolean> => checkSource(s, 'repro.tal').ok && !buildSource(s, 'repro.tal').ok;
-      t.findings.push({ kind: 'not-assembled', origin: `generated seed ${seed} ${k.name}`, message, reproducer: await minimize(one, still) });
-    }
+    for (const k of kept) await notAssembled(t, programOf([k.lines], [k.name]), `generated seed ${seed} ${k.name}`);
     return;
   }
-  const o = await validateSource(source, file, { timeoutMs: RUN_TIMEOUT_MS });
-  if (o.kind === 'validated' || (o.kind === 'inconclusive' && !isFault(o))) {
-    await record(t, o, kept.length, file, source);
-    return;
-  }
-  // Find the unit: the first one that shows the same kind of outcome alone.
-  t.runs++;
-  for (const k of kept) {
-    const one = programOf([k.lines], [k.name]);
-    const r = await validateSource(one, `${k.name}.tal`, { timeoutMs: RUN_TIMEOUT_MS });
-    if (r.kind === o.kind && (r.kind !== 'inconclusive' || isFault(r))) {
-      await record(t, r, 1, `generated seed ${seed} ${k.name}`, one);
-      t.validated += kept.length - 1;
+  let rest = kept;
+  for (;;) {
+    const batch = programOf(rest.map((k) => k.lines), rest.map((k) => k.name));
+    const o = await validateSource(batch, file, { timeoutMs: RUN_TIMEOUT_MS });
+    if (o.kind === 'validated' || (o.kind === 'inconclusive' && !isFault(o))) {
+      await record(t, o, rest.length, file, batch, opts);
       return;
     }
+    // Find the unit (the first that shows the same kind of outcome alone), record it, and run the others again.
+    t.runs++;
+    const culprit = await firstAlone(rest, o.kind);
+    if (culprit === undefined) {
+      // only the combination shows it: the whole batch is the reproducer
+      await record(t, o, rest.length, file, batch, opts);
+      return;
+    }
+    await record(t, culprit.outcome, 1, `generated seed ${seed} ${culprit.unit.name}`, culprit.source, opts);
+    rest = rest.filter((k) => k !== culprit.unit);
+    if (rest.length === 0) return;
   }
-  // Only the combination shows it: keep the whole batch as the reproducer.
-  await record(t, o, kept.length, file, source);
+}
+
+/** A unit that shows the outcome on its own, found by halving the batch (a few runs, not one per unit). */
+async function firstAlone(units: { name: string; lines: string[] }[], kind: Outcome['kind']): Promise<{ unit: { name: string; lines: string[] }; outcome: Outcome; source: string } | undefined> {
+  const shows = async (part: { name: string; lines: string[] }[]): Promise<Outcome | undefined> => {
+    const source = programOf(part.map((k) => k.lines), part.map((k) => k.name));
+    const r = await validateSource(source, part.length === 1 ? `${part[0]!.name}.tal` : 'part.tal', { timeoutMs: RUN_TIMEOUT_MS });
+    return r.kind === kind && (r.kind !== 'inconclusive' || isFault(r)) ? r : undefined;
+  };
+  let part = units;
+  while (part.length > 1) {
+    const half = Math.ceil(part.length / 2);
+    const first = part.slice(0, half);
+    if ((await shows(first)) !== undefined) part = first;
+    else if ((await shows(part.slice(half))) !== undefined) part = part.slice(half);
+    else return undefined;
+  }
+  const unit = part[0];
+  if (unit === undefined) return undefined;
+  const outcome = await shows([unit]);
+  return outcome === undefined ? undefined : { unit, outcome, source: programOf([unit.lines], [unit.name]) };
+}
+
+/**
+ * Records an accepted program the assembler refuses (once per kind of
+ * refusal: the diagnostic's code and message with numbers left out), made
+ * small. Returns whether it was refused.
+ */
+async function notAssembled(t: Tally, source: string, origin: string): Promise<boolean> {
+  const b = buildSource(source, 'repro.tal');
+  if (b.ok) return false;
+  const d = b.diagnostics.find((x) => x.severity === 'error');
+  const message = `${d?.code ?? '?'}: ${d?.message ?? ''}`;
+  const kindOf = (m: string): string => m.replace(/\d+/g, 'N');
+  if (t.findings.some((f) => f.kind === 'not-assembled' && kindOf(f.message) === kindOf(message))) return true;
+  const still = async (s: string): Promise<boolean> => {
+    if (!checkSource(s, 'repro.tal').ok) return false;
+    const r = buildSource(s, 'repro.tal');
+    const e = r.diagnostics.find((x) => x.severity === 'error');
+    return !r.ok && kindOf(`${e?.code ?? '?'}: ${e?.message ?? ''}`) === kindOf(message);
+  };
+  t.findings.push({ kind: 'not-assembled', origin: `${origin}, at: ${d?.instruction ?? '?'}`, message, reproducer: await minimize(source, still) });
+  return true;
 }
 
 /** Programs whose run waits for the outside world (a server): not run, only mutated ones that no longer wait would be. */
@@ -145,7 +199,7 @@ function waitsForever(source: string): boolean {
 }
 
 /** `count` mutants of the given programs; the accepted ones are validated one by one. */
-export async function mutantBatch(t: Tally, seed: number, corpus: readonly { file: string; source: string }[], count: number): Promise<void> {
+export async function mutantBatch(t: Tally, seed: number, corpus: readonly { file: string; source: string }[], count: number, opts: CampaignOptions = {}): Promise<void> {
   const rng = new Rng(seed);
   const usable = corpus.filter((c) => !waitsForever(c.source));
   for (let i = 0; i < count; i++) {
@@ -161,13 +215,8 @@ export async function mutantBatch(t: Tally, seed: number, corpus: readonly { fil
       continue;
     }
     t.accepted++;
-    const b = buildSource(source, base.file);
-    if (!b.ok) {
-      const d = b.diagnostics.find((x) => x.severity === 'error');
-      t.findings.push({ kind: 'not-assembled', origin: `mutant of ${base.file}`, message: `${d?.code ?? '?'}: ${d?.message ?? ''}`, reproducer: source });
-      continue;
-    }
+    if (await notAssembled(t, source, `mutant of ${base.file}`)) continue;
     const o = await validateSource(source, base.file, { timeoutMs: 3_000, args: ['x', 'yz'] });
-    await record(t, o, 1, `mutant of ${base.file} (seed ${seed}, #${i})`, source);
+    await record(t, o, 1, `mutant of ${base.file} (seed ${seed}, #${i})`, source, opts);
   }
 }

@@ -654,7 +654,19 @@ const nested: Snippet = (u) => {
   u.op(`malloc ${outer}, *[int, *[${Array(n).fill('int').join(', ')}]]`);
   u.op(`mov dword [${outer}], ${u.rng.int(0, 99)}`);
   u.op(`mov [${outer} + 4], ${inner}`);
-  if (u.rng.chance(0.5)) {
+  if (u.rng.chance(0.1)) {
+    // an alias of the outer tuple, an exchange through the outer register's own field, then writes through the alias
+    const alias = u.rng.pick(REGS.filter((r) => r !== inner && r !== outer && r !== other));
+    u.op(`mov ${alias}, ${outer}`);
+    u.op(`xchg ${outer}, [${outer} + 4]`);
+    u.op(`mov ${other}, [${alias} + 4]`);
+    u.op(`mov dword [${other} + ${4 * (n - 1)}], ${u.rng.pick([7, 0x41414141, -1])}`);
+    u.op(`mov ${other}, [${alias} + 4]`);
+    u.op(`mov ${other}, [${other} + ${4 * (n - 1)}]`);
+    u.regs.set(alias, { k: 'int' });
+    u.regs.set(outer, { k: 'int' });
+    u.regs.set(other, { k: 'int' });
+  } else if (u.rng.chance(0.5)) {
     u.op(`mov ${outer}, [${outer} + 4]`);
     u.regs.set(outer, { k: 'tuple', n });
   } else {
@@ -707,6 +719,29 @@ const memoryForms: Snippet = (u) => {
       u.regs.set(d, { k: 'int' });
     }
   }
+};
+
+/**
+ * An instruction that writes the register its own address uses (the CPU
+ * computes the address from the old value). Some of these the checker must
+ * refuse; whatever it accepts must keep its claims.
+ */
+const selfAddressed: Snippet = (u) => {
+  const p = u.pointer('tuple') ?? u.pointer('bytes', (t) => t.k === 'bytes' && t.n !== undefined && t.n > 0);
+  if (p === undefined) return;
+  const t = u.regs.get(p)!;
+  const other = u.regsWhere((x, r) => r !== p && x.k !== 'const');
+  const q = other.length > 0 ? u.rng.pick(other) : undefined;
+  if (t.k === 'tuple') {
+    const at = `[${p} + ${4 * u.rng.int(0, t.n - 1)}]`;
+    const forms = [`xchg ${p}, ${at}`, `mov ${p}, ${at}`, `imul ${p}, ${at}, 3`, `add ${p}, ${at}`, `lea ${p}, ${at}`, `movzx ${p}, word ${at}`];
+    if (q !== undefined) forms.push(`xchg ${at}, ${q}`, `mov ${at}, ${q}`);
+    u.op(u.rng.pick(forms));
+  } else {
+    u.op(u.rng.pick([`movzx ${p}, byte [${p}]`, `mov ${p}, [${p} - 4]`, `movsx ${p}, byte [${p} + 0]`, `lea ${p}, [${p} - 4]`]));
+  }
+  u.regs.set(p, { k: 'int' });
+  if (q !== undefined) u.regs.set(q, { k: 'int' });
 };
 
 /** 16-bit operations leave an int in the full register. */
@@ -764,6 +799,7 @@ const SNIPPETS: readonly [Snippet, number][] = [
   [memoryForms, 2],
   [wide16, 1],
   [nullable, 1],
+  [selfAddressed, 1],
 ];
 const TOTAL = SNIPPETS.reduce((s, [, w]) => s + w, 0);
 
