@@ -27,6 +27,7 @@ test('run control, stdin, arguments, honest numbers and a dead guest', async (t)
   const b = await openBrowser(shell.url, 'lab-run-control');
   t.after(() => b.close());
   const { page } = b;
+  page.on('dialog', (d) => void d.accept()); // leaving the typed program for an example asks first
   await page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('vm-state')?.dataset['state'] ?? ''), undefined, { timeout: BOOT_TIMEOUT_MS });
   assert.equal(await page.getAttribute('#vm-state', 'data-state'), 'running', (await page.textContent('#vm-state')) ?? '');
   if (/programs cannot run/.test((await page.textContent('#vm-state')) ?? '')) return t.skip('the guest kernel cannot run TAL programs');
