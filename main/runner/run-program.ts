@@ -79,7 +79,7 @@ const CTRL_C = '\x03';
 /** Where stop() sends SIGKILL from (the runner's own console is busy with the run). */
 const SIGNAL_PORT: SerialPort = 2;
 /** How long stop() waits for each step (SIGINT, the console answering) before the next. */
-const SIGINT_GRACE_MS = 300;
+const SIGINT_GRACE_MS = 600;
 const MAX_IMAGE_BYTES = 16 * 1024 * 1024 + 40;
 
 /** The run in progress, for stop(). */
@@ -101,6 +101,8 @@ export class ProgramRunner {
   private previousFiles: string[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private active: ActiveRun | null = null;
+  /** The last run was stopped: its console may still hold a half-typed line or a stray Ctrl-C. */
+  private resyncBeforeNext = false;
 
   private constructor(
     readonly vm: VmService,
@@ -160,6 +162,7 @@ export class ProgramRunner {
     const active = this.active;
     if (active === null) return false;
     active.stopRequested = true;
+    this.resyncBeforeNext = true;
     // Ctrl-C on the run's console: SIGINT to the program (its foreground job). The console's shell,
     // seeing its job die of SIGINT, drops the rest of the command line and prompts again: once that
     // prompt shows, the program is gone and the run's command is ended by resynchronising the console.
@@ -183,6 +186,11 @@ export class ProgramRunner {
     const args = request.args ?? [];
     checkRequest(request, args);
     await this.keyInjected;
+    // After a stop, make sure the console answers before typing the next command (Ctrl-C until it does).
+    if (this.resyncBeforeNext) {
+      this.resyncBeforeNext = false;
+      await this.vm.interrupt(this.port).catch(() => undefined);
+    }
     const image = admit(request.talo, request.mode, this.key);
     const name = `run-${++this.runs}-${randomBytes(4).toString('hex')}`;
     const guestPath = `${GUEST_SHARE_DIR}/${name}.talo`;

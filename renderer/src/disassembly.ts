@@ -1,15 +1,38 @@
 // The disassembly pane: the built image's code, one row per instruction, each
 // linked to its TAL source line (click to jump; rows of the line being
-// inspected are highlighted).
+// inspected are highlighted). Only the rows in view are in the page (a fixed
+// row height and a spacer stand for the rest), so a listing of tens of
+// thousands of instructions renders and scrolls as fast as a short one.
 
-import type { BuildReply } from '../../main/ipc/contract.js';
+import type { BuildReply, ListingLine } from '../../main/ipc/contract.js';
 import { clear, h } from './dom.js';
 
+const ROW_PX = 18;
+/** Rows rendered above and below the visible ones, so fast scrolling shows no gaps. */
+const OVERSCAN = 40;
+/** Listings up to this many rows are rendered whole (cheap, and every row can be found in the page). */
+const RENDER_ALL_ROWS = 1000;
+
+type Row = { label: string } | { line: ListingLine };
+
 export class DisassemblyPane {
-  private rows: HTMLElement[] = [];
+  private rows: Row[] = [];
+  private linkedLine: number | null = null;
+  private readonly scroller = h('div', { class: 'dis-scroll', id: 'dis-scroll' });
+  private readonly spacer = h('div', { class: 'dis-spacer' });
+  private readonly window = h('div', { class: 'dis-window' });
+  private drawn = { from: -1, to: -1, linked: null as number | null };
 
   constructor(private readonly el: HTMLElement, private readonly goToLine: (line: number) => void) {
     clear(el, h('p', { class: 'muted' }, 'Open this tab after the program checks: it shows the machine code the assembler produced.'));
+    this.spacer.append(this.window);
+    this.scroller.append(this.spacer);
+    this.scroller.addEventListener('scroll', () => this.draw());
+    new ResizeObserver(() => this.draw()).observe(this.scroller);
+    this.window.addEventListener('click', (ev) => {
+      const row = (ev.target as HTMLElement).closest<HTMLElement>('.dis-row[data-line]');
+      if (row) this.goToLine(Number(row.dataset['line']));
+    });
   }
 
   show(reply: BuildReply): void {
@@ -19,35 +42,59 @@ export class DisassemblyPane {
       return;
     }
     this.rows = [];
-    const body: HTMLElement[] = [];
-    for (const l of reply.listing) {
-      for (const label of l.labels ?? []) body.push(h('tr', { class: 'dis-label' }, h('td', { colspan: '4' }, `${label}:`)));
-      const row = h(
-        'tr',
-        { class: `dis-row${l.runtime ? ' dis-runtime' : ''}`, ...(l.sourceLine !== undefined ? { 'data-line': String(l.sourceLine) } : {}) },
-        h('td', { class: 'dis-off' }, l.offset.toString(16).padStart(6, '0')),
-        h('td', { class: 'dis-bytes' }, l.bytes),
-        h('td', { class: 'dis-text' }, l.text, l.annotation ? h('span', { class: 'dis-note' }, `  ; ${l.annotation}`) : null),
-        h('td', { class: 'dis-src' }, l.sourceLine !== undefined ? `line ${l.sourceLine}` : l.runtime ? 'runtime' : ''),
-      );
-      if (l.sourceLine !== undefined) row.addEventListener('click', () => this.goToLine(l.sourceLine!));
-      this.rows.push(row);
-      body.push(row);
+    for (const line of reply.listing) {
+      for (const label of line.labels ?? []) this.rows.push({ label });
+      this.rows.push({ line });
     }
     clear(
       this.el,
       h('p', { class: 'muted' }, `${reply.listing.length} instructions, image ${reply.imageBytes ?? '?'} bytes (unsigned).`),
-      h('table', { class: 'dis' }, h('thead', {}, h('tr', {}, h('th', {}, 'offset'), h('th', {}, 'bytes'), h('th', {}, 'instruction'), h('th', {}, 'source'))), h('tbody', {}, ...body)),
+      h('div', { class: 'dis-head dis-grid' }, h('span', {}, 'offset'), h('span', {}, 'bytes'), h('span', {}, 'instruction'), h('span', {}, 'source')),
+      this.scroller,
     );
+    this.spacer.style.height = `${this.rows.length * ROW_PX}px`;
+    this.drawn = { from: -1, to: -1, linked: null };
+    this.draw();
   }
 
   highlightLine(line: number | null): void {
-    let first: HTMLElement | undefined;
-    for (const r of this.rows) {
-      const on = line !== null && r.dataset['line'] === String(line);
-      r.classList.toggle('linked', on);
-      if (on && first === undefined) first = r;
+    this.linkedLine = line;
+    if (line !== null) {
+      const i = this.rows.findIndex((r) => 'line' in r && r.line.sourceLine === line);
+      if (i >= 0) {
+        const top = i * ROW_PX;
+        const view = this.scroller.clientHeight;
+        if (top < this.scroller.scrollTop || top + ROW_PX > this.scroller.scrollTop + view) this.scroller.scrollTop = Math.max(0, top - view / 2);
+      }
     }
-    first?.scrollIntoView({ block: 'nearest' });
+    this.draw();
+  }
+
+  /** Renders the rows in view (plus overscan); nothing when they are already there. */
+  private draw(): void {
+    const height = this.scroller.clientHeight || 400;
+    const all = this.rows.length <= RENDER_ALL_ROWS;
+    const from = all ? 0 : Math.max(0, Math.floor(this.scroller.scrollTop / ROW_PX) - OVERSCAN);
+    const to = all ? this.rows.length : Math.min(this.rows.length, Math.ceil((this.scroller.scrollTop + height) / ROW_PX) + OVERSCAN);
+    if (from === this.drawn.from && to === this.drawn.to && this.linkedLine === this.drawn.linked) return;
+    this.drawn = { from, to, linked: this.linkedLine };
+    this.window.style.transform = `translateY(${from * ROW_PX}px)`;
+    const out: HTMLElement[] = [];
+    for (let i = from; i < to; i++) out.push(this.rowElement(this.rows[i]!));
+    this.window.replaceChildren(...out);
+  }
+
+  private rowElement(row: Row): HTMLElement {
+    if ('label' in row) return h('div', { class: 'dis-label' }, `${row.label}:`);
+    const l = row.line;
+    const linked = l.sourceLine !== undefined && l.sourceLine === this.linkedLine;
+    return h(
+      'div',
+      { class: `dis-row dis-grid${l.runtime ? ' dis-runtime' : ''}${linked ? ' linked' : ''}`, ...(l.sourceLine !== undefined ? { 'data-line': String(l.sourceLine) } : {}) },
+      h('span', { class: 'dis-off' }, l.offset.toString(16).padStart(6, '0')),
+      h('span', { class: 'dis-bytes' }, l.bytes),
+      h('span', { class: 'dis-text' }, l.text, l.annotation ? h('span', { class: 'dis-note' }, `  ; ${l.annotation}`) : null),
+      h('span', { class: 'dis-src' }, l.sourceLine !== undefined ? `line ${l.sourceLine}` : l.runtime ? 'runtime' : ''),
+    );
   }
 }

@@ -22,6 +22,8 @@ const PORT_ROLES = ['console', 'shell', 'shell', 'runner'];
 export class SerialTerminals {
   private readonly tabs: SerialTab[] = [];
   private active = 0;
+  /** The last key in a terminal was Escape: a Tab now leaves the terminal. */
+  private escaped = false;
 
   constructor(root: HTMLElement, private readonly api: LabApi, private readonly onError: (message: string) => void) {
     const tabBar = h('div', { class: 'tabbar' });
@@ -93,8 +95,17 @@ export class SerialTerminals {
     if (!reply.ok) this.onError(`ttyS${port}: ${reply.error.message}`);
   }
 
-  /** Ctrl+Shift+C copies the selection (Ctrl+C goes to the guest as an interrupt); pasting is the browser's own paste event, which xterm.js forwards. */
+  /**
+   * Ctrl+Shift+C copies the selection (Ctrl+C goes to the guest as an interrupt); pasting is the browser's
+   * own paste event, which xterm.js forwards. Escape then Tab (or Shift+Tab) leaves the terminal: the Tab
+   * goes to the page's focus order instead of the guest (Escape itself still reaches the guest).
+   */
   private clipboardKeys(term: Terminal, ev: KeyboardEvent): boolean {
+    if (ev.type === 'keydown' && ev.key === 'Tab' && this.escaped) {
+      this.escaped = false;
+      return false; // xterm leaves it alone: the browser moves the focus
+    }
+    if (ev.type === 'keydown') this.escaped = ev.key === 'Escape';
     if (ev.type === 'keydown' && ev.ctrlKey && ev.shiftKey && ev.code === 'KeyC') {
       void navigator.clipboard.writeText(term.getSelection());
       return false;

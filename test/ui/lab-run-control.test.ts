@@ -25,6 +25,7 @@ test('run control, stdin, arguments, honest numbers and a dead guest', async (t)
   const b = await openBrowser(shell.url, 'lab-run-control');
   t.after(() => b.close());
   const { page } = b;
+  page.on('dialog', (d) => void d.accept()); // leaving the typed program for an example asks first
   await page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('vm-state')?.dataset['state'] ?? ''), undefined, { timeout: BOOT_TIMEOUT_MS });
   assert.equal(await page.getAttribute('#vm-state', 'data-state'), 'running', (await page.textContent('#vm-state')) ?? '');
   assert.doesNotMatch((await page.textContent('#vm-state')) ?? '', /programs cannot run/, 'the committed guest kernel runs TAL programs');

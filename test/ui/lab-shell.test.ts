@@ -46,6 +46,12 @@ test('web shell: examples, editor, terminals and benchmarks in Chromium', async 
   await b.shot('typed-and-checked');
 
   assert.equal(await page.locator('.terminals .tab').count(), 4);
+  // Focus can leave a terminal: Escape, then Tab moves on instead of going to the guest.
+  await page.click('.term-pane[data-port="0"]');
+  assert.ok(await page.evaluate(() => document.activeElement?.closest('.term-pane') !== null));
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  assert.ok(await page.evaluate(() => document.activeElement?.closest('.term-pane') === null), 'Escape then Tab left the terminal');
   await page.click('.terminals .tab[data-port="2"]');
   assert.equal(await page.locator('.term-pane[data-port="2"]').isVisible(), true);
   assert.equal(await page.locator('.term-pane[data-port="0"]').isVisible(), false);
