@@ -2,7 +2,8 @@
 // VM, service, router. A shell adds only its transport and its window.
 
 import { createRouter, type LabRouter } from '../ipc/router.js';
-import { loadVm, syscallName, type LabVm } from './integration.js';
+import { guestVm } from './guest-vm.js';
+import { syscallName, type LabVm } from './integration.js';
 import { IsolatedToolchain } from './isolated-toolchain.js';
 import { createLabService, type EventSink, type LabService } from './lab-service.js';
 import type { LabPaths } from './resource-paths.js';
@@ -21,7 +22,7 @@ export interface CreateLabOptions {
 }
 
 export async function createLab(opts: CreateLabOptions): Promise<Lab> {
-  const vm = opts.vm ?? loadVm(opts.paths.imagesDir);
+  const vm = opts.vm ?? guestVm({ imagesDir: opts.paths.imagesDir });
   const toolchain = new IsolatedToolchain();
   const service = createLabService({ toolchain, vm, paths: opts.paths, syscallName, emit: opts.emit });
   return { router: createRouter(service.handlers), service, vm };

@@ -1,9 +1,8 @@
 // The one place where the lab UI meets the rest of TAL Lab: the TAL toolchain
 // (tal/) and the guest VM (main/vm, main/runner). The lab service only
-// sees the two interfaces below; this file adapts the real modules to them.
+// sees the two interfaces below (guest-vm.ts and toolchain.ts implement them).
 
 import { SYSCALLS, type CheckedImage } from '../../tal/index.js';
-import { guestVm } from './guest-vm.js';
 import { I386_SYSCALL_NAMES } from './i386-syscall-names.js';
 import type { BuildReply, CheckReply, SyscallPath, RunMode, SnapshotReply, SourceRequest, Unsubscribe, VmStatus } from '../ipc/contract.js';
 
@@ -74,6 +73,3 @@ export function syscallName(nr: number): string {
 }
 const SYSCALL_NAMES = new Map(SYSCALLS.map((p) => [p.nr, p.name]));
 
-export function loadVm(imagesDir: string): LabVm {
-  return guestVm({ imagesDir });
-}

@@ -3,15 +3,16 @@
 // every source file is checked against the table of what each layer may
 // import. The toolchain (tal/) stands alone; main/ never reaches into the UI,
 // the benchmarks or the tests; the renderer and the preload see main only
-// through the IPC contract. A second test proves the check bites by feeding it
-// an upward import.
+// through the IPC contract; and no two files import each other, directly or
+// around a cycle (type-only imports count: a cycle is a design knot either way).
+// Further tests prove both checks bite by feeding them a violation.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { APP_ROOT } from '../../main/app/resource-paths.js';
-import { localImports } from './import-graph.js';
+import { importCycles, localImports } from './import-graph.js';
 
 const SOURCE_DIRS = ['tal', 'main', 'preload', 'renderer', 'bench', 'test'];
 
@@ -65,4 +66,20 @@ test('an upward import, static, dynamic or type-only, is caught', () => {
   ];
   assert.equal(layerViolations(upward).length, upward.length);
   assert.deepEqual(layerViolations([{ file: 'renderer/src/main.ts', text: "import type { LabApi } from '../../main/ipc/contract.js';" }]), []);
+});
+
+test('no import cycles anywhere', () => {
+  const files = SOURCE_DIRS.flatMap(sourceFiles);
+  const graph = new Map(files.map((file) => [file, localImports(file, readFileSync(path.join(APP_ROOT, file), 'utf8'))]));
+  assert.deepEqual(importCycles(graph), []);
+});
+
+test('a cycle, through type-only imports too, is caught', () => {
+  const graph = new Map<string, string[]>([
+    ['main/app/a.ts', localImports('main/app/a.ts', "import type { B } from './b.js';")],
+    ['main/app/b.ts', localImports('main/app/b.ts', "import { c } from './c.js';")],
+    ['main/app/c.ts', localImports('main/app/c.ts', "export { a } from './a.js';")],
+    ['main/app/d.ts', localImports('main/app/d.ts', "import { a } from './a.js';")],
+  ]);
+  assert.deepEqual(importCycles(graph), [['main/app/a.ts', 'main/app/b.ts', 'main/app/c.ts']]);
 });
