@@ -41,7 +41,7 @@ function summary(t: Tally, minutes: number): string {
   for (const f of t.findings) {
     lines.push('', `## ${f.kind}: ${f.message}`, '', `from ${f.origin}${f.repeats !== undefined ? ` (and ${f.repeats} more programs)` : ''}; minimized reproducer:`, '', '```tal', f.reproducer.trimEnd(), '```');
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 async function main(): Promise<void> {

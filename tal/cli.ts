@@ -61,7 +61,7 @@ function oneFile(positionals: string[], what: string): string {
 }
 
 export function printDiagnostics(io: Io, diagnostics: Diagnostic[]): void {
-  for (const d of diagnostics) io.err(formatDiagnostic(d) + '\n');
+  for (const d of diagnostics) io.err(`${formatDiagnostic(d)}\n`);
 }
 
 /** The eBPF-verifier-style log: each instruction with the state the checker knew before it. */
@@ -79,7 +79,7 @@ export function formatTrace(trace: TypeStateEntry[]): string {
     lines.push(`         stack ${t.stack.join(' :: ')}`);
     if (t.facts.length > 0) lines.push(`         facts ${t.facts.join(', ')}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function cmdCheck(args: string[], io: Io): number {
@@ -87,7 +87,7 @@ function cmdCheck(args: string[], io: Io): number {
   const file = oneFile(positionals, 'TAL file');
   const r = checkSource(readText(file), file, { trace: values.trace === true || values.json === true });
   if (values.json === true) {
-    io.out(JSON.stringify({ ok: r.ok, diagnostics: r.diagnostics, trace: r.trace, stats: r.stats }, null, 2) + '\n');
+    io.out(`${JSON.stringify({ ok: r.ok, diagnostics: r.diagnostics, trace: r.trace, stats: r.stats }, null, 2)}\n`);
     return r.ok ? EXIT_OK : EXIT_REJECTED;
   }
   if (values.trace === true) io.out(formatTrace(r.trace));
@@ -178,7 +178,7 @@ export async function runCommandLine(argv: string[], io: Io, commands: Readonly<
   const USAGE = usage(commands);
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    (cmd === undefined ? io.err : io.out)(USAGE + '\n');
+    (cmd === undefined ? io.err : io.out)(`${USAGE}\n`);
     return cmd === undefined ? EXIT_USAGE : EXIT_OK;
   }
   const command = Object.hasOwn(commands, cmd) ? commands[cmd] : undefined;

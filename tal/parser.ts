@@ -263,7 +263,7 @@ class ProgramParser {
         ts.expect(',');
         const e = ts.expectIdent("'byte' or 'word'");
         if (e.text !== 'byte' && e.text !== 'word') throw this.error('E_SYNTAX', e.loc, `expected 'byte' or 'word', found '${e.text}'`);
-        let elemType;
+        let elemType: ReturnType<typeof parseWordType> | undefined;
         if (e.text === 'word' && ts.accept('(')) {
           elemType = parseWordType(ts, this.scope(true));
           ts.expect(')');

@@ -26,7 +26,7 @@ export async function runInGuest(args: string[], io: Io): Promise<number> {
     return EXIT_REJECTED;
   }
   io.err(`tal run: starting the guest…\n`);
-  let guest;
+  let guest: Awaited<ReturnType<typeof launchRunner>>;
   try {
     guest = await launchRunner({ onProgress: (p) => io.err(`  boot: ${p.stage} (${Math.round(p.ms)} ms)\n`) });
   } catch (e) {

@@ -202,7 +202,7 @@ export class ProgramRunner {
     // counters' baseline while it is parked there (see program-accounting.ts), then lets it exec.
     const ready = `__tal_ready_${randomBytes(6).toString('hex')}_`;
     const script =
-      `echo "${ready}$$_"\n` + 'read -r _tal_go\n' + `exec talexec --mode ${request.mode} ` + [guestPath, ...args].map(shellQuote).join(' ') + redirect + '\n';
+      `echo "${ready}$$_"\nread -r _tal_go\nexec talexec --mode ${request.mode} ${[guestPath, ...args].map(shellQuote).join(' ')}${redirect}\n`;
     const command = `rm -f ${this.previousFiles.join(' ')}; chmod +x ${guestPath} && sh ${scriptPath}`;
     this.previousFiles = [guestPath, scriptPath, ...(request.stdin instanceof Uint8Array ? [stdinPath] : [])];
     await this.vm.putFile(`${name}.talo`, image);

@@ -63,7 +63,7 @@ export class TelemetryReader {
     const entries = this.region.ringEntries;
     if (seq > written) seq = Math.max(0, written - entries);
     const first = Math.max(seq, written - entries);
-    const dropped = first - seq > 0 ? first - seq : 0;
+    const dropped = Math.max(first - seq , 0);
     if (first >= written) return { records: [], nextSeq: Math.max(seq, written), dropped };
     const ring = await this.vm.readMemory(this.region.address + this.region.ringOffset, entries * RECORD_SIZE);
     const records: SyscallRecord[] = [];

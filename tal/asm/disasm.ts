@@ -141,5 +141,5 @@ export function formatDisassembly(lines: DisasmLine[], source?: string): string 
     const head = `${l.offset.toString(16).padStart(8, '0')}  ${l.bytes.padEnd(22)}  ${l.text}`;
     out.push(notes.length === 0 ? head : `${head.padEnd(72)} ; ${notes.join('; ')}`);
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

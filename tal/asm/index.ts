@@ -2,15 +2,15 @@
 
 export { assemble, sourceDigest, type AssembleOptions, type AssembleResult } from './assemble.js';
 export { SUPPORTED_MNEMONICS } from './encode.js';
-export {
-  type AbsTarget,
-  type AssembledImage,
-  type ImageSymbol,
-  type ImportEntry,
-  type LineEntry,
-  type Relocation,
-  type SectionName,
-  type TaloImage,
+export type {
+  AbsTarget,
+  AssembledImage,
+  ImageSymbol,
+  ImportEntry,
+  LineEntry,
+  Relocation,
+  SectionName,
+  TaloImage,
 } from './image.js';
 export { readTalo, writeTalo, TaloFormatException, type ReadTaloOptions, type ReadTaloResult, type TaloFormatError, type TaloSignature } from './talo.js';
 export { verifyTalo, type VerifyTaloResult } from './sign.js';

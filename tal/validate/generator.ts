@@ -829,7 +829,7 @@ export const IMPORTS = ['getpid', 'write', 'clock_gettime'];
 
 /** A whole program: main calls each unit in turn, then returns 0. */
 export function programOf(units: string[][], names: string[]): string {
-  return [
+  return `${[
     `.import ${IMPORTS.join(', ')}`,
     '.type list = null | *[int, list]',
     '.heap 262144',
@@ -843,5 +843,5 @@ export function programOf(units: string[][], names: string[]): string {
     '        ret',
     HELPERS.trim(),
     ...units.flat(),
-  ].join('\n') + '\n';
+  ].join('\n')}\n`;
 }

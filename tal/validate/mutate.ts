@@ -101,5 +101,5 @@ export async function minimize(source: string, keep: (s: string) => Promise<bool
     }
   }
   // comments and blank lines say nothing about the bug
-  return lines.filter((l) => l.trim() !== '' && !l.trim().startsWith(';')).join('\n') + '\n';
+  return `${lines.filter((l) => l.trim() !== '' && !l.trim().startsWith(';')).join('\n')}\n`;
 }

@@ -60,8 +60,8 @@ describe('disassembler', () => {
   it('formats a listing with the source text of each line', () => {
     const source = Array.from({ length: lineOf(5) }, (_, k) => `source line ${k + 1}`).join('\n');
     const text = formatDisassembly(disassemble(image, image.symbols), source);
-    assert.match(text, /^<prologue>:\n00000000  8d94240080ffff +lea edx, \[esp-0x8000\] +; runtime$/m);
-    assert.match(text, /^main:\n[0-9a-f]{8}  3b25[0-9a-f]{8} +cmp esp, \[0x[0-9a-f]+\] +; runtime; data <stack_limit>$/m);
+    assert.match(text, /^<prologue>:\n00000000 {2}8d94240080ffff +lea edx, \[esp-0x8000\] +; runtime$/m);
+    assert.match(text, /^main:\n[0-9a-f]{8} {2}3b25[0-9a-f]{8} +cmp esp, \[0x[0-9a-f]+\] +; runtime; data <stack_limit>$/m);
     assert.match(text, new RegExp(`^[0-9a-f]{8}  bb01000000 +mov ebx, 1 +; line ${lineOf(0)}: source line ${lineOf(0)}$`, 'm'));
     assert.match(text, new RegExp(`call write +; line ${lineOf(3)}: source line ${lineOf(3)}; import write \\(nr 4\\)$`, 'm'));
   });

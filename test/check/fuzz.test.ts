@@ -25,7 +25,7 @@ const HANG_MS = 60_000;
 /** Checks one input and asserts the result is a well-formed verdict, produced in time. */
 function survive(source: string, what: string, trace = false): void {
   const t0 = performance.now();
-  let r;
+  let r: ReturnType<typeof checkSource>;
   try {
     r = checkSource(source, 'fuzz.tal', { trace });
   } catch (e) {
@@ -167,7 +167,7 @@ test('long lines, many lines and extreme numbers are diagnosed', () => {
   survive(`.code\n${MAIN}\n  mov ecx, 10\n${'  call f\n'.repeat(2000)}  ret\nf: forall a:type, r:stack. code {ECX: a, ESP: sptr (code {ECX: *[a], ESP: sptr r}) :: r}\n  malloc eax, *[int]\n  ret\n`, 'growing types');
   survive('x'.repeat(1 << 20), 'a megabyte identifier');
   survive(`.code\n${MAIN}\n${'.l: jmp .l\n'.repeat(5)}`, 'duplicate local labels');
-  for (const n of ['0xffffffff', '4294967296', '0x100000000', '99999999999999999999999', '0b' + '1'.repeat(40), '-2147483649']) {
+  for (const n of ['0xffffffff', '4294967296', '0x100000000', '99999999999999999999999', `0b${'1'.repeat(40)}`, '-2147483649']) {
     for (const line of [`mov eax, ${n}`, `sub esp, ${n}`, `add esp, ${n}`, `ret ${n}`, `mov eax, [ebx + ${n}]`, `newarray eax, word, ${n}`, `mov eax, [esp + ${n}]`]) {
       survive(`.code\n${MAIN}\n  ${line}\n  ret\n`, line);
     }

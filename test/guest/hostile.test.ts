@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type LaunchedGuest } from '../../main/vm/index.js';
+import type { LaunchedGuest } from '../../main/vm/index.js';
 import { resumeGuest } from '../vm/guest-fixture.js';
 import {
   armGuest,

@@ -19,7 +19,7 @@ function bigProgram(blocks: number): string {
     lines.push(`        mov eax, ${i}`, '        add eax, 1', '        mov ecx, eax', '        cmp ecx, 7', `        jb b${i}`, `b${i}:`);
   }
   lines.push('        xor eax, eax', '        ret');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 test('an accepted program is checked in the worker, with its trace', async (t) => {

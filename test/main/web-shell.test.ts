@@ -18,7 +18,7 @@ test('web shell: serves the CSP and refuses WebSocket connections from other ori
     assert.equal((await fetch(new URL('/../package.json', shell.url))).status, 404);
     assert.equal((await fetch(new URL('/%2e%2e%2fpackage.json', shell.url))).status, 404);
 
-    const wsUrl = shell.url.replace('http', 'ws') + 'api';
+    const wsUrl = `${shell.url.replace('http', 'ws')}api`;
     const status = await new Promise<number>((resolve) => {
       const ws = new WebSocket(wsUrl, { origin: 'http://evil.example' });
       ws.on('unexpected-response', (_req, r) => resolve(r.statusCode ?? 0));

@@ -28,7 +28,7 @@ async function forged(a: string, b: string, overlooked: string[] = []): Promise<
 }
 
 function program(body: string[], data: string[] = [], head: string[] = []): string {
-  return [...head, '.data', 'pad: .words [1]', ...data, '.code', MAIN, ...body.map((l) => `        ${l}`)].join('\n') + '\n';
+  return `${[...head, '.data', 'pad: .words [1]', ...data, '.code', MAIN, ...body.map((l) => `        ${l}`)].join('\n')}\n`;
 }
 
 async function expectViolation(a: string, b: string, pattern: RegExp, overlooked: string[] = []): Promise<void> {

@@ -1,6 +1,6 @@
 // Runs the `tal` command line in-process, capturing its output.
 
-import { type Io } from '../../tal/cli.js';
+import type { Io } from '../../tal/cli.js';
 import { main } from '../../main/cli/tal.js';
 
 export async function tal(...args: string[]): Promise<{ code: number; out: string; err: string }> {

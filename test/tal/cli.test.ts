@@ -34,7 +34,7 @@ test('check --trace prints the state before every instruction', async () => {
   const r = await tal('check', '--trace', hello);
   assert.equal(r.code, 0);
   assert.match(r.out, /^main:$/m);
-  assert.match(r.out, /19: call write\n\s+regs  EBX: S\(1\), ECX: bytes\(14\), EDX: S\(14\)/);
+  assert.match(r.out, /19: call write\n\s+regs {2}EBX: S\(1\), ECX: bytes\(14\), EDX: S\(14\)/);
 });
 
 test('check --json gives diagnostics and trace as data', async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildSource } from '../../tal/index.js';
 import { ProgramRunner } from '../../main/runner/index.js';
-import { type LaunchedGuest, type VmError } from '../../main/vm/index.js';
+import type { LaunchedGuest, VmError } from '../../main/vm/index.js';
 import { resumeGuest } from './guest-fixture.js';
 import { armGuest, patchedMain, type HostileGuest } from '../guest/hostile-guest.js';
 
