@@ -148,9 +148,13 @@ describe('messages to a program\'s stderr respect the file position', { timeout:
 describe('the stack promise of docs/talo.md holds in ring 0', { timeout: 120_000 }, () => {
   // .stack 8192: main's frame stays above the guard (entry - 4096) when it calls deep, whose block
   // goes its allowed half of .stack below deep's guard; so the stack reaches entry - 8004 bytes, just
-  // inside the checker's global bound of .stack below the entry ESP. deep spins long enough for many
-  // timer ticks to see it there.
+  // inside the checker's global bound of .stack below the entry ESP. There (no label, so no guard) it
+  // sleeps 50 ms in a direct system call — whose kernel frames use the same stack in ring 0 — and
+  // timer ticks arrive on top of it.
   const DEEP = `.stack 8192
+.import nanosleep
+.data
+ts:     .bytes "\\x00\\x00\\x00\\x00\\x80\\xf0\\xfa\\x02"
 .code
 main: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}
         sub esp, 4000
@@ -162,10 +166,9 @@ main: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) 
 deep: forall t:stack. code {ESP: sptr (code {EAX: int, ESP: sptr t}) :: t}
         sub esp, 4000
         mov dword [esp], 0
-        mov ecx, 20000000
-again:
-        dec ecx
-        jnz again
+        mov ebx, ts
+        xor ecx, ecx
+        call nanosleep
         add esp, 4000
         xor eax, eax
         ret
