@@ -66,8 +66,6 @@ export function createLabService(opts: LabServiceOptions): LabService {
   async function run(req: SourceRequest & { mode: RunMode; args: string[] }): Promise<RunReply> {
     const base = { mode: req.mode, diagnostics: [] as Diagnostic[] };
     const built = toolchain.build(req);
-    const absent = built.diagnostics.find((d) => d.code === 'E_UNAVAILABLE');
-    if (absent !== undefined) return { ...base, status: 'unavailable', message: absent.message };
     if (!built.ok || built.checked === undefined) {
       const errors = built.diagnostics.filter((d) => d.severity === 'error').length;
       return {
