@@ -4,7 +4,7 @@
 import type { Instr } from '../ast.js';
 import type { TypeStateEntry } from '../diagnostics.js';
 import { REGS32 } from '../types.js';
-import { showFlags, showWord, type State } from './state.js';
+import { showFlags, showWord, slotsOf, type State } from './state.js';
 
 export function renderState(s: State, label: string, ins: Instr): TypeStateEntry {
   const regs: Record<string, string> = {};
@@ -12,7 +12,7 @@ export function renderState(s: State, label: string, ins: Instr): TypeStateEntry
     const t = s.regs.get(r);
     if (t !== undefined && t.k !== 'uninit') regs[r] = showWord(t);
   }
-  const stack = s.stack.slots.map(showWord);
+  const stack = slotsOf(s.stack).map(showWord);
   stack.push(s.stack.tail.k === 'nil' ? 'nil' : s.stack.tail.name);
   const facts = [...s.vars].map(([name, kind]) => `${name}:${kind}`);
   if (s.flags !== undefined) facts.push(showFlags(s.flags));
