@@ -4,7 +4,7 @@
 import type { Field, Reg32, WordType } from '../types.js';
 import type { Env } from './env.js';
 import { CheckError } from './errors.js';
-import { spend } from './limits.js';
+import { COST, spend } from './limits.js';
 import { restack, sameTail, type Stack, type State } from './state.js';
 import type { StackType } from '../types.js';
 import { freeVarsWord } from './subst.js';
@@ -72,7 +72,7 @@ function unshared(a: Stack, b: Stack): { as: WordType[]; bs: WordType[]; below: 
 
 /** Join of the states arriving at an untyped label; undefined registers are forgotten. */
 export function joinStates(env: Env, a: State, b: State): State {
-  spend(1 + a.regs.size + a.vars.size);
+  spend(COST.join + a.regs.size + a.vars.size);
   if (a.stack.depth !== b.stack.depth || !sameTail(a.stack, b.stack)) {
     throw new CheckError('E_STACK_JOIN', 'paths reaching this label have different stack shapes', {
       found: `${a.stack.depth} slot(s) on one path, ${b.stack.depth} on another`,

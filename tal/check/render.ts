@@ -4,6 +4,7 @@
 import type { Instr } from '../ast.js';
 import type { TypeStateEntry } from '../diagnostics.js';
 import { REGS32 } from '../types.js';
+import { COST, spend } from './limits.js';
 import { showFlags, showWord, slotsOf, type State } from './state.js';
 
 export function renderState(s: State, label: string, ins: Instr): TypeStateEntry {
@@ -12,6 +13,8 @@ export function renderState(s: State, label: string, ins: Instr): TypeStateEntry
     const t = s.regs.get(r);
     if (t !== undefined && t.k !== 'uninit') regs[r] = showWord(t);
   }
+  // The trace keeps every entry's strings until the check ends: each slot costs more than a walk.
+  spend(s.stack.depth * (COST.traceSlot - COST.slot));
   const stack = slotsOf(s.stack).map(showWord);
   stack.push(s.stack.tail.k === 'nil' ? 'nil' : s.stack.tail.name);
   const facts = [...s.vars].map(([name, kind]) => `${name}:${kind}`);
