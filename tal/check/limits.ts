@@ -28,7 +28,7 @@ export const LIMITS = {
  * the program spends it on.
  */
 export const COST = {
-  /** The fixed part of checking one instruction: the pre-state, the rule, the edges. */
+  /** The fixed part of checking one instruction: the pre-state, the rule, the edges (a call, which also substitutes and builds a new state, twice). */
   instruction: 80,
   /** A join at an untyped label, besides its registers, variables and slots (1 each). */
   join: 80,

@@ -6,7 +6,7 @@ import type { Operand } from '../ast.js';
 import type { CodeType, Reg32, StackType, WordType } from '../types.js';
 import type { Env } from './env.js';
 import { CheckError, fail } from './errors.js';
-import { boundType } from './limits.js';
+import { boundType, COST, spend } from './limits.js';
 import { readOperand, regType } from './operands.js';
 import { arity, type Rule, type RuleCtx, type StepOut } from './rule.js';
 import { syscallCall } from './rules-syscall.js';
@@ -220,6 +220,8 @@ export const call: Rule = (s, ins, ctx: RuleCtx, pre) => {
     });
   }
   const cons = want as Extract<StackType, { k: 'cons' }>;
+  // A call matches, substitutes and builds a new state: priced as a second instruction (bench:tal, long stacks).
+  spend(COST.instruction);
   const retCt = (cons.head as Extract<WordType, { k: 'code' }>).ct;
   const c = new Comparer(ctx.env.defs, new Set(ct.vars.map((v) => v.name)));
   matchRegs(c, s, ct, what);
