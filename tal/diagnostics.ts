@@ -2,11 +2,13 @@
 // values with a code, a location and a message) and the type state the checker
 // saw before each instruction (the eBPF-verifier-style log).
 
+import type { DiagnosticCode } from './diagnostic-codes.js';
+
 export type Severity = 'error' | 'warning';
 
 export interface Diagnostic {
-  /** Stable machine-readable code, e.g. "E_BOUNDS"; the reject corpus and the docs key on it. */
-  code: string;
+  /** Stable machine-readable code, e.g. "E_BOUNDS", from the catalogue (tal/diagnostic-codes.ts). */
+  code: DiagnosticCode;
   severity: Severity;
   file: string;
   line: number; // 1-based

@@ -2,6 +2,7 @@
 // with code E_SYNTAX (or a more specific code) and the position of the offending token.
 
 import type { CodeBlock, DataItem, ImportDecl, Instr, MemOperand, Operand, Program, Reg, SourceLoc, TypeDef } from './ast.js';
+import type { DiagnosticCode } from './diagnostic-codes.js';
 import { TalError, type Diagnostic } from './diagnostics.js';
 import { tokenize, type Token } from './lexer.js';
 import { parseCodeType, parseStackType, parseWordType, TypeScope } from './type-parser.js';
@@ -67,7 +68,7 @@ class ProgramParser {
     return this.program;
   }
 
-  private error(code: string, loc: SourceLoc, message: string, hint?: string): TalError {
+  private error(code: DiagnosticCode, loc: SourceLoc, message: string, hint?: string): TalError {
     const d: Diagnostic = { code, severity: 'error', file: this.file, line: loc.line, col: loc.col, message };
     if (hint !== undefined) d.hint = hint;
     return new TalError(d);

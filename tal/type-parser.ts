@@ -1,5 +1,6 @@
 // Parses the type annotations of docs/tal.md ("Types") into tal/types.ts values.
 
+import type { DiagnosticCode } from './diagnostic-codes.js';
 import { TalError } from './diagnostics.js';
 import type { Token } from './lexer.js';
 import type { TokenStream } from './token-stream.js';
@@ -78,7 +79,7 @@ export function parseCodeType(ts: TokenStream, scope: TypeScope): CodeType {
   return ts.nested(() => codeType(ts, scope));
 }
 
-function failWith(ts: TokenStream, t: Token, code: string, message: string, hint: string): never {
+function failWith(ts: TokenStream, t: Token, code: DiagnosticCode, message: string, hint: string): never {
   throw new TalError({ code, severity: 'error', file: ts.file, line: t.loc.line, col: t.loc.col, message, hint });
 }
 

@@ -61,8 +61,6 @@ export function createLabService(opts: LabServiceOptions): LabService {
   async function run(req: RunRequest): Promise<RunReply> {
     const base = { mode: req.mode, diagnostics: [] as Diagnostic[] };
     const built = await toolchain.build(req, true);
-    const absent = built.diagnostics.find((d) => d.code === 'E_UNAVAILABLE');
-    if (absent !== undefined) return { ...base, status: 'unavailable', message: absent.message };
     if (!built.ok || built.checked === undefined) {
       const errors = built.diagnostics.filter((d) => d.severity === 'error').length;
       return {

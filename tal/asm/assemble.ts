@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { Code, Encoder, Instruction } from 'iced-x86';
 import type { DataItem, MachineInstr, Program, SourceLoc } from '../ast.js';
+import type { DiagnosticCode } from '../diagnostic-codes.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { type AbsRef, type EncodedInstr, type SymbolKind, encodeInstr } from './encode.js';
 import {
@@ -95,7 +96,7 @@ class Assembly {
 
   constructor(readonly file: string) {}
 
-  error(code: string, loc: SourceLoc, message: string, instruction?: string): void {
+  error(code: DiagnosticCode, loc: SourceLoc, message: string, instruction?: string): void {
     const d: Diagnostic = { code, severity: 'error', file: this.file, line: loc.line, col: loc.col, message };
     if (instruction !== undefined) d.instruction = instruction;
     this.diagnostics.push(d);

@@ -7,6 +7,7 @@
 
 import { Code, Instruction, MemoryOperand, Register } from 'iced-x86';
 import type { MachineInstr, MemOperand, Operand, Reg } from '../ast.js';
+import type { DiagnosticCode } from '../diagnostic-codes.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { CONDITIONS, conditionOf } from '../conditions.js';
 import { instructionSpec } from '../instructions.js';
@@ -46,7 +47,7 @@ const NO_OPERANDS: Readonly<Record<string, Code>> = {
 
 class EncodeError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: DiagnosticCode,
     message: string,
     readonly expected?: string,
     readonly found?: string,

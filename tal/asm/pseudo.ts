@@ -5,6 +5,7 @@
 // clobbers only the destination register and the flags.
 
 import type { MachineInstr, MemOperand, Operand, PseudoInstr, SourceLoc } from '../ast.js';
+import type { DiagnosticCode } from '../diagnostic-codes.js';
 import type { Reg32 } from '../types.js';
 import { tupleBytes } from '../types.js';
 import { MAX_HEAP_SIZE } from './image.js';
@@ -16,7 +17,7 @@ export const HEAP_EXHAUSTED = '<heap_exhausted>';
 
 export class PseudoError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: DiagnosticCode,
     message: string,
   ) {
     super(message);

@@ -9,7 +9,7 @@ import { checkEntry } from './entry.js';
 import { buildEnv, type Env } from './env.js';
 import { CheckError, Diagnostics, fail } from './errors.js';
 import { joinStates, sameState } from './join.js';
-import { ComplexityError, LIMITS, spend, startWork, workUsed } from './limits.js';
+import { COST, ComplexityError, LIMITS, spend, startWork, workUsed } from './limits.js';
 import { renderState } from './render.js';
 import type { RuleCtx, StepOut } from './rule.js';
 import { ruleFor } from './rules.js';
@@ -153,26 +153,26 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     // Rules update the state in place; the block's entry state stays untouched for later joins.
     let s: State | undefined = cloneState(entryStates[b]!);
     // Slots on the stack when the label's stack guard ran.
-    const guardSlots = s.stack.slots.length;
+    const guardSlots = s.stack.depth;
     let stopped: number | undefined;
     for (const [i, ins] of block.instrs.entries()) {
-      if (opts.trace === true && traceChars < LIMITS.traceChars) {
-        spend(s.stack.slots.length);
-        const entry = renderState(s, block.label, ins);
-        traceChars += entrySize(entry);
-        trace.push(entry);
-        if (traceChars >= LIMITS.traceChars) diags.global.push({ ...diags.make('W_TRACE_LIMIT', ins.loc, `the trace stops here: it holds ${LIMITS.traceChars.toLocaleString('en-US')} characters of types (limit traceChars); checking went on`), severity: 'warning' });
-      }
       try {
-        spend(1);
+        // Inside the try: the trace spends work too, and running out is a diagnostic.
+        if (opts.trace === true && traceChars < LIMITS.traceChars) {
+          const entry = renderState(s, block.label, ins);
+          traceChars += entrySize(entry);
+          trace.push(entry);
+          if (traceChars >= LIMITS.traceChars) diags.global.push({ ...diags.make('W_TRACE_LIMIT', ins.loc, `the trace stops here: it holds ${LIMITS.traceChars.toLocaleString('en-US')} characters of types (limit traceChars); checking went on`), severity: 'warning' });
+        }
+        spend(COST.instruction);
         const out = step(s, ins, ctx);
-        if (out.next !== undefined && out.next.stack.slots.length * 4 > env.stackBytes) {
-          throw new CheckError('E_STACK_LIMIT', `the stack would hold at least ${out.next.stack.slots.length * 4} bytes, more than the program's ${env.stackBytes}`, {
+        if (out.next !== undefined && out.next.stack.depth * 4 > env.stackBytes) {
+          throw new CheckError('E_STACK_LIMIT', `the stack would hold at least ${out.next.stack.depth * 4} bytes, more than the program's ${env.stackBytes}`, {
             hint: 'keep less on the stack, or raise it with .stack N',
           });
         }
         if (out.next !== undefined) {
-          checkDescent(env, s.stack.slots.length, out.next.stack.slots.length, guardSlots, ins);
+          checkDescent(env, s.stack.depth, out.next.stack.depth, guardSlots, ins);
         }
         for (const e of out.edges) {
           const info = env.labels.get(e.target);

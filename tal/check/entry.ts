@@ -7,7 +7,7 @@ import type { Reg32, WordType } from '../types.js';
 import type { Env } from './env.js';
 import { CheckError, type Diagnostics } from './errors.js';
 import { call, ruleContext } from './rules-control.js';
-import { showWord, snapshot, type State } from './state.js';
+import { emptyStack, showWord, snapshot, type State } from './state.js';
 
 /** The prologue calls main with EBX = argv and expects EAX = exit status back (docs/talo.md, "Entry contract"). */
 export function checkEntry(program: Program, env: Env, diags: Diagnostics): void {
@@ -20,7 +20,7 @@ export function checkEntry(program: Program, env: Env, diags: Diagnostics): void
     diags.global.push(diags.make('E_ENTRY', entry.loc, `the entry label '${entry.label}' needs a type`, { hint: `${entry.label}: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}` }));
     return;
   }
-  const s: State = { regs: new Map<Reg32, WordType>([['ebx', ARGV_TYPE]]), stack: { slots: [], tail: { k: 'svar', name: 'ρ' } }, vars: new Map([['ρ', 'stack']]) };
+  const s: State = { regs: new Map<Reg32, WordType>([['ebx', ARGV_TYPE]]), stack: emptyStack({ k: 'svar', name: 'ρ' }), vars: new Map([['ρ', 'stack']]) };
   try {
     const out = call(s, { kind: 'machine', mnemonic: 'call', operands: [{ kind: 'label', name: entry.label }], loc: entry.loc, text: `call ${entry.label}` }, ruleContext(env), snapshot(s));
     const eax = out.next?.regs.get('eax');

@@ -50,7 +50,6 @@ export function buildEnv(program: Program, diags: Diagnostics): Env {
     const n = { k: 'const' as const, value: d.init.length };
     const type: WordType =
       d.kind === 'bytes' ? { k: 'bytes', n } : d.kind === 'words' ? { k: 'words', n, elem: { k: 'int' } } : { k: 'tuple', fields: d.init.map(() => ({ t: { k: 'int' }, init: true })) };
-    if (d.kind === 'tuple' && d.init.length === 0) diags.global.push(diags.make('E_DATA', d.loc, 'a tuple needs at least one field'));
     labels.set(d.label, { kind: 'data', type });
   }
   program.code.forEach((b, i) => {

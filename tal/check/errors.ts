@@ -1,12 +1,13 @@
 // The error a failed judgment raises, and how the driver turns errors into diagnostics.
 
 import type { SourceLoc } from '../ast.js';
+import type { DiagnosticCode } from '../diagnostic-codes.js';
 import type { Diagnostic } from '../diagnostics.js';
 
 /** A failed judgment: what was expected, what was found, and what to do about it. */
 export class CheckError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: DiagnosticCode,
     message: string,
     readonly details: { expected?: string; found?: string; hint?: string } = {},
   ) {
@@ -14,7 +15,7 @@ export class CheckError extends Error {
   }
 }
 
-export function fail(code: string, message: string, details: { expected?: string; found?: string; hint?: string } = {}): never {
+export function fail(code: DiagnosticCode, message: string, details: { expected?: string; found?: string; hint?: string } = {}): never {
   throw new CheckError(code, message, details);
 }
 
@@ -25,7 +26,7 @@ export class Diagnostics {
 
   constructor(private readonly file: string) {}
 
-  make(code: string, loc: SourceLoc, message: string, extra: Partial<Diagnostic> = {}): Diagnostic {
+  make(code: DiagnosticCode, loc: SourceLoc, message: string, extra: Partial<Diagnostic> = {}): Diagnostic {
     return { code, severity: 'error', file: this.file, line: loc.line, col: loc.col, message, ...extra };
   }
 

@@ -4,8 +4,9 @@
 import type { Field, Reg32, WordType } from '../types.js';
 import type { Env } from './env.js';
 import { CheckError } from './errors.js';
-import { spend } from './limits.js';
-import type { State } from './state.js';
+import { COST, spend } from './limits.js';
+import { restack, sameTail, type Stack, type State } from './state.js';
+import type { StackType } from '../types.js';
 import { freeVarsWord } from './subst.js';
 import { Comparer, subtype } from './subtype.js';
 import { boundOf, isIntLike, isPointer, isZeroWord, sizeEq, type TypeDefs } from './word-kinds.js';
@@ -48,12 +49,33 @@ export function joinWord(defs: TypeDefs, a: WordType, b: WordType): WordType | u
   return undefined;
 }
 
+type Cons = Extract<StackType, { k: 'cons' }>;
+
+/**
+ * The slots above the part two equally deep stacks share (the same list nodes: nothing pushed or
+ * stored below there since the paths parted), and that shared part. Costs the unshared slots.
+ */
+function unshared(a: Stack, b: Stack): { as: WordType[]; bs: WordType[]; below: Stack } {
+  const as: WordType[] = [];
+  const bs: WordType[] = [];
+  let x = a.type;
+  let y = b.type;
+  while (x !== y && x.k === 'cons' && y.k === 'cons') {
+    as.push(x.head);
+    bs.push(y.head);
+    x = x.tail;
+    y = (y as Cons).tail;
+  }
+  spend(as.length);
+  return { as, bs, below: { type: x, depth: a.depth - as.length, tail: a.tail } };
+}
+
 /** Join of the states arriving at an untyped label; undefined registers are forgotten. */
 export function joinStates(env: Env, a: State, b: State): State {
-  spend(a.stack === b.stack ? a.regs.size : a.stack.slots.length + a.regs.size);
-  if (a.stack.slots.length !== b.stack.slots.length || a.stack.tail.k !== b.stack.tail.k || (a.stack.tail.k === 'svar' && b.stack.tail.k === 'svar' && a.stack.tail.name !== b.stack.tail.name)) {
+  spend(COST.join + a.regs.size + a.vars.size);
+  if (a.stack.depth !== b.stack.depth || !sameTail(a.stack, b.stack)) {
     throw new CheckError('E_STACK_JOIN', 'paths reaching this label have different stack shapes', {
-      found: `${a.stack.slots.length} slot(s) on one path, ${b.stack.slots.length} on another`,
+      found: `${a.stack.depth} slot(s) on one path, ${b.stack.depth} on another`,
       hint: 'balance push/pop on every path into the label',
     });
   }
@@ -70,19 +92,19 @@ export function joinStates(env: Env, a: State, b: State): State {
     if (j !== undefined && inScope(j)) regs.set(r, j);
     else if (j !== undefined && (j.k === 'sing' || j.k === 'below')) regs.set(r, ta.k === 'int' ? ta : INT);
   }
-  // The same stack object on both paths (nothing pushed or stored since they parted) joins to itself.
-  const slots =
-    a.stack === b.stack
-      ? a.stack.slots
-      : a.stack.slots.map((ta, i) => {
-          const tb = b.stack.slots[i]!;
-          if (ta === tb) return ta;
-          const j = joinWord(env.defs, ta, tb);
-          return j !== undefined && inScope(j) ? j : ta.k === 'uninit' ? ta : UNINIT;
-        });
-  if (slots === a.stack.slots) return { regs, stack: a.stack, vars };
+  // Only the slots above the shared part of the two stacks can differ.
+  const { as, bs, below } = unshared(a.stack, b.stack);
+  let changed = false;
+  const slots = as.map((ta, i) => {
+    const tb = bs[i]!;
+    if (ta === tb) return ta;
+    const j = joinWord(env.defs, ta, tb);
+    const out = j !== undefined && inScope(j) ? j : ta.k === 'uninit' ? ta : UNINIT;
+    if (out !== ta) changed = true;
+    return out;
+  });
   // No flags: the stack guard at the label clobbers them (arrive drops them).
-  return { regs, stack: { slots, tail: a.stack.tail }, vars };
+  return { regs, stack: changed ? restack(below, 0, slots) : a.stack, vars };
 }
 
 const UNINIT: WordType = { k: 'uninit' };
@@ -93,10 +115,11 @@ const INT: WordType = { k: 'int' };
  * new path adds nothing (joinWord returns its first argument then), so identity suffices.
  */
 export function sameState(a: State, b: State): boolean {
-  if (a.regs.size !== b.regs.size || a.stack.slots.length !== b.stack.slots.length || a.vars.size !== b.vars.size || a.flags !== b.flags) return false;
+  if (a.regs.size !== b.regs.size || a.stack.depth !== b.stack.depth || a.vars.size !== b.vars.size || a.flags !== b.flags) return false;
   for (const [r, t] of a.regs) if (b.regs.get(r) !== t) return false;
-  if (a.stack !== b.stack) for (let i = 0; i < a.stack.slots.length; i++) if (a.stack.slots[i] !== b.stack.slots[i]) return false;
-  if (a.stack.tail.k !== b.stack.tail.k || (a.stack.tail.k === 'svar' && b.stack.tail.k === 'svar' && a.stack.tail.name !== b.stack.tail.name)) return false;
+  if (!sameTail(a.stack, b.stack)) return false;
+  const { as, bs } = unshared(a.stack, b.stack);
+  for (let i = 0; i < as.length; i++) if (as[i] !== bs[i]) return false;
   for (const [k, v] of a.vars) if (b.vars.get(k) !== v) return false;
   return true;
 }

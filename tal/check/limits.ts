@@ -12,15 +12,32 @@ export const LIMITS = {
   /** Nodes of one type written out, shared parts counted at each use (what printing or traversing it costs). */
   typeNodes: 20_000,
   /**
-   * Work units of one check, about 40 ns each: an instruction checked or a stack slot copied,
-   * joined or printed is 1, a step of a type comparison 10 (calibrated with npm run bench:tal:
+   * Work units of one check, about 40 ns each, priced in COST (calibrated with npm run bench:tal:
    * every adversarial family ends within about 1 s).
    */
   work: 16_000_000,
   /** Times one untyped label's state may change before it must be annotated (E_NO_FIXPOINT). */
   visitsPerBlock: 64,
   /** Characters of type text in a --trace (the trace stops there; checking goes on). */
-  traceChars: 16 * 1024 * 1024,
+  traceChars: 4 * 1024 * 1024,
+} as const;
+
+/**
+ * What each kind of work costs in units, measured relative to each other with npm run bench:tal
+ * (the families that do mostly one kind of work): so that the work limit bounds time whatever
+ * the program spends it on.
+ */
+export const COST = {
+  /** The fixed part of checking one instruction: the pre-state, the rule, the edges (a call, which also substitutes and builds a new state, twice). */
+  instruction: 80,
+  /** A join at an untyped label, besides its registers, variables and slots (1 each). */
+  join: 80,
+  /** A stack slot or type node walked, copied, joined or printed. */
+  slot: 1,
+  /** A step of a type comparison. */
+  compareStep: 10,
+  /** A stack slot written into a --trace entry (a string kept until the check ends). */
+  traceSlot: 5,
 } as const;
 
 /** A limit was exceeded: the whole check stops (the other blocks would only add more work). */

@@ -5,7 +5,7 @@ import type { MemOperand, Operand, Reg } from '../ast.js';
 import { REGS32, type Reg32, type Size, type WordType } from '../types.js';
 import type { Env } from './env.js';
 import { fail } from './errors.js';
-import { showSize, showWord, type Pre, type State } from './state.js';
+import { setSlot, showSize, showWord, slotAt, type Pre, type State } from './state.js';
 import { Comparer } from './subtype.js';
 import { isIntLike, isZeroWord } from './word-kinds.js';
 
@@ -196,8 +196,8 @@ function stackSlot(s: Pre, disp: number, size: number): Location {
   if (size !== 4) fail('E_ACCESS_SIZE', `stack slots are 4 bytes; this access is ${size} byte(s)`);
   if (disp < 0 || disp % 4 !== 0) fail('E_STACK_BOUNDS', `[esp ${disp < 0 ? '-' : '+'} ${Math.abs(disp)}] is not a stack slot`, { hint: 'slots are at [esp], [esp+4], [esp+8], …; below ESP nothing may be touched' });
   const slot = disp / 4;
-  if (slot >= s.stack.slots.length) {
-    fail('E_STACK_BOUNDS', `[esp + ${disp}] is beyond the ${s.stack.slots.length} slot(s) the stack type describes`, { found: `${s.stack.slots.length} known slot(s), then ${s.stack.tail.k === 'nil' ? 'the end of the stack' : `the abstract tail ${s.stack.tail.name}`}` });
+  if (slot >= s.stack.depth) {
+    fail('E_STACK_BOUNDS', `[esp + ${disp}] is beyond the ${s.stack.depth} slot(s) the stack type describes`, { found: `${s.stack.depth} known slot(s), then ${s.stack.tail.k === 'nil' ? 'the end of the stack' : `the abstract tail ${s.stack.tail.name}`}` });
   }
   return { kind: 'stack', slot };
 }
@@ -206,7 +206,7 @@ export function readMemory(s: Pre, env: Env, m: MemOperand, size: number): WordT
   const loc = resolveMemory(s, env, m, size);
   switch (loc.kind) {
     case 'stack': {
-      const t = s.stack.slots[loc.slot]!;
+      const t = slotAt(s.stack, loc.slot)!;
       if (t.k === 'uninit') fail('E_UNINIT_STACK', `stack slot [esp + ${loc.slot * 4}] is read before it is written`);
       return t;
     }
@@ -229,9 +229,7 @@ export function writeMemory(s: State, pre: Pre, env: Env, m: MemOperand, size: n
     case 'stack': {
       // Slot numbers count from the ESP before the instruction; no rule moves ESP and stores to the stack.
       if (s.stack !== pre.stack) fail('E_OPERAND', 'this instruction both moves ESP and stores to the stack');
-      const slots = s.stack.slots.slice();
-      slots[loc.slot] = t;
-      s.stack = { slots, tail: s.stack.tail };
+      s.stack = setSlot(s.stack, loc.slot, t);
       return;
     }
     case 'field': {

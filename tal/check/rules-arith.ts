@@ -8,7 +8,7 @@ import { fail } from './errors.js';
 import { isReg32, operandSize, readOperand, refuseEspWrite, regType, writeOperand } from './operands.js';
 import { arity, type Rule } from './rule.js';
 import { through } from './rules-data.js';
-import { restack, showWord, type FlagOperand, type State } from './state.js';
+import { restack, showWord, unwrittenOnTop, type FlagOperand, type State } from './state.js';
 import { isIntLike } from './word-kinds.js';
 
 const INT: WordType = { k: 'int' };
@@ -40,13 +40,12 @@ function espAdjust(s: State, ins: MachineInstr, src: Operand): void {
   const bytes = (src as { value: number }).value | 0;
   const slots = (ins.mnemonic === 'add' ? bytes : -bytes) / 4;
   if (slots >= 0) {
-    if (slots > s.stack.slots.length) fail('E_STACK_UNDERFLOW', `add esp, ${bytes} pops ${slots} slot(s) but only ${s.stack.slots.length} are known`);
+    if (slots > s.stack.depth) fail('E_STACK_UNDERFLOW', `add esp, ${bytes} pops ${slots} slot(s) but only ${s.stack.depth} are known`);
     s.stack = restack(s.stack, slots);
   } else {
     // Stack probing: the next store must land within one guard page of memory already touched,
     // or a large reservation could step over the guard page below the stack into other memory.
-    const written = s.stack.slots.findIndex((t) => t.k !== 'uninit');
-    const unwritten = (written < 0 ? s.stack.slots.length : written) - slots;
+    const unwritten = unwrittenOnTop(s.stack) - slots;
     if (unwritten * 4 + 4 > STACK_PROBE_BYTES) {
       fail('E_STACK_LIMIT', `${ins.mnemonic} esp, ${bytes} leaves ${unwritten * 4} unwritten bytes below the last written stack slot; at most ${STACK_PROBE_BYTES - 4} are allowed`, {
         hint: 'write (or push) the slots you reserve before reserving more: the guard page below the stack only catches accesses within a page of the stack',

@@ -6,11 +6,11 @@ import type { Operand } from '../ast.js';
 import type { CodeType, Reg32, StackType, WordType } from '../types.js';
 import type { Env } from './env.js';
 import { CheckError, fail } from './errors.js';
-import { boundType } from './limits.js';
+import { boundType, COST, spend } from './limits.js';
 import { readOperand, regType } from './operands.js';
 import { arity, type Rule, type RuleCtx, type StepOut } from './rule.js';
 import { syscallCall } from './rules-syscall.js';
-import { cloneState, restack, showCode, showStack, showWord, stackType, stateOfCodeType, type Pre, type State } from './state.js';
+import { cloneState, restack, slotAt, showCode, showStack, showWord, stackType, stateOfCodeType, type Pre, type State } from './state.js';
 import { freeVarsWord, substCode, substWord, type Subst } from './subst.js';
 import { Comparer } from './subtype.js';
 import { boundOf, isIntLike, isZeroWord } from './word-kinds.js';
@@ -135,7 +135,7 @@ export function enterCode(env: Env, s: State, ct: CodeType, what: string): Subst
   matchStack(c, stackType(s.stack), espPattern(ct), what);
   // The target checks its own sub esp from ESP as if the memory there had been written; unwritten
   // slots hidden in its stack variable (or forgotten, without one) would let it step over the guard page.
-  if (s.stack.slots[0]?.k === 'uninit') {
+  if (slotAt(s.stack, 0)?.k === 'uninit') {
     fail('E_STACK_LIMIT', `${what} would start with unwritten stack slots on top`, {
       hint: 'write the reserved slots, or release them with add esp, before jumping',
     });
@@ -220,6 +220,8 @@ export const call: Rule = (s, ins, ctx: RuleCtx, pre) => {
     });
   }
   const cons = want as Extract<StackType, { k: 'cons' }>;
+  // A call matches, substitutes and builds a new state: priced as a second instruction (bench:tal, long stacks).
+  spend(COST.instruction);
   const retCt = (cons.head as Extract<WordType, { k: 'code' }>).ct;
   const c = new Comparer(ctx.env.defs, new Set(ct.vars.map((v) => v.name)));
   matchRegs(c, s, ct, what);
@@ -247,7 +249,7 @@ export const call: Rule = (s, ins, ctx: RuleCtx, pre) => {
 
 export const ret: Rule = (s, ins, { env }) => {
   arity(ins, 0, 1);
-  const top = s.stack.slots[0];
+  const top = slotAt(s.stack, 0);
   if (top === undefined || top.k !== 'code') {
     fail('E_RET', 'ret needs a return address (a code pointer) on top of the stack', {
       found: top === undefined ? `sptr ${showStack(stackType(s.stack))}` : showWord(top),
@@ -259,7 +261,7 @@ export const ret: Rule = (s, ins, { env }) => {
   if (extra !== undefined) {
     if (extra.kind !== 'imm' || extra.value % 4 !== 0 || extra.value < 0 || extra.value > 0xffff) fail('E_RET', 'ret takes a constant multiple of 4');
     const n = (extra as { value: number }).value / 4;
-    if (n > s.stack.slots.length) fail('E_STACK_UNDERFLOW', `ret ${n * 4} pops more slots than are known`);
+    if (n > s.stack.depth) fail('E_STACK_UNDERFLOW', `ret ${n * 4} pops more slots than are known`);
     s.stack = restack(s.stack, n);
   }
   enterCode(env, s, (top as Extract<WordType, { k: 'code' }>).ct, 'the return address');

@@ -5,7 +5,7 @@ import type { WordType } from '../types.js';
 import { fail } from './errors.js';
 import { isReg32, operandSize, readOperand, refuseEspWrite, regType, writeOperand } from './operands.js';
 import { arity, type Rule, type StepOut } from './rule.js';
-import { restack, type State } from './state.js';
+import { restack, slotAt, type State } from './state.js';
 
 const INT: WordType = { k: 'int' };
 
@@ -81,7 +81,7 @@ export const pop: Rule = (s, ins, { env }, pre) => {
   arity(ins, 1);
   const op = ins.operands[0]!;
   if (op.kind !== 'reg' || !isReg32(op.reg)) fail('E_OPERAND', 'pop writes a 32-bit register');
-  const top = s.stack.slots[0];
+  const top = slotAt(s.stack, 0);
   if (top === undefined) {
     fail('E_STACK_UNDERFLOW', 'pop from a stack whose top is unknown', { found: `sptr ${s.stack.tail.k === 'nil' ? 'nil' : s.stack.tail.name}`, hint: 'only slots the stack type describes can be popped' });
   }

@@ -39,7 +39,7 @@ function destination(r: Reg32, what: string): void {
 /** A fresh size variable, put in scope (names in source never contain '#'). */
 function freshSize(s: State, base: string): string {
   const { name } = freshVar({ name: base, kind: 'size' });
-  s.vars.set(name, 'size');
+  s.vars = new Map(s.vars).set(name, 'size');
   return name;
 }
 
@@ -97,7 +97,7 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
         const ex = t as Extract<WordType, { k: 'exists' }>;
         if (s.vars.has(name)) fail('E_UNPACK', `'${name}' is already in scope`, { hint: 'choose a fresh name for each unpack' });
         if (env.defs.has(name)) fail('E_UNPACK', `'${name}' is the name of a .type`, { hint: 'choose a name that is not a type name' });
-        s.vars.set(name, ex.v.kind);
+        s.vars = new Map(s.vars).set(name, ex.v.kind);
         const binding = ex.v.kind === 'size' ? { kind: 'size' as const, n: { k: 'var' as const, name } } : { kind: 'type' as const, t: { k: 'tvar' as const, name } };
         t = unfold(env, substWord(ex.body, new Map([[ex.v.name, binding]])));
       }

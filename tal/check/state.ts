@@ -14,22 +14,30 @@ export interface FlagOperand {
   type: WordType;
 }
 
-/** The stack as slots from ESP upwards, then an abstract tail (a stack variable or nil). */
-export interface Stack {
-  readonly slots: readonly WordType[];
-  readonly tail: Extract<StackType, { k: 'svar' } | { k: 'nil' }>;
-}
+export type StackTail = Extract<StackType, { k: 'svar' } | { k: 'nil' }>;
 
+/**
+ * The stack: the slots from ESP upwards as a cons list of the stack type itself, ending in an
+ * abstract tail (a stack variable or nil). The list is immutable and shared: a push adds one node
+ * on top of the old stack, a pop or a call's return state reuses the nodes below, so pushes,
+ * pops and calls cost what they change, not the depth of the stack.
+ */
+export interface Stack {
+  readonly type: StackType;
+  readonly depth: number;
+  readonly tail: StackTail;
+}
 export interface State {
   regs: Map<Reg32, WordType>; // never contains esp: ESP always holds `sptr stack`
   stack: Stack;
-  vars: Map<string, VarKind>;
+  /** Variables in scope; replaced, never changed in place, so states share it. */
+  vars: ReadonlyMap<string, VarKind>;
   flags?: Flags;
 }
 
-/** A copy whose maps can change independently; the stack is immutable, so it is shared. */
+/** A copy whose registers can change independently; the stack and the variables are immutable, so they are shared. */
 export function cloneState(s: State): State {
-  const out: State = { regs: new Map(s.regs), stack: s.stack, vars: new Map(s.vars) };
+  const out: State = { regs: new Map(s.regs), stack: s.stack, vars: s.vars };
   if (s.flags !== undefined) out.flags = s.flags;
   return out;
 }
@@ -54,28 +62,88 @@ export function snapshot(s: State): Pre {
   return cloneState(s) as unknown as Pre;
 }
 
-/** A new stack with `top` pushed, `pop` slots popped first. */
-export function restack(st: Stack, pop: number, top: readonly WordType[] = []): Stack {
-  spend(st.slots.length);
-  return { slots: [...top, ...st.slots.slice(pop)], tail: st.tail };
+// Depth and tail of every cons node a Stack was made of: a stack type built on top of a known
+// stack (a call's return type with the caller's stack substituted) is measured by its new nodes only.
+const shapes = new WeakMap<StackType, { depth: number; tail: StackTail }>();
+
+export function emptyStack(tail: StackTail): Stack {
+  return { type: tail, depth: 0, tail };
 }
 
+/** The Stack of a stack type; costs the nodes not seen before. */
 export function flattenStack(st: StackType): Stack {
-  const slots: WordType[] = [];
+  const fresh: StackType[] = [];
   let s = st;
-  while (s.k === 'cons') {
-    slots.push(s.head);
+  let known = shapes.get(s);
+  while (known === undefined && s.k === 'cons') {
+    fresh.push(s);
     s = s.tail;
+    known = shapes.get(s);
   }
-  spend(slots.length);
-  return { slots, tail: s };
+  spend(fresh.length);
+  let { depth, tail } = known ?? { depth: 0, tail: s as StackTail };
+  for (let i = fresh.length - 1; i >= 0; i--) shapes.set(fresh[i]!, { depth: ++depth, tail });
+  return { type: st, depth, tail };
 }
 
+/** The stack type a Stack is (shared, not copied). */
 export function stackType(st: Stack): StackType {
-  spend(st.slots.length);
-  let out: StackType = st.tail;
-  for (let i = st.slots.length - 1; i >= 0; i--) out = { k: 'cons', head: st.slots[i]!, tail: out };
+  return st.type;
+}
+
+/** A new stack with `top` pushed, `pop` slots popped first (pop <= depth). */
+export function restack(st: Stack, pop: number, top: readonly WordType[] = []): Stack {
+  spend(1 + pop + top.length);
+  let s = st.type;
+  for (let i = 0; i < pop; i++) s = (s as Extract<StackType, { k: 'cons' }>).tail;
+  let depth = st.depth - pop;
+  for (let i = top.length - 1; i >= 0; i--) {
+    s = { k: 'cons', head: top[i]!, tail: s };
+    shapes.set(s, { depth: ++depth, tail: st.tail });
+  }
+  return { type: s, depth, tail: st.tail };
+}
+
+/** The type of slot i ([esp + 4i]), or undefined past the known slots; costs i. */
+export function slotAt(st: Stack, i: number): WordType | undefined {
+  if (i >= st.depth) return undefined;
+  spend(i);
+  let s = st.type as Extract<StackType, { k: 'cons' }>;
+  for (let k = 0; k < i; k++) s = s.tail as Extract<StackType, { k: 'cons' }>;
+  return s.head;
+}
+
+/** The stack with slot i (< depth) replaced by t; costs i. */
+export function setSlot(st: Stack, i: number, t: WordType): Stack {
+  const above: WordType[] = [];
+  let s = st.type as Extract<StackType, { k: 'cons' }>;
+  for (let k = 0; k < i; k++) {
+    above.push(s.head);
+    s = s.tail as Extract<StackType, { k: 'cons' }>;
+  }
+  above.push(t);
+  return restack({ type: s.tail, depth: st.depth - i - 1, tail: st.tail }, 0, above);
+}
+
+/** Every slot, top first (for the trace: linear in the depth, and counted). */
+export function slotsOf(st: Stack): WordType[] {
+  spend(st.depth);
+  const out: WordType[] = [];
+  for (let s = st.type; s.k === 'cons'; s = s.tail) out.push(s.head);
   return out;
+}
+
+/** How many unwritten slots are on top, before the first written one (or the whole known stack). */
+export function unwrittenOnTop(st: Stack): number {
+  let n = 0;
+  for (let s = st.type; s.k === 'cons' && s.head.k === 'uninit'; s = s.tail) n++;
+  spend(n);
+  return n;
+}
+
+/** Whether two stacks end in the same abstract tail. */
+export function sameTail(a: Stack, b: Stack): boolean {
+  return a.tail.k === b.tail.k && (a.tail.k !== 'svar' || b.tail.k !== 'svar' || a.tail.name === b.tail.name);
 }
 
 /** The state a code type describes on entry (its ∀ variables become rigid variables in scope). */
@@ -83,7 +151,8 @@ export function stateOfCodeType(ct: CodeType, outer: ReadonlyMap<string, VarKind
   const regs = new Map<Reg32, WordType>();
   for (const [r, t] of Object.entries(ct.regs) as [Reg32, WordType][]) if (r !== 'esp') regs.set(r, t);
   const esp = ct.regs.esp;
-  const stack = esp !== undefined && esp.k === 'sptr' ? flattenStack(esp.s) : { slots: [], tail: { k: 'nil' as const } };
+  const stack = esp !== undefined && esp.k === 'sptr' ? flattenStack(esp.s) : emptyStack({ k: 'nil' });
+  if (ct.vars.length === 0) return { regs, stack, vars: outer };
   const vars = new Map(outer);
   for (const v of ct.vars) vars.set(v.name, v.kind);
   return { regs, stack, vars };

@@ -2,14 +2,11 @@
 // coinductively for recursive types and remembered per pair of types.
 
 import type { CodeType, Field, Reg32, Size, StackType, WordType } from '../types.js';
-import { LIMITS, spend } from './limits.js';
+import { COST, LIMITS, spend } from './limits.js';
 import { freshVar, openCode, substWord, varBinding, type Subst } from './subst.js';
 import { sizeEq, type TypeDefs } from './word-kinds.js';
 
 // ---------- comparison ----------
-
-/** Work units of one comparison step (tal/check/limits.ts): about ten times a slot copied. */
-const COMPARE_COST = 10;
 
 /** Types whose comparison can recurse: the ones worth remembering. */
 const COMPOUND: ReadonlySet<WordType['k']> = new Set(['named', 'tuple', 'words', 'code', 'exists', 'maybe', 'sptr']);
@@ -69,7 +66,7 @@ export class Comparer {
 
   word(a: WordType, b: WordType): boolean {
     if (a === b && this.flex.size === 0) return true;
-    spend(COMPARE_COST);
+    spend(COST.compareStep);
     // Deeper than any type the checker lets exist (LIMITS.typeDepth) only through named types: no proof there.
     if (this.depth > 2 * LIMITS.typeDepth) return false;
     // Assumptions and remembered results are only sound while nothing is being inferred (a binding made under one could be undone).

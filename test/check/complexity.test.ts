@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FAMILIES } from '../../bench/tal-adversarial.js';
+import { LIMITS } from '../../tal/check/limits.js';
 import { checkSource } from '../../tal/check-source.js';
 import { formatDiagnostic } from '../../tal/diagnostics.js';
 
@@ -45,8 +46,17 @@ describe('complexity limits', { timeout: 600_000 }, () => {
     const r = checkSource(f.source(3000), 'trace.tal', { trace: true });
     assert.ok(r.diagnostics.some((d) => d.code === 'W_TRACE_LIMIT' && d.severity === 'warning'));
     const chars = r.trace.reduce((n, e) => n + e.stack.reduce((m, s) => m + s.length, 0), 0);
-    assert.ok(chars <= 16 * 1024 * 1024 + 64 * 1024, `${chars} characters traced`);
+    assert.ok(chars <= LIMITS.traceChars + 64 * 1024, `${chars} characters traced`);
     assert.ok(r.trace.length < 3000 * 2);
+  });
+
+  it('with --trace, every family at its worst is accepted or refused with E_COMPLEXITY; tracing never throws', () => {
+    for (const f of FAMILIES) {
+      const n = f.sizes[f.sizes.length - 1]!;
+      const r = checkSource(f.source(n), `${f.name}.tal`, { trace: true });
+      const errors = r.diagnostics.filter((d) => d.severity === 'error');
+      assert.ok(errors.every((d) => d.code === 'E_COMPLEXITY'), `${f.name} n=${n}:\n${errors.map(formatDiagnostic).join('\n')}`);
+    }
   });
 
   it('equal recursive types spelled differently compare without running out of steps', () => {
