@@ -1,6 +1,7 @@
 // Rules for the pseudo-instructions: allocation (malloc, newarray), existentials
 // (unpack, pack) and subsumption (coerce). Only allocation emits code.
 
+import { maxElements } from '../asm/pseudo.js';
 import type { PseudoInstr } from '../ast.js';
 import type { Reg32, Size, StackType, WordType } from '../types.js';
 import type { Env } from './env.js';
@@ -69,6 +70,8 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
       }
       let n: Size;
       if (ins.length.kind === 'imm') {
+        const most = maxElements(ins.elem === 'byte' ? 1 : 4);
+        if (ins.length.value < 0 || ins.length.value > most) fail('E_NEWARRAY', `a constant length is at most ${most} elements (the largest heap), not ${ins.length.value}`);
         n = { k: 'const', value: ins.length.value };
       } else {
         const lr = ins.length.reg;

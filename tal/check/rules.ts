@@ -2,6 +2,7 @@
 
 import type { MachineInstr } from '../ast.js';
 import { fail } from './errors.js';
+import { operandSize } from './operands.js';
 import { binary, bswap, cmovcc, cmp, doubleShift, multiply, setcc, shift, test, unary } from './rules-arith.js';
 import { conditionOf } from '../conditions.js';
 import { instructionSpec } from '../instructions.js';
@@ -133,7 +134,30 @@ export function ruleFor(ins: MachineInstr): Rule {
   }
   if (!spec.arity.includes(ins.operands.length)) fail('E_OPERANDS', `${m} takes ${spec.arity.join(' or ')} operand(s), found ${ins.operands.length}`);
   if (!spec.memory && ins.operands.some((op) => op.kind === 'mem')) fail('E_OPERAND', `${m} takes no memory operand`);
+  immediatesFit(ins);
   return rule;
+}
+
+/** Counts that the CPU reads as one byte (shifts, rotates) or one word (ret n), whatever the other operand. */
+const COUNT_BYTES: Readonly<Record<string, 1 | 2>> = { shl: 1, shr: 1, sar: 1, rol: 1, ror: 1, rcl: 1, rcr: 1, shld: 1, shrd: 1, ret: 2 };
+
+/**
+ * Every immediate fits the bytes it is encoded in — a count's own width, else the size of the
+ * operand it goes with (a dword when none says otherwise) — so an accepted program never reaches
+ * the assembler with one it cannot encode (the state-embedding soak found `mov byte [m], 4294967295`).
+ */
+function immediatesFit(ins: MachineInstr): void {
+  const count = COUNT_BYTES[ins.mnemonic];
+  for (const op of ins.operands) {
+    if (op.kind !== 'imm') continue;
+    if (count !== undefined) {
+      if (!Number.isInteger(op.value) || op.value < 0 || op.value >= 2 ** (8 * count)) fail('E_OPERAND', `the count ${op.value} does not fit in ${8 * count} bits`);
+      continue;
+    }
+    const bytes = ins.operands.map(operandSize).find((w) => w !== undefined) ?? 4;
+    const bits = 8 * bytes;
+    if (!Number.isInteger(op.value) || op.value < -(2 ** (bits - 1)) || op.value > 2 ** bits - 1) fail('E_OPERAND', `the immediate ${op.value} does not fit in ${bits} bits`);
+  }
 }
 
 /** Whether the checker has a rule for a mnemonic of the instruction table (every one must). */
