@@ -57,15 +57,19 @@ export class TelemetryReader {
    * Records with sequence numbers ≥ `seq`, oldest first. A record the kernel is writing at this
    * moment ends the batch; it is read next time. A `seq` ahead of the kernel's count means the guest
    * went back in time (restoreState, a new boot): reading restarts at the oldest record in the ring.
+   * The guest keeps running while the host reads, so the ring's oldest slots may be overwritten
+   * between reading the count and reading the ring: the count is read again afterwards, and only
+   * slots no later call could have reached by then are taken; the rest are dropped.
    */
   async readSince(seq: number): Promise<TelemetryBatch> {
     const { nextSeq: written } = await this.counters();
     const entries = this.region.ringEntries;
     if (seq > written) seq = Math.max(0, written - entries);
-    const first = Math.max(seq, written - entries);
-    const dropped = Math.max(first - seq , 0);
-    if (first >= written) return { records: [], nextSeq: Math.max(seq, written), dropped };
+    if (seq === written) return { records: [], nextSeq: written, dropped: 0 };
     const ring = await this.vm.readMemory(this.region.address + this.region.ringOffset, entries * RECORD_SIZE);
+    const { nextSeq: writtenAfter } = await this.counters();
+    const first = Math.min(Math.max(seq, writtenAfter - entries), written);
+    const dropped = first - seq;
     const records: SyscallRecord[] = [];
     for (let s = first; s < written; s++) {
       const record = parseRecord(ring, (s & (entries - 1)) * RECORD_SIZE);
