@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createLab } from './app/create-lab.js';
 import { resolveLabPaths } from './app/resource-paths.js';
-import { EVENT_CHANNELS } from './ipc/contract.js';
+import { EVENT_CHANNELS } from '../preload/contract.js';
 import { ownWindowsPolicy, registerLabIpc } from './ipc/electron-ipc.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

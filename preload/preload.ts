@@ -4,7 +4,7 @@
 // own events. Main validates every payload again (main/ipc/schemas.ts).
 
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { EVENT_CHANNELS, LAB_EVENTS, LAB_METHODS, METHOD_CHANNELS, type LabEvent } from '../main/ipc/contract.js';
+import { EVENT_CHANNELS, LAB_EVENTS, LAB_METHODS, METHOD_CHANNELS, type LabEvent } from './contract.js';
 
 const api: Record<string, unknown> = {
   on(event: LabEvent, listener: (payload: unknown) => void): () => void {

@@ -2,7 +2,8 @@
 // once, and how to take one measurement in one mode.
 
 import type { BenchGuest } from '../bench-guest.js';
-import type { ExecMode, TalLauncher } from '../tal-launcher.js';
+import type { ExecMode } from '../../main/runner/admission.js';
+import type { TalLauncher } from '../tal-launcher.js';
 
 export interface BenchParams {
   /** Untimed cycles through every mode before the measured ones (JIT warm-up). */

@@ -7,7 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { BenchPoint, BenchReply } from '../ipc/contract.js';
+import type { BenchPoint, BenchReply } from '../../preload/contract.js';
 
 /** What the paper measured, keyed by benchmark name: kernel mode vs user mode. */
 export const PAPER_FIGURES: Readonly<Record<string, { metric: string; value: number; unit: string }>> = {

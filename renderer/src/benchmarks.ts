@@ -2,7 +2,7 @@
 // Kernel Mode Linux paper reports (find 14% faster in kernel mode, echod 4 µs
 // lower latency), or a clear "nothing yet, run …" when there are no results.
 
-import type { BenchPoint, BenchReply, LabApi } from '../../main/ipc/contract.js';
+import type { BenchPoint, BenchReply, LabApi } from '../../preload/contract.js';
 import { clear, h } from './dom.js';
 
 export class BenchmarksView {

@@ -3,7 +3,7 @@
 // changes are dropped, Ctrl+S, and a dropped .tal file opening as a file of
 // its own (not pasted into the current one).
 
-import type { LabApi } from '../../main/ipc/contract.js';
+import type { LabApi } from '../../preload/contract.js';
 import { h } from './dom.js';
 
 export interface FileHost {
