@@ -296,6 +296,8 @@ function parse(bytes: Uint8Array, options: ReadTaloOptions): ReadTaloResult {
     if (previous !== undefined && (sectionId < previous.section || (sectionId === previous.section && offset < previous.end))) {
       fail('TALO_RELOC_ORDER', at, `relocation ${i}: not sorted by (section, offset) or overlaps the previous one`);
     }
+    /** Where the previous entry's 4 bytes end in this section (0 when it was in another). */
+    const previousEnd = previous !== undefined && previous.section === sectionId ? previous.end : 0;
     previous = { section: sectionId, end: offset + 4 };
     const section = sectionId === SECTION_IDS.code ? 'code' : 'data';
     if (kind === RELOC_ABS32) {
@@ -305,6 +307,8 @@ function parse(bytes: Uint8Array, options: ReadTaloOptions): ReadTaloResult {
       if (section !== 'code') fail('TALO_RELOC_SECTION', at + 4, `relocation ${i}: IMPORT_REL32 is only allowed in code`);
       if (target >= importCount) fail('TALO_RELOC_TARGET', at + 6, `relocation ${i}: import ${target} does not exist (${importCount} imports)`);
       if (offset < 1 || code[offset - 1] !== CALL_REL32_OPCODE) fail('TALO_RELOC_NOT_CALL', at, `relocation ${i}: the byte before code offset ${offset} is not a call (E8)`);
+      // Sorted and disjoint is not enough: an entry ending on the E8 would patch the opcode after this check.
+      if (offset - 1 < previousEnd) fail('TALO_RELOC_NOT_CALL', at, `relocation ${i}: the previous relocation covers the call's opcode (E8) at code offset ${offset - 1}`);
       relocs.push({ kind: 'import', section: 'code', offset, importIndex: target });
     } else {
       fail('TALO_RELOC_KIND', at + 5, `relocation ${i}: kind ${kind} is not 1 (ABS32) or 2 (IMPORT_REL32)`);

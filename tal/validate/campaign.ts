@@ -6,7 +6,8 @@ import { buildSource } from '../build.js';
 import { checkSource } from '../check-source.js';
 import { generateUnit, programOf, Rng } from './generator.js';
 import { minimize, mutate } from './mutate.js';
-import { validateSource, type Outcome } from './validate.js';
+import { judgeRing0, type Ring0Runner } from './ring0.js';
+import { HOST, prepare, runPrepared, validateSource, type Outcome, type Prepared } from './validate.js';
 
 export type FindingKind =
   /** A claim of the checker did not hold at run time. */
@@ -16,7 +17,9 @@ export type FindingKind =
   /** The checker accepted a program the assembler refuses (accepted code must build). */
   | 'not-assembled'
   /** The validator could not instrument an accepted program (a validator bug). */
-  | 'instrument-error';
+  | 'instrument-error'
+  /** The image validated on the host but ran differently in ring 0, or not in ring 0 at all. */
+  | 'ring0-mismatch';
 
 export interface Finding {
   kind: FindingKind;
@@ -36,6 +39,8 @@ export interface Tally {
   inconclusive: number;
   /** Instrumented images run. */
   runs: number;
+  /** The share run again in the guest in kernel mode: images, programs validated there too (every claim held in ring 0, same exit and output as on the host), and runs the guest's time limit ended. */
+  ring0: { runs: number; validated: number; inconclusive: number };
   rejectCodes: Record<string, number>;
   /** Instruction forms (mnemonic and operand kinds) of the validated programs, with how many programs used each. */
   forms: Record<string, number>;
@@ -43,7 +48,7 @@ export interface Tally {
 }
 
 export function newTally(): Tally {
-  return { generated: 0, accepted: 0, rejected: 0, validated: 0, inconclusive: 0, runs: 0, rejectCodes: {}, forms: {}, findings: [] };
+  return { generated: 0, accepted: 0, rejected: 0, validated: 0, inconclusive: 0, runs: 0, ring0: { runs: 0, validated: 0, inconclusive: 0 }, rejectCodes: {}, forms: {}, findings: [] };
 }
 
 const RUN_TIMEOUT_MS = 10_000;
@@ -101,6 +106,8 @@ async function record(t: Tally, o: Outcome, count: number, origin: string, sourc
 export interface CampaignOptions {
   /** Make each finding's reproducer small (costs up to a few hundred runs per new finding). */
   minimize?: boolean;
+  /** Also run the batch's image, once validated on the host, in the guest in kernel mode and compare. */
+  ring0?: Ring0Runner;
 }
 
 export async function generatedBatch(t: Tally, seed: number, units: number, opts: CampaignOptions = {}): Promise<void> {
@@ -131,9 +138,11 @@ export async function generatedBatch(t: Tally, seed: number, units: number, opts
   let rest = kept;
   for (;;) {
     const batch = programOf(rest.map((k) => k.lines), rest.map((k) => k.name));
-    const o = await validateSource(batch, file, { timeoutMs: RUN_TIMEOUT_MS });
+    const prepared = prepare(batch, file);
+    const o = await runPrepared(prepared, HOST, { timeoutMs: RUN_TIMEOUT_MS });
     if (o.kind === 'validated' || (o.kind === 'inconclusive' && !isFault(o))) {
       await record(t, o, rest.length, file, batch, opts);
+      if (o.kind === 'validated' && opts.ring0 !== undefined) await inRing0(t, prepared, o, rest.length, file, batch, opts.ring0);
       return;
     }
     // Find the unit (the first that shows the same kind of outcome alone), record it, and run the others again.
@@ -148,6 +157,23 @@ export async function generatedBatch(t: Tally, seed: number, units: number, opts
     rest = rest.filter((k) => k !== culprit.unit);
     if (rest.length === 0) return;
   }
+}
+
+/** Guest runs are slower than host runs (an emulated machine, shared with the host's work). */
+const RING0_TIMEOUT_MS = 120_000;
+
+/**
+ * The image the host validated, run again in ring 0 and judged against the
+ * host run. A finding there keeps the whole batch as its reproducer: making
+ * it small would take hundreds of guest runs, and the host cannot show it.
+ */
+async function inRing0(t: Tally, prepared: Prepared, host: Extract<Outcome, { kind: 'validated' }>, count: number, file: string, batch: string, ring0: Ring0Runner): Promise<void> {
+  if (!prepared.ok) return;
+  t.ring0.runs++;
+  const verdict = judgeRing0(host, await ring0.run(prepared.inst, { timeoutMs: RING0_TIMEOUT_MS }));
+  if (verdict.kind === 'agrees') t.ring0.validated += count;
+  else if (verdict.kind === 'inconclusive') t.ring0.inconclusive += count;
+  else t.findings.push({ kind: verdict.kind === 'violation' ? 'violation' : 'ring0-mismatch', origin: `${file} in the guest in kernel mode (ring 0)`, message: verdict.message, reproducer: batch });
 }
 
 /** A unit that shows the outcome on its own, found by halving the batch (a few runs, not one per unit). */

@@ -23,7 +23,7 @@
 // the heap the program can allocate from is unchanged.
 
 import type { CodeBlock, DataItem, Instr, Program, SourceLoc } from '../ast.js';
-import { assemble, writeElf } from '../asm/index.js';
+import { assemble, writeElf, type AssembledImage } from '../asm/index.js';
 import { HEAP_END } from '../asm/pseudo.js';
 import type { CheckResult } from '../check-source.js';
 import type { TypeStateEntry } from '../diagnostics.js';
@@ -34,6 +34,8 @@ import { claimsOf, type PointClaims } from './claims.js';
 
 export const VIOLATION_STATUS = 86;
 export const VIOLATION_MARKER = 'tal-validate: violation';
+/** What an instrumented image is, in its digest and wherever it is signed to run in ring 0. */
+export const UNCHECKED_NOTE = 'unchecked state-embedding instrumentation';
 
 /** How many pointer dereferences a claim is followed through (recursive types are unrolled this far). */
 const DEPTH = 3;
@@ -50,6 +52,9 @@ const FLAG_BITS = ['c', 'p', 'z', 's', 'o'] as const;
 export interface Instrumented {
   /** The instrumented program (never checked: it is the checker's claims, not the program, under test). */
   program: Program;
+  /** Its image, for a `.talo` (a run in the guest) or an ELF. */
+  image: AssembledImage;
+  /** The static ELF that runs it on this host (system calls through int 0x80). */
   elf: Uint8Array;
   /** Instruction points instrumented, and how many of them the checker never reached. */
   points: number;
@@ -446,9 +451,15 @@ function runtime(program: Program, typedLabels: string[], returnPoints: string[]
     op('jmp __v_fail');
   }
 
-  // Prints "tal-validate: violation: <claim><reason> (actual 0x…)" and exits; runs on its own stack, since ESP may be the broken claim.
+  // Prints "tal-validate: violation: <claim><reason> (actual 0x…)" and exits. ESP may be the broken claim, so
+  // this runs at main's entry ESP, on the program's own stack: in ring 0 that is the only memory the kernel's
+  // gates and interrupts may push on (a stack in the data section would be refused as exhausted).
   lab('__v_fail');
-  op('mov esp, __v_fstack_top');
+  op('mov eax, [__v_mainesp]');
+  op('test eax, eax');
+  op('jz __v_fail_print');
+  op('mov esp, eax');
+  lab('__v_fail_print');
   for (const msg of ['__v_prefix', '[__v_claim]', '[__v_reason]']) {
     op('mov ebx, 2');
     op(`mov ecx, ${msg}`);
@@ -494,8 +505,6 @@ function runtime(program: Program, typedLabels: string[], returnPoints: string[]
   text('__v_prefix', `${VIOLATION_MARKER}: `);
   text('__v_digits', '0123456789abcdef');
   text('__v_hex', ' (actual 0x00000000)\n');
-  bytes('__v_fstack', new Uint8Array(4096));
-  words('__v_fstack_top', 4);
   claims.forEach((c, i) => text(`__vc${i}`, c));
   return { code: out, data };
 }
@@ -637,12 +646,13 @@ export function instrument(source: string, file: string, check: CheckResult): In
   const inst: Program = { ...program, code, data: [...program.data, ...tail.data] };
   inst.heapSize = 2 * heap;
   // The stack guard stays at the program's own labels only: the inserted ones are reached with live flags.
-  const asm = assemble(inst, source, { resolveImport: (name) => syscallByName(name)?.nr, guardedLabels: new Set(program.code.map((b) => b.label)) });
+  // The image's digest names the instrumented text, not the accepted source: this image is not what the checker saw.
+  const asm = assemble(inst, `; ${UNCHECKED_NOTE} of ${file}\n${source}`, { resolveImport: (name) => syscallByName(name)?.nr, guardedLabels: new Set(program.code.map((b) => b.label)) });
   if (asm.image === undefined) {
     const d = asm.diagnostics[0];
     return { ok: false, error: `the instrumented program does not assemble: ${d !== undefined ? `line ${d.line}: ${d.message} (${d.instruction ?? ''})` : '?'}` };
   }
-  return { ok: true, out: { program: inst, elf: writeElf(asm.image, { trap: 'int80' }), points, unreached } };
+  return { ok: true, out: { program: inst, image: asm.image, elf: writeElf(asm.image, { trap: 'int80' }), points, unreached } };
 }
 
 function entryInit(e: Emitter, heap: number): void {

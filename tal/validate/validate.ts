@@ -1,9 +1,10 @@
 // One program through the whole method: check it with the trace, build the
-// instrumented image, run it, and classify what happened.
+// instrumented image, run it (on this host, or wherever an ImageRunner runs
+// it), and classify what happened.
 
 import type { Program } from '../ast.js';
 import { checkSource } from '../check-source.js';
-import { instrument, VIOLATION_MARKER, VIOLATION_STATUS } from './instrument.js';
+import { instrument, VIOLATION_MARKER, VIOLATION_STATUS, type Instrumented } from './instrument.js';
 import { runI386, type I386Run } from './run-i386.js';
 
 export type Outcome =
@@ -23,13 +24,39 @@ export interface ValidateOptions {
   timeoutMs?: number;
 }
 
-export async function validateSource(source: string, file: string, opts: ValidateOptions = {}): Promise<Outcome> {
+/**
+ * Runs an instrumented image somewhere: on this host (runI386) or in the
+ * guest in kernel mode (bench/unchecked-instrumented-guest.ts). Where the
+ * program's two output streams cannot be told apart, both hold all of it.
+ */
+export interface ImageRunner {
+  run(inst: Instrumented, opts: ValidateOptions): Promise<I386Run>;
+}
+
+/** This host: the static ELF, natively or through qemu-i386 (tal/host-i386.ts). */
+export const HOST: ImageRunner = { run: (inst, opts) => runI386(inst.elf, opts) };
+
+/** An accepted program, instrumented and ready to run anywhere; or the outcome that ends it here. */
+export type Prepared = { ok: true; inst: Instrumented; forms: string[] } | { ok: false; outcome: Outcome };
+
+/** Checks the program with the trace and builds its instrumented image. */
+export function prepare(source: string, file: string): Prepared {
   const check = checkSource(source, file, { trace: true });
-  if (!check.ok) return { kind: 'rejected', code: check.diagnostics.find((d) => d.severity === 'error')?.code ?? '?' };
+  if (!check.ok) return { ok: false, outcome: { kind: 'rejected', code: check.diagnostics.find((d) => d.severity === 'error')?.code ?? '?' } };
   const inst = instrument(source, file, check);
-  if (!inst.ok) return { kind: 'instrument-error', error: inst.error };
-  const run = await runI386(inst.out.elf, opts);
-  return classify(run, inst.out.points, formsOf(check.program!));
+  if (!inst.ok) return { ok: false, outcome: { kind: 'instrument-error', error: inst.error } };
+  return { ok: true, inst: inst.out, forms: formsOf(check.program!) };
+}
+
+/** Runs a prepared program on `runner` and classifies what happened. */
+export async function runPrepared(p: Prepared, runner: ImageRunner, opts: ValidateOptions = {}): Promise<Outcome> {
+  if (!p.ok) return p.outcome;
+  return classify(await runner.run(p.inst, opts), p.inst.points, p.forms);
+}
+
+/** One program through the whole method, run on this host. */
+export function validateSource(source: string, file: string, opts: ValidateOptions = {}): Promise<Outcome> {
+  return runPrepared(prepare(source, file), HOST, opts);
 }
 
 /** The instruction forms a program uses: mnemonic and operand kinds, e.g. `add r32, m32`. */

@@ -136,6 +136,64 @@ describe('.talo validation: each violation has its own code', () => {
   it('the sample has alignment padding to corrupt', () => assert.notEqual(image.code.length % 4, 0));
 });
 
+/**
+ * The image with one more relocation entry: the table grows by 8 bytes, the
+ * sections after it move, and the header says so (nothing else changes).
+ */
+function withRelocation(entry: { offset: number; section: number; kind: number; target: number }): Uint8Array {
+  const count = header(H.relocCount);
+  const table: Uint8Array[] = [];
+  for (let k = 0; k < count; k++) table.push(bytes.slice(header(H.relocOff) + 8 * k, header(H.relocOff) + 8 * k + 8));
+  const added = new Uint8Array(8);
+  const av = new DataView(added.buffer);
+  av.setUint32(0, entry.offset, true);
+  av.setUint8(4, entry.section);
+  av.setUint8(5, entry.kind);
+  av.setUint16(6, entry.target, true);
+  const key = (e: Uint8Array): number => e[4]! * 2 ** 32 + new DataView(e.buffer, e.byteOffset).getUint32(0, true);
+  const sorted = [...table, added].sort((a, b) => key(a) - key(b));
+  const out = new Uint8Array(bytes.length + 8);
+  out.set(bytes.subarray(0, header(H.relocOff)));
+  sorted.forEach((e, k) => out.set(e, header(H.relocOff) + 8 * k));
+  out.set(bytes.subarray(header(H.importOff)), header(H.importOff) + 8);
+  const v = new DataView(out.buffer);
+  v.setUint32(H.relocCount, count + 1, true);
+  for (const f of [H.importOff, H.linesOff, H.totalSize]) v.setUint32(f, header(f) + 8, true);
+  return out;
+}
+
+describe('.talo validation: a relocation on the opcode of an import call', () => {
+  // A relocation may not cover the E8 of an IMPORT_REL32, even if the entries are sorted and disjoint:
+  // an ABS32 over [offset - 4, offset) would add a section address to the call's opcode byte and turn
+  // the call into another instruction after the loader checked it (the guest loader refuses it too).
+  const call = image.relocs.find((c) => c.kind === 'import' && !image.relocs.some((r) => r.section === 'code' && r !== c && r.offset + 4 > c.offset - 4 && r.offset < c.offset));
+  assert.ok(call !== undefined, 'the sample has an import call with room before it');
+
+  it('an ABS32 ending on the E8 byte → TALO_RELOC_NOT_CALL', () => {
+    const b = withRelocation({ offset: call.offset - 4, section: 0, kind: 1, target: 0 });
+    assert.equal(b[HEADER_SIZE + call.offset - 1], 0xe8, 'the opcode byte is still E8 in the file');
+    const res = readTalo(b);
+    assert.equal(res.ok, false, 'an ABS32 over a call opcode must be refused');
+    if (res.ok) return;
+    assert.equal(res.error.code, 'TALO_RELOC_NOT_CALL', res.error.message);
+    assert.match(res.error.message, /opcode/);
+  });
+
+  it('an ABS32 whose last byte is the E8 (offset - 3 … offset) is caught by the ordering rule already', () => {
+    const res = readTalo(withRelocation({ offset: call.offset - 3, section: 0, kind: 1, target: 0 }));
+    assert.ok(!res.ok && res.error.code === 'TALO_RELOC_ORDER');
+  });
+
+  it('an ABS32 ending right before the E8 is fine', () => {
+    assert.ok(readTalo(withRelocation({ offset: call.offset - 5, section: 0, kind: 1, target: 0 })).ok);
+  });
+
+  it('writeTalo refuses to write such an image', () => {
+    const relocs = [...image.relocs, { kind: 'abs32' as const, section: 'code' as const, offset: call.offset - 4, target: 'code' as const }];
+    assert.throws(() => writeTalo({ ...image, relocs }), (e: unknown) => e instanceof TaloFormatException && e.error.code === 'TALO_RELOC_NOT_CALL');
+  });
+});
+
 describe('.talo signature', () => {
   const key = new Uint8Array(32).fill(7);
   const signed = signTalo(bytes, key, 5);

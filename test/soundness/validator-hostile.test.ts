@@ -7,28 +7,17 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkSource } from '../../tal/check-source.js';
-import { parseProgram } from '../../tal/parser.js';
-import { instrument, VIOLATION_STATUS } from '../../tal/validate/instrument.js';
+import { VIOLATION_STATUS } from '../../tal/validate/instrument.js';
 import { runI386 } from '../../tal/validate/run-i386.js';
 import { classify } from '../../tal/validate/validate.js';
-
-const MAIN = 'main: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}';
+import { program, withClaimsOf } from './wrong-claims.js';
 
 /** Runs B instrumented with the claims the checker made for A (same line layout), as if the errors named in `overlooked` had not been found. */
 async function forged(a: string, b: string, overlooked: string[] = []): Promise<{ message: string; status: number | undefined }> {
-  const checkA = checkSource(a, 'a.tal', { trace: true });
-  const errors = checkA.diagnostics.filter((d) => d.severity === 'error' && !overlooked.includes(d.code));
-  assert.deepEqual(errors, [], 'A must be accepted');
-  const inst = instrument(b, 'b.tal', { ...checkA, ok: true, program: parseProgram(b, 'b.tal') });
-  assert.ok(inst.ok, inst.ok ? '' : inst.error);
-  const run = await runI386(inst.out.elf);
-  const o = classify(run, inst.out.points);
+  const inst = withClaimsOf(a, b, overlooked);
+  const run = await runI386(inst.elf);
+  const o = classify(run, inst.points);
   return { message: o.kind === 'violation' ? o.message : `${o.kind}: ${run.stderr}`, status: run.status };
-}
-
-function program(body: string[], data: string[] = [], head: string[] = []): string {
-  return `${[...head, '.data', 'pad: .words [1]', ...data, '.code', MAIN, ...body.map((l) => `        ${l}`)].join('\n')}\n`;
 }
 
 async function expectViolation(a: string, b: string, pattern: RegExp, overlooked: string[] = []): Promise<void> {
