@@ -19,6 +19,7 @@ interface SerialTab {
 
 // ttyS3 is where the program runner types (main/runner): watch it there, type elsewhere.
 const PORT_ROLES = ['console', 'shell', 'shell', 'runner'];
+const MODIFIER_KEYS = new Set(['Shift', 'Control', 'Alt', 'Meta']);
 const LEAVE_HINT = 'Esc then Tab leaves the terminal';
 
 export class SerialTerminals {
@@ -115,7 +116,8 @@ export class SerialTerminals {
       this.escaped = false;
       return false; // xterm leaves it alone: the browser moves the focus
     }
-    if (ev.type === 'keydown') this.escaped = ev.key === 'Escape';
+    // A modifier pressed on its own (the Shift of Shift+Tab) keeps an Escape pending.
+    if (ev.type === 'keydown' && !MODIFIER_KEYS.has(ev.key)) this.escaped = ev.key === 'Escape';
     if (ev.type === 'keydown' && ev.ctrlKey && ev.shiftKey && ev.code === 'KeyC') {
       void navigator.clipboard.writeText(term.getSelection());
       return false;
