@@ -22,14 +22,22 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+export interface BrowserOptions {
+  /** The window's size; 1400×900 unless told. */
+  viewport?: { width: number; height: number };
+  /** The system colour scheme the page sees (prefers-color-scheme). */
+  colorScheme?: 'light' | 'dark';
+}
+
 /** Opens `url` in Chromium; a missing browser fails the test with what to install (.ci/run installs it). */
-export async function openBrowser(url: string, artifactDir: string): Promise<BrowserSession> {
+export async function openBrowser(url: string, artifactDir: string, opts: BrowserOptions = {}): Promise<BrowserSession> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
   const profile = await mkdtemp(path.join(tmpdir(), 'tal-lab-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    viewport: { width: 1400, height: 900 },
+    viewport: opts.viewport ?? { width: 1400, height: 900 },
+    colorScheme: opts.colorScheme ?? 'light',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
   const page = context.pages()[0] ?? (await context.newPage());

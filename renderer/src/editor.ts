@@ -3,7 +3,7 @@
 // inspector.
 
 import { lintGutter, setDiagnostics, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
-import { EditorState, StateEffect, StateField, type Text } from '@codemirror/state';
+import { Compartment, EditorState, StateEffect, StateField, type Text } from '@codemirror/state';
 import { Decoration, EditorView, type DecorationSet } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import type { Diagnostic } from '../../preload/contract.js';
@@ -18,6 +18,8 @@ export interface TalEditor {
   goToLine(line: number): void;
   /** Marks a 1-based line (e.g. the one a disassembly row maps to); null clears. */
   markLine(line: number | null): void;
+  /** Tells CodeMirror the page is dark (its own panels, tooltips and selection follow); colours come from CSS variables. */
+  setDark(dark: boolean): void;
 }
 
 export interface EditorCallbacks {
@@ -41,14 +43,29 @@ const markedLineField = StateField.define<DecorationSet>({
   provide: (f) => EditorView.decorations.from(f),
 });
 
+/** The editor's colours from the page's theme variables (renderer/styles.css), so one switch changes both. */
+const themeColours = EditorView.theme({
+  '&': { color: 'var(--fg)', backgroundColor: 'var(--bg)' },
+  '.cm-content': { caretColor: 'var(--cm-cursor)' },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--cm-cursor)' },
+  '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection': { backgroundColor: 'var(--cm-selection)' },
+  '.cm-activeLine': { backgroundColor: 'var(--cm-active-line)' },
+  '.cm-gutters': { backgroundColor: 'var(--cm-gutter)', color: 'var(--muted)', borderRight: '1px solid var(--border)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--cm-active-line)' },
+  '.cm-tooltip, .cm-panels': { backgroundColor: 'var(--panel)', color: 'var(--fg)', border: '1px solid var(--border)' },
+});
+
 export function createEditor(parent: HTMLElement, cb: EditorCallbacks): TalEditor {
   let hoveredLine: number | null = null;
+  const dark = new Compartment();
   const view = new EditorView({
     parent,
     state: EditorState.create({
       doc: '',
       extensions: [
         basicSetup,
+        themeColours,
+        dark.of(EditorView.darkTheme.of(false)),
         tal(),
         lintGutter(),
         markedLineField,
@@ -90,6 +107,9 @@ export function createEditor(parent: HTMLElement, cb: EditorCallbacks): TalEdito
     },
     markLine(line) {
       view.dispatch({ effects: markLineEffect.of(line) });
+    },
+    setDark(on) {
+      view.dispatch({ effects: dark.reconfigure(EditorView.darkTheme.of(on)) });
     },
   };
 }

@@ -16,6 +16,8 @@ import { labApi, unwrap } from './lab-api.js';
 import { renderProblems } from './problems.js';
 import { mountFileMenu } from './file-menu.js';
 import { loadSession, saveSession } from './session.js';
+import { createSplitters } from './splitters.js';
+import { mountTheme } from './theme.js';
 import { decodeShared, encodeShared } from './share-link.js';
 import { SerialTerminals } from './terminals.js';
 import { TransitionsView } from './transitions.js';
@@ -62,13 +64,14 @@ const vmBox = h('div', { class: 'vm-panel' });
 const copyLink = h('button', { id: 'copy-link', title: 'copy a link that opens this program, mode, arguments and input' }, 'Copy link');
 const fileBox = h('span', { class: 'file-menu' });
 const dirtyMarker = h('span', { class: 'dirty', id: 'dirty-marker' });
-const header = h('header', {}, h('strong', { class: 'brand' }, 'TAL Lab'), fileBox, picker, fileLabel, dirtyMarker, runUser, runKernel, stopButton, copyLink, vmBox);
+const theme = mountTheme();
+const header = h('header', {}, h('strong', { class: 'brand' }, 'TAL Lab'), fileBox, picker, fileLabel, dirtyMarker, runUser, runKernel, stopButton, copyLink, theme.toggle, vmBox);
 const runBar = h('div', { class: 'run-bar' }, argsInput, stdinInput, stdinTerminalLabel, limitsNote);
 
 const editorBox = h('div', { class: 'editor', id: 'editor' });
 const checkState = h('div', { class: 'check-state', id: 'check-state' }, 'not checked');
 const problems = h('div', { class: 'problems', id: 'problems' });
-const left = h('section', { class: 'left' }, editorBox, h('div', { class: 'problems-head' }, h('span', {}, 'Problems'), checkState), problems);
+const problemsHead = h('div', { class: 'problems-head' }, h('span', {}, 'Problems'), checkState);
 
 const paneNames = ['Type state', 'Disassembly', 'Transitions', 'Benchmarks'] as const;
 const paneEls = paneNames.map((n) => h('div', { class: 'pane', id: `pane-${slug(n)}` }));
@@ -79,7 +82,22 @@ const paneTabs = paneNames.map((n, i) => {
 });
 const right = h('section', { class: 'right' }, h('div', { class: 'tabbar' }, ...paneTabs), ...paneEls);
 const terminalsBox = h('section', { class: 'terminals', id: 'terminals' });
-app.append(header, runBar, h('main', {}, left, right), terminalsBox, status);
+
+// ---- resizable panes: editor | side panels, editor / problems, everything / terminals ----
+const left = h('section', { class: 'left' });
+const mainBox = h('main', {});
+const { elements: splitter, splitters } = createSplitters(
+  [
+    { name: 'side', label: 'resize the side panels', axis: 'column', sized: right, other: left, sizedAfter: true, host: mainBox, cssVar: '--side-size', minPx: 260, otherMinPx: 320 },
+    { name: 'problems', label: 'resize the problems list', axis: 'row', sized: problems, other: editorBox, sizedAfter: true, host: left, cssVar: '--problems-size', minPx: 24, otherMinPx: 90 },
+    { name: 'terminals', label: 'resize the terminals', axis: 'row', sized: terminalsBox, other: mainBox, sizedAfter: true, host: app, cssVar: '--terminals-size', minPx: 80, otherMinPx: 140 },
+  ],
+  () => schedulePersist(),
+);
+left.append(editorBox, splitter['problems']!, problemsHead, problems);
+mainBox.append(left, splitter['side']!, right);
+app.append(header, runBar, mainBox, splitter['terminals']!, terminalsBox, status);
+splitters.apply(loadSession()?.panes ?? {}); // the layout is the person's, also when a shared link opens
 
 // ---- parts ----
 const editor = createEditor(editorBox, {
@@ -111,6 +129,11 @@ const transitions = new TransitionsView(paneEls[2]!, api);
 const benchmarks = new BenchmarksView(paneEls[3]!, api);
 const terminals = new SerialTerminals(terminalsBox, api, say);
 const refreshVm = mountVmPanel(vmBox, api, say);
+theme.follow((t) => {
+  editor.setDark(t === 'dark');
+  terminals.restyle();
+  transitions.restyle();
+});
 
 let activePane = 0;
 function showPane(i: number): void {
@@ -316,7 +339,7 @@ function schedulePersist(): void {
 }
 async function persist(): Promise<void> {
   const state = currentShared();
-  saveSession({ ...state, stdinFromTerminal: stdinTerminal.checked, panes: {} });
+  saveSession({ ...state, stdinFromTerminal: stdinTerminal.checked, panes: splitters.sizes() });
   const fragment = await encodeShared(state);
   if (location.hash !== fragment) history.replaceState(null, '', fragment);
 }

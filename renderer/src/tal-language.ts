@@ -87,19 +87,19 @@ const parser: StreamParser<TalState> = {
 export const talLanguage = StreamLanguage.define(parser);
 
 const talHighlight = HighlightStyle.define([
-  { tag: t.comment, color: '#6a737d', fontStyle: 'italic' },
-  { tag: t.string, color: '#22863a' },
-  { tag: t.number, color: '#005cc5' },
-  { tag: t.meta, color: '#b31d28', fontWeight: 'bold' },
-  { tag: t.definition(t.labelName), color: '#6f42c1', fontWeight: 'bold' },
-  { tag: t.labelName, color: '#6f42c1' },
-  { tag: t.keyword, color: '#d73a49', fontWeight: 'bold' },
-  { tag: t.macroName, color: '#e36209', fontWeight: 'bold' },
-  { tag: t.special(t.variableName), color: '#032f62', fontWeight: 'bold' },
-  { tag: t.modifier, color: '#d73a49' },
-  { tag: t.typeOperator, color: '#0366d6', fontStyle: 'italic' },
-  { tag: t.typeName, color: '#0366d6' },
-  { tag: t.punctuation, color: '#586069' },
+  { tag: t.comment, color: 'var(--tok-comment)', fontStyle: 'italic' },
+  { tag: t.string, color: 'var(--tok-string)' },
+  { tag: t.number, color: 'var(--tok-number)' },
+  { tag: t.meta, color: 'var(--tok-meta)', fontWeight: 'bold' },
+  { tag: t.definition(t.labelName), color: 'var(--tok-label)', fontWeight: 'bold' },
+  { tag: t.labelName, color: 'var(--tok-label)' },
+  { tag: t.keyword, color: 'var(--tok-keyword)', fontWeight: 'bold' },
+  { tag: t.macroName, color: 'var(--tok-macro)', fontWeight: 'bold' },
+  { tag: t.special(t.variableName), color: 'var(--tok-register)', fontWeight: 'bold' },
+  { tag: t.modifier, color: 'var(--tok-keyword)' },
+  { tag: t.typeOperator, color: 'var(--tok-type)', fontStyle: 'italic' },
+  { tag: t.typeName, color: 'var(--tok-type)' },
+  { tag: t.punctuation, color: 'var(--tok-punct)' },
 ]);
 
 export function tal(): Extension {

@@ -7,6 +7,7 @@ import { SearchAddon } from '@xterm/addon-search';
 import { Terminal } from '@xterm/xterm';
 import { SERIAL_PORT_COUNT, type LabApi } from '../../preload/contract.js';
 import { h } from './dom.js';
+import { cssColor } from './theme.js';
 
 interface SerialTab {
   term: Terminal;
@@ -18,6 +19,8 @@ interface SerialTab {
 
 // ttyS3 is where the program runner types (main/runner): watch it there, type elsewhere.
 const PORT_ROLES = ['console', 'shell', 'shell', 'runner'];
+const MODIFIER_KEYS = new Set(['Shift', 'Control', 'Alt', 'Meta']);
+const LEAVE_HINT = 'Esc then Tab leaves the terminal';
 
 export class SerialTerminals {
   private readonly tabs: SerialTab[] = [];
@@ -29,15 +32,17 @@ export class SerialTerminals {
     const tabBar = h('div', { class: 'tabbar' });
     const searchBox = h('input', { type: 'search', placeholder: 'search output', class: 'term-search', 'aria-label': 'search terminal output' });
     const panes = h('div', { class: 'term-panes' });
-    root.append(h('div', { class: 'term-toolbar' }, tabBar, searchBox), panes);
+    // Tab belongs to the guest's shell (completion), so the way out is said where people look.
+    const hint = h('span', { class: 'term-hint muted', id: 'term-hint' }, LEAVE_HINT);
+    root.append(h('div', { class: 'term-toolbar' }, tabBar, hint, searchBox), panes);
 
     for (let port = 0; port < SERIAL_PORT_COUNT; port++) {
-      const term = new Terminal({ scrollback: 10_000, convertEol: false, fontSize: 13, cursorBlink: true, theme: { background: '#1e1e1e' } });
+      const term = new Terminal({ scrollback: 10_000, convertEol: false, fontSize: 13, cursorBlink: true, theme: terminalTheme() });
       const fit = new FitAddon();
       const search = new SearchAddon();
       term.loadAddon(fit);
       term.loadAddon(search);
-      const pane = h('div', { class: 'term-pane', 'data-port': String(port) });
+      const pane = h('div', { class: 'term-pane', 'data-port': String(port), title: LEAVE_HINT });
       panes.append(pane);
       term.open(pane);
       term.onData((data) => void this.send(port, data));
@@ -65,6 +70,12 @@ export class SerialTerminals {
       t.tab.classList.toggle('active', i === port);
     });
     this.fitActive();
+  }
+
+  /** Takes the page theme's terminal colours (after a theme change). */
+  restyle(): void {
+    const theme = terminalTheme();
+    for (const t of this.tabs) t.term.options.theme = theme;
   }
 
   /** Writes a line of host-side information (not guest output) into a terminal, in colour. */
@@ -105,13 +116,18 @@ export class SerialTerminals {
       this.escaped = false;
       return false; // xterm leaves it alone: the browser moves the focus
     }
-    if (ev.type === 'keydown') this.escaped = ev.key === 'Escape';
+    // A modifier pressed on its own (the Shift of Shift+Tab) keeps an Escape pending.
+    if (ev.type === 'keydown' && !MODIFIER_KEYS.has(ev.key)) this.escaped = ev.key === 'Escape';
     if (ev.type === 'keydown' && ev.ctrlKey && ev.shiftKey && ev.code === 'KeyC') {
       void navigator.clipboard.writeText(term.getSelection());
       return false;
     }
     return true;
   }
+}
+
+function terminalTheme(): { background: string; foreground: string; cursor: string; selectionBackground: string } {
+  return { background: cssColor('--term-bg'), foreground: cssColor('--term-fg'), cursor: cssColor('--term-cursor'), selectionBackground: cssColor('--term-selection') };
 }
 
 function decodeBase64(b64: string): Uint8Array {

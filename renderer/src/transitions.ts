@@ -9,6 +9,7 @@
 import uPlot from 'uplot';
 import { EARLIER_CALLS, type LabApi, type RunSummary, type TransitionKind, type TelemetrySnapshot, type TransitionSpan } from '../../preload/contract.js';
 import { clear, h } from './dom.js';
+import { cssColor } from './theme.js';
 
 const RATE_SAMPLES = 120;
 const COLORS: Record<TransitionKind, string> = { trap: '#d73a49', direct: '#2188ff' };
@@ -48,6 +49,7 @@ export class TransitionsView {
       this.compare,
     );
     api.on('telemetry', (s) => this.update(s));
+    new ResizeObserver(() => this.resize()).observe(el); // the panes are resizable
     void api.getTelemetry({}).then((r) => r.ok && this.update(r.value));
   }
 
@@ -81,8 +83,20 @@ export class TransitionsView {
     this.renderCompare(s.lastRuns);
   }
 
+  /** Takes the page theme's colours: the charts are built again (uPlot draws its axes on a canvas) and the lane redrawn. */
+  restyle(): void {
+    this.rateChart?.destroy();
+    this.costChart?.destroy();
+    this.rateChart = this.costChart = undefined;
+    clear(this.rateBox);
+    clear(this.costBox);
+    if (this.last) this.render(this.last);
+    else this.drawLane([]);
+  }
+
   /** Called when the pane becomes visible: charts cannot size themselves while hidden. */
   resize(): void {
+    if (this.el.clientWidth === 0) return;
     const width = Math.max(this.el.clientWidth - 24, 200);
     this.rateChart?.setSize({ width, height: 140 });
     this.costChart?.setSize({ width, height: 160 });
@@ -98,7 +112,7 @@ export class TransitionsView {
           width: Math.max(this.el.clientWidth - 24, 200),
           height: 140,
           series: [{}, { label: 'trap/s', stroke: COLORS.trap }, { label: 'direct/s', stroke: COLORS.direct }],
-          axes: [{}, { size: 72 }],
+          axes: [themedAxis({}), themedAxis({ size: 72 })],
         },
         this.rateData,
         this.rateBox,
@@ -131,7 +145,7 @@ export class TransitionsView {
             { label: 'trap (ns)', fill: COLORS.trap, stroke: COLORS.trap, paths: bars({ size: [0.4], align: -1 }), points: { show: false } },
             { label: 'direct (ns)', fill: COLORS.direct, stroke: COLORS.direct, paths: bars({ size: [0.4], align: 1 }), points: { show: false } },
           ],
-          axes: [{ values: (_u, ticks) => ticks.map((t) => this.costNames[t] ?? '') }, { size: 72 }],
+          axes: [themedAxis({ values: (_u, ticks) => ticks.map((t) => this.costNames[t] ?? '') }), themedAxis({ size: 72 })],
         },
         data,
         this.costBox,
@@ -154,18 +168,19 @@ export class TransitionsView {
     const kernelY = 135;
     g.clearRect(0, 0, width, H);
     g.font = '11px sans-serif';
-    g.fillStyle = '#f6f8fa';
+    const ink = { text: cssColor('--fg'), label: cssColor('--lane-text') };
+    g.fillStyle = cssColor('--lane-user');
     g.fillRect(0, 0, width, H / 2);
-    g.fillStyle = '#fff5f5';
+    g.fillStyle = cssColor('--lane-kernel');
     g.fillRect(0, H / 2, width, H / 2);
-    g.strokeStyle = '#999';
+    g.strokeStyle = cssColor('--lane-line');
     g.setLineDash([4, 4]);
     g.beginPath();
     g.moveTo(0, H / 2);
     g.lineTo(width, H / 2);
     g.stroke();
     g.setLineDash([]);
-    g.fillStyle = '#555';
+    g.fillStyle = ink.label;
     g.fillText('user lane (ring 3)', 4, 12);
     g.fillText('kernel lane (ring 0)', 4, H - 4);
     g.fillText('ring boundary', width - 80, H / 2 - 4);
@@ -176,9 +191,9 @@ export class TransitionsView {
       const x = 10 + i * 44;
       if (s.name === EARLIER_CALLS) {
         // The run's calls before the ones drawn: one block with their count, so the lane adds up to the run.
-        g.fillStyle = '#d1d5da';
+        g.fillStyle = cssColor('--lane-earlier');
         g.fillRect(x, userY - 4, 36, kernelY - userY + 8);
-        g.fillStyle = '#24292e';
+        g.fillStyle = ink.text;
         g.fillText('earlier', x + 2, userY + 10);
         g.fillText(`×${compact(s.count)}`, x + 2, userY + 24);
         return;
@@ -199,13 +214,13 @@ export class TransitionsView {
         g.quadraticCurveTo(x + 17, kernelY + 10, x + 34, kernelY - 30);
       }
       g.stroke();
-      g.fillStyle = '#24292e';
+      g.fillStyle = ink.text;
       g.fillText(laneLabel(s.name), x, s.path === 'trap' ? userY - 8 : kernelY - 36);
       if (s.count > 1) g.fillText(`×${compact(s.count)}`, x + 4, kernelY + 14);
     });
     g.lineWidth = 1;
     if (shown.length === 0) {
-      g.fillStyle = '#888';
+      g.fillStyle = ink.label;
       g.fillText('no syscalls yet — run a program', width / 2 - 80, H / 2 + 16);
     }
   }
@@ -251,6 +266,12 @@ function comparison(runs: Partial<Record<'user' | 'kernel', RunSummary>>): HTMLE
     lines.push(`${k.name}: ${fmt(Math.round(k.meanNs))} ns direct vs ${fmt(Math.round(u.meanNs))} ns trapped — ${how} per call`);
   }
   return h('div', { class: 'run-ratio', id: 'run-ratio' }, h('h5', {}, 'kernel mode against user mode'), ...lines.map((l) => h('p', {}, l)));
+}
+
+/** A chart axis in the page theme's colours. */
+function themedAxis(axis: uPlot.Axis): uPlot.Axis {
+  const grid = cssColor('--chart-grid');
+  return { ...axis, stroke: cssColor('--fg'), grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
 }
 
 function ratio(x: number): string {
