@@ -193,11 +193,63 @@ export interface BenchPoint {
   unit: string;
 }
 
+/** The machine a benchmark run was measured on, as its result file records it. */
+export interface BenchMachine {
+  cpu: string;
+  cores?: number;
+  node?: string;
+  os?: string;
+  memoryGiB?: number;
+  loadAverage1m?: number;
+}
+
+/**
+ * One experiment's kernel-mode speed-up as a ratio: time in the faster user
+ * mode ÷ time in kernel mode (above 1: kernel mode is faster), ours beside the
+ * paper's, so every experiment shares one axis.
+ */
+export interface BenchRatio {
+  experiment: string; // "getpid", "find", "echod"
+  title: string;
+  ours?: number;
+  /** How ours was formed ("user-sysenter 758 ns ÷ kernel 173 ns"), or why there is none. */
+  oursBasis: string;
+  paper?: number;
+  /** The paper's figure in its words and how it became a ratio, or why it cannot. */
+  paperBasis: string;
+}
+
+/** A speed goal of the run (bench/bounds.ts, and each experiment's target), met or missed. */
+export interface BenchGoal {
+  what: string;
+  measured: string;
+  target: string;
+  met: boolean;
+}
+
+/** One result file of `npm run bench`. */
+export interface BenchRun {
+  file: string;
+  /** ISO time the run started: from the file, else its name's stamp, else the file's mtime. */
+  startedAt: string;
+  /** Where startedAt came from: a file that predates the field gets its modification time. */
+  dated: 'recorded' | 'file-name' | 'file-time';
+  quick: boolean;
+  /** Absent in files that predate the field. */
+  machine?: BenchMachine;
+  /** e.g. "Linux 6.1.192 i386, 128 MiB, v86 0.5.462". */
+  guest?: string;
+  ratios: BenchRatio[];
+  /** Absent when the run did not measure speed goals (files before bench/bounds.ts). */
+  goals?: BenchGoal[];
+  points: BenchPoint[];
+}
+
 export interface BenchReply {
   /** Where the results are read from, to tell the person what to run. */
   directory: string;
-  files: string[];
-  points: BenchPoint[];
+  /** Newest first. */
+  runs: BenchRun[];
   /** Result files that could not be read, with the reason. */
   problems: string[];
 }
