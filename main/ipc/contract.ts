@@ -371,3 +371,55 @@ export type WsServerMessage =
 
 /** The path the web shell serves the WebSocket API on. */
 export const WS_API_PATH = '/api';
+
+// ---- The Electron shell's own API (window.labShell; the web shell has none) ----
+
+/** What the application menu asks the page to do (main/electron/app-menu.ts has the menu). */
+export const MENU_COMMANDS = ['new', 'open', 'save', 'saveAs', 'rename', 'copyLink', 'runKernel', 'runUser', 'runAgain', 'stop'] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+/** A .tal file the person chose in a native dialog. Main keeps its path; the page holds only the handle. */
+export interface NativeFile {
+  handle: string;
+  name: string;
+  source: string;
+}
+
+/** The answer to a native file request: the file, cancelled by the person, or why not in words. */
+export type NativeFileReply = { ok: true; file: NativeFile; message: string } | { ok: false; cancelled: boolean; message: string };
+
+export interface ShellMethods {
+  /** Open dialog → the chosen .tal file. */
+  openNative: { req: Record<string, never>; res: NativeFileReply };
+  /** Writes over the file a handle names (Save). */
+  saveNative: { req: { handle: string; source: string }; res: NativeFileReply };
+  /** Save dialog → writes there (Save As; New's first save). */
+  saveNativeAs: { req: { name: string; source: string }; res: NativeFileReply };
+  /** Save dialog titled Rename → moves the handle's file there (the reply's source is the file's text). */
+  renameNative: { req: { handle: string }; res: NativeFileReply };
+}
+export type ShellMethod = keyof ShellMethods;
+
+export const SHELL_METHOD_CHANNELS: { readonly [M in ShellMethod]: string } = {
+  openNative: 'shell:open-native',
+  saveNative: 'shell:save-native',
+  saveNativeAs: 'shell:save-native-as',
+  renameNative: 'shell:rename-native',
+};
+
+/** Main → page in the Electron shell: a menu command, or a share link to open (a `#tal=` fragment main has validated). */
+export interface ShellEvents {
+  menuCommand: MenuCommand;
+  openLink: string;
+}
+export const SHELL_EVENT_CHANNELS: { readonly [E in keyof ShellEvents]: string } = {
+  menuCommand: 'shell:menu-command',
+  openLink: 'shell:open-link',
+};
+
+/** What the page sees as `window.labShell` in Electron. */
+export type LabShellApi = {
+  [M in ShellMethod]: (req: ShellMethods[M]['req']) => Promise<IpcReply<ShellMethods[M]['res']>>;
+} & {
+  on<E extends keyof ShellEvents>(event: E, listener: (payload: ShellEvents[E]) => void): Unsubscribe;
+};
