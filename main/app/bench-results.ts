@@ -70,7 +70,8 @@ async function resultNames(dir: string): Promise<string[]> {
     // latest.json is a copy of the newest timestamped run; reading it too would count that run twice.
     return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.json') && e.name !== 'latest.json').map((e) => e.name);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
     throw err;
   }
 }

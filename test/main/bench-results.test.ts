@@ -16,7 +16,9 @@ const tempDir = () => mkdtemp(path.join(tmpdir(), 'tal-lab-bench-'));
 test('a missing or empty directory means no results yet', async () => {
   const missing = path.join(tmpdir(), 'tal-lab-no-such-dir');
   assert.deepEqual(await readBenchResults(missing), { directory: missing, runs: [], problems: [] });
-  assert.deepEqual((await readBenchResults(await tempDir())).runs, []);
+  const empty = await tempDir();
+  await writeFile(path.join(empty, 'quick'), 'a file where quick/ would be');
+  assert.deepEqual(await readBenchResults(empty), { directory: empty, runs: [], problems: [] });
 });
 
 test('full reports: newest first, machine and guest, ratios beside the paper, goals', async () => {
