@@ -195,11 +195,63 @@ export interface BenchPoint {
   unit: string;
 }
 
+/** The machine a benchmark run was measured on, as its result file records it. */
+export interface BenchMachine {
+  cpu: string;
+  cores?: number;
+  node?: string;
+  os?: string;
+  memoryGiB?: number;
+  loadAverage1m?: number;
+}
+
+/**
+ * One experiment's kernel-mode speed-up as a ratio: time in the faster user
+ * mode ÷ time in kernel mode (above 1: kernel mode is faster), ours beside the
+ * paper's, so every experiment shares one axis.
+ */
+export interface BenchRatio {
+  experiment: string; // "getpid", "find", "echod"
+  title: string;
+  ours?: number;
+  /** How ours was formed ("user-sysenter 758 ns ÷ kernel 173 ns"), or why there is none. */
+  oursBasis: string;
+  paper?: number;
+  /** The paper's figure in its words and how it became a ratio, or why it cannot. */
+  paperBasis: string;
+}
+
+/** A speed goal of the run (bench/bounds.ts, and each experiment's target), met or missed. */
+export interface BenchGoal {
+  what: string;
+  measured: string;
+  target: string;
+  met: boolean;
+}
+
+/** One result file of `npm run bench`. */
+export interface BenchRun {
+  file: string;
+  /** ISO time the run started: from the file, else its name's stamp, else the file's mtime. */
+  startedAt: string;
+  /** Where startedAt came from: a file that predates the field gets its modification time. */
+  dated: 'recorded' | 'file-name' | 'file-time';
+  quick: boolean;
+  /** Absent in files that predate the field. */
+  machine?: BenchMachine;
+  /** e.g. "Linux 6.1.192 i386, 128 MiB, v86 0.5.462". */
+  guest?: string;
+  ratios: BenchRatio[];
+  /** Absent when the run did not measure speed goals (files before bench/bounds.ts). */
+  goals?: BenchGoal[];
+  points: BenchPoint[];
+}
+
 export interface BenchReply {
   /** Where the results are read from, to tell the person what to run. */
   directory: string;
-  files: string[];
-  points: BenchPoint[];
+  /** Newest first. */
+  runs: BenchRun[];
   /** Result files that could not be read, with the reason. */
   problems: string[];
 }
@@ -321,3 +373,55 @@ export type WsServerMessage =
 
 /** The path the web shell serves the WebSocket API on. */
 export const WS_API_PATH = '/api';
+
+// ---- The Electron shell's own API (window.labShell; the web shell has none) ----
+
+/** What the application menu asks the page to do (main/electron/app-menu.ts has the menu). */
+export const MENU_COMMANDS = ['new', 'open', 'save', 'saveAs', 'rename', 'copyLink', 'runKernel', 'runUser', 'runAgain', 'stop'] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+/** A .tal file the person chose in a native dialog. Main keeps its path; the page holds only the handle. */
+export interface NativeFile {
+  handle: string;
+  name: string;
+  source: string;
+}
+
+/** The answer to a native file request: the file, cancelled by the person, or why not in words. */
+export type NativeFileReply = { ok: true; file: NativeFile; message: string } | { ok: false; cancelled: boolean; message: string };
+
+export interface ShellMethods {
+  /** Open dialog → the chosen .tal file. */
+  openNative: { req: Record<string, never>; res: NativeFileReply };
+  /** Writes over the file a handle names (Save). */
+  saveNative: { req: { handle: string; source: string }; res: NativeFileReply };
+  /** Save dialog → writes there (Save As; New's first save). */
+  saveNativeAs: { req: { name: string; source: string }; res: NativeFileReply };
+  /** Save dialog titled Rename → moves the handle's file there (the reply's source is the file's text). */
+  renameNative: { req: { handle: string }; res: NativeFileReply };
+}
+export type ShellMethod = keyof ShellMethods;
+
+export const SHELL_METHOD_CHANNELS: { readonly [M in ShellMethod]: string } = {
+  openNative: 'shell:open-native',
+  saveNative: 'shell:save-native',
+  saveNativeAs: 'shell:save-native-as',
+  renameNative: 'shell:rename-native',
+};
+
+/** Main → page in the Electron shell: a menu command, or a share link to open (a `#tal=` fragment main has validated). */
+export interface ShellEvents {
+  menuCommand: MenuCommand;
+  openLink: string;
+}
+export const SHELL_EVENT_CHANNELS: { readonly [E in keyof ShellEvents]: string } = {
+  menuCommand: 'shell:menu-command',
+  openLink: 'shell:open-link',
+};
+
+/** What the page sees as `window.labShell` in Electron. */
+export type LabShellApi = {
+  [M in ShellMethod]: (req: ShellMethods[M]['req']) => Promise<IpcReply<ShellMethods[M]['res']>>;
+} & {
+  on<E extends keyof ShellEvents>(event: E, listener: (payload: ShellEvents[E]) => void): Unsubscribe;
+};

@@ -4,6 +4,7 @@
 // round trip of its messages by the guest clock.
 
 import { GUEST_BIN, GUEST_WORK, numberField, parseToolLine, type BenchGuest } from '../bench-guest.js';
+import { PAPER_FIGURES } from '../../main/app/paper-figures.js';
 import type { Experiment } from './experiment.js';
 import { installProgram, RUN_MODES } from '../tal-launcher.js';
 
@@ -52,7 +53,7 @@ export const echodExperiment: Experiment = {
   instructionsPer: 'per round trip, client included',
   modes: RUN_MODES,
   headline: 'difference',
-  paper: { measure: 'difference', value: 4, text: 'round trip 4 µs shorter in kernel mode' },
+  paper: PAPER_FIGURES.echod,
   target: { measure: 'percent-lower', value: 10, text: 'kernel-mode round trip ≥ 10% shorter' },
 
   async prepare(ctx) {

@@ -2,8 +2,11 @@
 // once, and how to take one measurement in one mode.
 
 import type { BenchGuest } from '../bench-guest.js';
+import type { Figure, Measure } from '../../main/app/paper-figures.js';
 import type { ExecMode } from '../../main/runner/admission.js';
 import type { TalLauncher } from '../tal-launcher.js';
+
+export type { Figure, Measure } from '../../main/app/paper-figures.js';
 
 export interface BenchParams {
   /** Untimed cycles through every mode before the measured ones (JIT warm-up). */
@@ -29,20 +32,6 @@ export interface BenchContext {
 export interface Sample {
   value: number;
   instructions: number;
-}
-
-/**
- * Ways to compare kernel mode with the faster trap path: user/kernel ("36×
- * cheaper"), (user − kernel)/user in percent ("14% faster"), or user − kernel
- * in the experiment's unit ("4 µs sooner").
- */
-export type Measure = 'times-cheaper' | 'percent-lower' | 'difference';
-
-export interface Figure {
-  measure: Measure;
-  value: number;
-  /** As a person would say it. */
-  text: string;
 }
 
 export interface Experiment {

@@ -3,6 +3,7 @@
 // run the line count is checked against the tree, outside the timing.
 
 import { GUEST_BIN, GUEST_WORK, numberField, parseToolLine } from '../bench-guest.js';
+import { PAPER_FIGURES } from '../../main/app/paper-figures.js';
 import type { Experiment } from './experiment.js';
 import { installProgram, RUN_MODES } from '../tal-launcher.js';
 
@@ -20,7 +21,7 @@ export function createFindExperiment(): Experiment {
     instructionsPer: 'per walk',
     modes: RUN_MODES,
     headline: 'percent-lower',
-    paper: { measure: 'percent-lower', value: 14, text: '14% faster in kernel mode' },
+    paper: PAPER_FIGURES.find,
     target: { measure: 'percent-lower', value: 14, text: 'kernel mode ≥ 14% faster (goal ≥ 20%)' },
 
     async prepare(ctx) {

@@ -6,6 +6,7 @@
 // would otherwise make a short loop look free.
 
 import { GUEST_BIN, numberField, parseToolLine } from '../bench-guest.js';
+import { PAPER_FIGURES } from '../../main/app/paper-figures.js';
 import type { Experiment } from './experiment.js';
 import { installProgram, RUN_MODES } from '../tal-launcher.js';
 
@@ -17,7 +18,7 @@ export const getpidExperiment: Experiment = {
   instructionsPer: 'per call',
   modes: RUN_MODES,
   headline: 'times-cheaper',
-  paper: { measure: 'times-cheaper', value: 432 / 12, text: '432 → 12 cycles (36×), Kernel Mode Linux on real hardware' },
+  paper: PAPER_FIGURES.getpid,
   target: { measure: 'times-cheaper', value: 5, text: 'direct gate ≥ 5× cheaper than the faster trap' },
 
   async prepare(ctx) {

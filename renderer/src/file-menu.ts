@@ -1,9 +1,11 @@
 // File commands for the workspace folder (main/app/workspace.ts): New, Open,
 // Save, Save As, Rename, with an unsaved-changes marker, a prompt before
 // changes are dropped, Ctrl+S, and a dropped .tal file opening as a file of
-// its own (not pasted into the current one).
+// its own (not pasted into the current one). In the Electron shell (a
+// LabShellApi given) Open, Save As and Rename use the native dialogs instead,
+// on .tal files anywhere; the page then holds only a handle, never a path.
 
-import type { LabApi } from '../../preload/contract.js';
+import type { LabApi, LabShellApi, NativeFileReply } from '../../preload/contract.js';
 import { h } from './dom.js';
 
 export interface FileHost {
@@ -30,11 +32,13 @@ export interface FileMenu {
 
 export type FileCommand = 'new' | 'open' | 'save' | 'saveAs' | 'rename';
 
-export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabApi, host: FileHost): FileMenu {
+export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabApi, host: FileHost, native?: LabShellApi): FileMenu {
   /** The text the workspace holds for the current name; null when it is not a workspace file. */
   let savedText: string | null = null;
   /** The text as it was opened, when it is kept elsewhere (an example, a link): unchanged, it is not unsaved work. */
   let keptText: string | null = null;
+  /** Electron: the handle of the file on disk the current text came from or was saved to. */
+  let handle: string | null = null;
   const open = h('select', { id: 'workspace-open', 'aria-label': 'open a workspace file' }, h('option', { value: '' }, 'Open…'));
   const buttons = {
     new: h('button', { id: 'file-new', title: 'a new, empty program' }, 'New'),
@@ -42,7 +46,8 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
     saveAs: h('button', { id: 'file-save-as', title: 'save under another name' }, 'Save As…'),
     rename: h('button', { id: 'file-rename', title: 'rename the file in the workspace' }, 'Rename…'),
   };
-  root.append(buttons.new, open, buttons.save, buttons.saveAs, buttons.rename);
+  const openNative = h('button', { id: 'file-open', title: 'open a .tal file (Ctrl+O)' }, 'Open…');
+  root.append(buttons.new, native ? openNative : open, buttons.save, buttons.saveAs, buttons.rename);
 
   const dirty = (): boolean => {
     const now = host.source();
@@ -84,9 +89,48 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
     return true;
   }
 
+  /** A native dialog's answer: the file now shown (saved as it is on disk), or the reason said. */
+  function nativeDone(r: Awaited<ReturnType<LabShellApi['openNative']>>, what: string, source?: string): void {
+    const reply: NativeFileReply = r.ok ? r.value : { ok: false, cancelled: false, message: r.error.message };
+    if (!reply.ok) {
+      host.say(reply.cancelled ? reply.message : `cannot ${what}: ${reply.message}`);
+      return;
+    }
+    handle = reply.file.handle;
+    const text = source ?? reply.file.source;
+    savedText = reply.file.source;
+    keptText = null;
+    host.show(reply.file.name, text);
+    host.say(reply.message);
+    mark();
+  }
+
+  const nativeCommands = (shell: LabShellApi): Record<FileCommand, () => Promise<void>> => ({
+    new: commands.new,
+    async open() {
+      if (mayDiscard()) nativeDone(await shell.openNative({}), 'open');
+    },
+    async save() {
+      if (handle === null) return commands.saveAs();
+      nativeDone(await shell.saveNative({ handle, source: host.source() }), 'save');
+    },
+    async saveAs() {
+      nativeDone(await shell.saveNativeAs({ name: host.name(), source: host.source() }), 'save');
+    },
+    async rename() {
+      if (handle === null) {
+        host.say('only a file opened or saved here can be renamed: use Save As');
+        return;
+      }
+      const unsaved = dirty() ? host.source() : undefined;
+      nativeDone(await shell.renameNative({ handle }), 'rename', unsaved);
+    },
+  });
+
   const commands: Record<FileCommand, () => Promise<void>> = {
     async new() {
       if (!mayDiscard()) return;
+      handle = null;
       savedText = null;
       keptText = '';
       host.show('untitled.tal', '');
@@ -132,6 +176,8 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
       await refreshList();
     },
   };
+  if (native) Object.assign(commands, nativeCommands(native));
+  openNative.addEventListener('click', () => void commands.open());
   buttons.new.addEventListener('click', () => void commands.new());
   buttons.save.addEventListener('click', () => void commands.save());
   buttons.saveAs.addEventListener('click', () => void commands.saveAs());
@@ -160,6 +206,7 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
       }
       if (!mayDiscard()) return;
       void file.text().then((text) => {
+        handle = null;
         savedText = null;
         keptText = null;
         host.show(file.name.replace(/[^A-Za-z0-9_.-]/g, '_'), text);
@@ -170,11 +217,12 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
     { capture: true },
   );
   window.addEventListener('dragover', (ev) => ev.preventDefault());
-  void refreshList();
+  if (!native) void refreshList();
 
   return {
     edited: mark,
     detached(clean) {
+      handle = null;
       savedText = null;
       keptText = clean ? host.source() : null;
       mark();

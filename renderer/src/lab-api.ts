@@ -1,12 +1,14 @@
 // Which transport the renderer talks through: the Electron preload's
 // window.lab when present, otherwise the web shell's WebSocket.
 
-import type { IpcReply, LabApi } from '../../preload/contract.js';
+import type { IpcReply, LabApi, LabShellApi } from '../../preload/contract.js';
 import { connectWebSocketApi } from './ws-client.js';
 
 declare global {
   interface Window {
     lab?: LabApi;
+    /** The Electron shell's own API (native dialogs, menu, links); absent in the web shell. */
+    labShell?: LabShellApi;
   }
 }
 

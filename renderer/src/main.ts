@@ -15,6 +15,7 @@ import { TypeStateInspector } from './inspector.js';
 import { labApi, unwrap } from './lab-api.js';
 import { renderProblems } from './problems.js';
 import { mountFileMenu } from './file-menu.js';
+import { mountShellBridge } from './shell-bridge.js';
 import { loadSession, saveSession } from './session.js';
 import { createSplitters } from './splitters.js';
 import { mountTheme } from './theme.js';
@@ -122,7 +123,7 @@ const files = mountFileMenu(fileBox, dirtyMarker, api, {
     schedulePersist();
   },
   say,
-});
+}, window.labShell);
 const inspector = new TypeStateInspector(paneEls[0]!);
 const disassembly = new DisassemblyPane(paneEls[1]!, (line) => editor.goToLine(line));
 const transitions = new TransitionsView(paneEls[2]!, api);
@@ -386,6 +387,30 @@ async function restore(): Promise<void> {
 }
 
 void restore().then(() => loadExamples());
+
+// ---- Electron shell: the application menu's commands and links opened from outside ----
+if (window.labShell) {
+  mountShellBridge(
+    window.labShell,
+    {
+      new: () => void files.command('new'),
+      open: () => void files.command('open'),
+      save: () => void files.command('save'),
+      saveAs: () => void files.command('saveAs'),
+      rename: () => void files.command('rename'),
+      copyLink: () => copyLink.click(),
+      runKernel: () => void run('kernel'),
+      runUser: () => void run('user'),
+      runAgain: () => void run(lastMode),
+      stop: () => stopButton.click(),
+    },
+    (fragment) => {
+      if (!files.mayDiscard()) return;
+      history.replaceState(null, '', fragment);
+      void restore();
+    },
+  );
+}
 
 function slug(s: string): string {
   return s.toLowerCase().replace(/\s+/g, '-');

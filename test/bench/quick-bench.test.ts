@@ -52,5 +52,6 @@ test('the quick benchmark runs every experiment and writes a report the lab can 
   assert.ok((await readdir(outDir)).includes('latest.md'));
   const read = await readBenchResults(outDir);
   assert.deepEqual(read.problems, []);
-  assert.ok(read.points.some((p) => p.name === 'find user' && p.unit === 'ms'));
+  assert.equal(read.runs.length, 1);
+  assert.ok(read.runs[0]!.points.some((p) => p.name === 'find user' && p.unit === 'ms'));
 });

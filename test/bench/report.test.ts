@@ -122,11 +122,18 @@ test('points for the benchmarks view pass its reader, with the paper figure pair
 
   const read = await readBenchResults(dir);
   assert.deepEqual(read.problems, []);
-  const headline = (name: string) => read.points.find((p) => p.name === name)!;
+  assert.equal(read.runs.length, 1);
+  const run = read.runs[0]!;
+  const headline = (name: string) => run.points.find((p) => p.name === name)!;
   assert.deepEqual([headline('getpid').ours, headline('getpid').paper, headline('getpid').unit], [8, 36, '×']);
   assert.deepEqual([headline('echod').ours, headline('echod').paper, headline('echod').unit], [8, 4, 'µs']);
-  assert.equal(read.points.find((p) => p.name === 'find'), undefined, 'no headline without kernel mode');
-  assert.ok(read.points.some((p) => p.name === 'find user-sysenter' && p.ours === 280));
+  assert.equal(run.points.find((p) => p.name === 'find'), undefined, 'no headline without kernel mode');
+  assert.deepEqual(run.ratios.map((r) => [r.experiment, r.ours === undefined ? r.oursBasis : r.ours]), [
+    ['getpid', 8],
+    ['echod', 128 / 120],
+    ['find', 'kernel mode not run: no loader'],
+  ]);
+  assert.ok(run.points.some((p) => p.name === 'find user-sysenter' && p.ours === 280));
 
   const table = formatTable(tableRows(report));
   assert.match(table, /getpid title .*8\.00× .*vs user-sysenter/);

@@ -31,7 +31,7 @@ export function recordingHandlers(overrides: Partial<LabHandlers> = {}): Recordi
     sendSerial: rec('sendSerial', null),
     getTelemetry: rec('getTelemetry', { available: false, message: '', totals: { trap: 0, direct: 0 }, ratePerSec: { trap: 0, direct: 0 }, stats: [], recent: [], lastRuns: {} }),
     resetTelemetry: rec('resetTelemetry', null),
-    listBenchResults: rec('listBenchResults', { directory: '', files: [], points: [], problems: [] }),
+    listBenchResults: rec('listBenchResults', { directory: '', runs: [], problems: [] }),
     listFiles: rec('listFiles', { dir: '', files: [] }),
     openFile: rec('openFile', { ok: false, message: 'test' }),
     saveFile: rec('saveFile', { ok: false, message: 'test' }),
