@@ -1,10 +1,13 @@
-// npm run bench:profile [-- --experiment find|echod --dirs D --files F --messages M --runs N]
+// npm run bench:profile [-- --experiment find|echod --dirs D --files F --messages M --runs N --split]
 //
 // Where the guest instructions of the find or echod benchmark go, per mode:
 // samples of the instruction pointer (see sampled-guest.ts) attributed to
 // kernel functions and to the TAL program, for user (sysenter) and kernel
 // mode, and the functions whose share grows most in kernel mode. For echod
 // the samples cover the client's run against a server in the mode profiled.
+// With --split (find only), exact counts instead of samples: each mode's walk
+// over a tree of D/10 directories and F/10 files and over the full tree,
+// split into instructions per call and per exec (find-split.ts).
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,6 +20,7 @@ import type { ExecMode } from '../../main/runner/admission.js';
 import { TaloLauncher } from '../tal-launcher.js';
 import { SampledGuest, type IpSample } from './sampled-guest.js';
 import { parseKallsyms, profile, type ProfileRow } from './symbols.js';
+import { measureFindSplit, type ModeSplit } from './find-split.js';
 
 const TREE = `${GUEST_WORK}/tree`;
 
@@ -25,7 +29,8 @@ async function main(): Promise<void> {
     options: {
       experiment: { type: 'string', default: 'find' },
       messages: { type: 'string', default: '2000' },
-      dirs: { type: 'string', default: '2000' }, files: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' }, top: { type: 'string', default: '25' } },
+      dirs: { type: 'string', default: '2000' }, files: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' }, top: { type: 'string', default: '25' },
+      split: { type: 'boolean', default: false } },
   });
   const runs = Number(values.runs);
   const top = Number(values.top);
@@ -34,7 +39,8 @@ async function main(): Promise<void> {
     const region = await locateControlRegion(guest, guest.memoryBytes, manifestControlAddress(guest.manifest));
     const key = SigningKey.generate();
     await key.injectInto(guest, region);
-    await new TelemetryReader(guest, region).setEnabled(false);
+    const telemetry = new TelemetryReader(guest, region);
+    await telemetry.setEnabled(false);
 
     await guest.exec(`mkdir -p ${GUEST_BIN} ${GUEST_WORK} && mount -t tmpfs -o nr_inodes=0,size=64m benchwork ${GUEST_WORK}`);
     const talexec = (await guest.exec('command -v talexec')).trim();
@@ -42,6 +48,7 @@ async function main(): Promise<void> {
     const files = new Map<string, Uint8Array>(Object.entries(await loadGuestTools()));
     const program = values.experiment === 'echod' ? 'echod' : 'find';
     if (values.experiment !== program) throw new Error(`--experiment must be find or echod, got ${values.experiment}`);
+    if (values.split && program !== 'find') throw new Error('--split measures find only');
     const built = launcher.build(program, await readFile(path.join(APP_ROOT, 'tal', 'examples', `${program}.tal`), 'utf8'));
     files.set(built.file, built.bytes);
     for (const [name, bytes] of files) {
@@ -49,6 +56,14 @@ async function main(): Promise<void> {
       await guest.exec(`cp ${shared} ${GUEST_BIN}/${name} && chmod 755 ${GUEST_BIN}/${name}`);
     }
     if (program === 'find') console.error((await guest.exec(`${GUEST_BIN}/mktree ${TREE} ${values.dirs} ${values.files}`, 600_000)).trim());
+    if (values.split) {
+      const small = `${TREE}-small`;
+      const dirs = Math.max(1, Math.round(Number(values.dirs) / 10));
+      const files = Math.round(Number(values.files) / 10);
+      console.error((await guest.exec(`${GUEST_BIN}/mktree ${small} ${dirs} ${files}`, 600_000)).trim());
+      printSplit(await measureFindSplit(guest, launcher, telemetry, { small, large: TREE }, runs), runs);
+      return;
+    }
     await guest.exec('cat /proc/kallsyms > /mnt/host/kallsyms');
     const symbols = parseKallsyms(Buffer.from(await guest.getFile('kallsyms')).toString('latin1'));
 
@@ -91,6 +106,19 @@ async function main(): Promise<void> {
   } finally {
     await guest.stop();
   }
+}
+
+function printSplit(splits: readonly ModeSplit[], runs: number): void {
+  const m = (n: number) => (n / 1e6).toFixed(3);
+  console.log(`\nfind, exact guest instructions (mean of ${runs} runs, telemetry off) and the walk's own system calls:`);
+  console.log('  mode            calls small/large  M instructions small/large  instructions per call  M per exec');
+  for (const s of splits) {
+    console.log(
+      `  ${s.mode.padEnd(14)}  ${`${s.small.calls}/${s.large.calls}`.padStart(17)}  ${`${m(s.small.instructions)}/${m(s.large.instructions)}`.padStart(26)}` +
+        `  ${s.perCall.toFixed(0).padStart(21)}  ${m(s.perExec).padStart(10)}`,
+    );
+  }
+  console.log('  (per call: the call and the program work that comes with it; per exec: everything a walk pays once, the shell\'s fork and exec included)');
 }
 
 main().catch((error: unknown) => {
