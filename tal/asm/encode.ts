@@ -1,6 +1,7 @@
 // Machine instructions (tal/ast.ts, Intel operand order) → iced-x86 instructions.
-// Each mnemonic's accepted operand shapes are chosen here; the bytes come from
-// iced-x86's encoder, so there is no opcode table in this project.
+// The form — and so the iced-x86 Code — of each instruction is its row of the instruction
+// table (tal/instructions.ts), found by the classifier the checker uses too (tal/classify.ts);
+// the bytes come from iced-x86's encoder.
 // Label values and label addresses become 32-bit fields recorded as `AbsRef`s
 // (the layout turns them into ABS32 relocations); branch targets stay symbolic
 // until the layout sizes them.
@@ -9,8 +10,8 @@ import { Code, Instruction, MemoryOperand, Register } from 'iced-x86';
 import type { MachineInstr, MemOperand, Operand, Reg } from '../ast.js';
 import type { DiagnosticCode } from '../diagnostic-codes.js';
 import type { Diagnostic } from '../diagnostics.js';
-import { CONDITIONS, conditionOf } from '../conditions.js';
-import { instructionSpec } from '../instructions.js';
+import { classify, signedIn, type Unclassified } from '../classify.js';
+import { type Form, MNEMONICS, type OperandKind } from '../instructions.js';
 
 export type SymbolKind = 'code' | 'data' | 'import';
 
@@ -34,16 +35,6 @@ export type EncodedInstr =
 
 export type EncodeResult = { ok: true; encoded: EncodedInstr } | { ok: false; diagnostic: Diagnostic };
 
-const ALU: Readonly<Record<string, string>> = {
-  add: 'Add', or: 'Or', adc: 'Adc', sbb: 'Sbb', and: 'And', sub: 'Sub', xor: 'Xor', cmp: 'Cmp',
-};
-const SHIFTS: Readonly<Record<string, string>> = {
-  rol: 'Rol', ror: 'Ror', rcl: 'Rcl', rcr: 'Rcr', shl: 'Shl', shr: 'Shr', sar: 'Sar',
-};
-const UNARY_RM: Readonly<Record<string, string>> = { neg: 'Neg', not: 'Not', mul: 'Mul', div: 'Div', idiv: 'Idiv' };
-const NO_OPERANDS: Readonly<Record<string, Code>> = {
-  cdq: Code.Cdq, cwde: Code.Cwde, cbw: Code.Cbw, cwd: Code.Cwd, nop: Code.Nopd, rdtsc: Code.Rdtsc,
-};
 
 class EncodeError extends Error {
   constructor(
@@ -55,16 +46,6 @@ class EncodeError extends Error {
     super(message);
   }
 }
-
-type Width = 8 | 16 | 32;
-type RegOp = { kind: 'reg'; reg: Reg };
-type ImmOp = { kind: 'imm'; value: number };
-
-const REG_WIDTH: Readonly<Record<Reg, Width>> = {
-  al: 8, cl: 8, dl: 8, bl: 8, ah: 8, ch: 8, dh: 8, bh: 8,
-  ax: 16, cx: 16, dx: 16, bx: 16, sp: 16, bp: 16, si: 16, di: 16,
-  eax: 32, ecx: 32, edx: 32, ebx: 32, esp: 32, ebp: 32, esi: 32, edi: 32,
-};
 
 /** Operands as iced-x86 wants them; memory operands are built at the last moment because iced consumes them. */
 type IcedOp = { k: 'r'; reg: Register } | { k: 'm'; mem: MemOperand } | { k: 'i'; value: number; signed: boolean };
@@ -142,26 +123,13 @@ function make(code: Code, ops: IcedOp[]): Instruction {
   }
 }
 
-function fitsWidth(value: number, w: Width): boolean {
-  return Number.isInteger(value) && value >= -(2 ** (w - 1)) && value <= 2 ** w - 1;
-}
-
-/** The value as a signed w-bit number (its bit pattern is what gets encoded). */
-function signedIn(value: number, w: Width): number {
-  const bits = 2 ** w;
-  const u = ((value % bits) + bits) % bits;
-  return u >= bits / 2 ? u - bits : u;
-}
-
-function unsignedIn(value: number, w: Width): number {
+function unsignedIn(value: number, w: number): number {
   const bits = 2 ** w;
   return ((value % bits) + bits) % bits;
 }
 
-function fitsSigned8(value: number, w: Width): boolean {
-  const s = signedIn(value, w);
-  return s >= -128 && s <= 127;
-}
+const IMM_BITS: Partial<Record<OperandKind, number>> = { imm8: 8, imm16: 16, imm32: 32, count8: 8, uimm16: 16, one: 8 };
+const OPERAND_BITS: Partial<Record<OperandKind, number>> = { r16: 16, AX: 16, r8: 8, 'r/m8': 8, AL: 8 };
 
 /** Per-instruction encoding state: the label fields found so far. */
 class Encoding {
@@ -172,38 +140,9 @@ class Encoding {
     private readonly symbols: SymbolLookup,
   ) {}
 
-  get ops(): Operand[] {
-    return this.mi.operands;
-  }
-
-  count(...allowed: number[]): void {
-    if (!allowed.includes(this.ops.length)) {
-      throw new EncodeError(
-        'E_ASM_OPERANDS',
-        `'${this.mi.mnemonic}' takes ${allowed.join(' or ')} operand${allowed.length === 1 && allowed[0] === 1 ? '' : 's'}`,
-        `${allowed.join(' or ')} operands`,
-        `${this.ops.length}`,
-      );
-    }
-  }
-
-  invalid(what?: string): never {
-    const shape = this.ops.map(describe).join(', ');
-    throw new EncodeError(
-      'E_ASM_OPERANDS',
-      `invalid operands for '${this.mi.mnemonic}'${what === undefined ? '' : `: ${what}`}`,
-      undefined,
-      shape === '' ? 'no operands' : shape,
-    );
-  }
-
-  reg(op: RegOp): IcedOp {
-    return { k: 'r', reg: icedReg(op.reg) };
-  }
-
   mem(op: MemOperand): IcedOp {
     if (op.index === 'esp') throw new EncodeError('E_ASM_MEMORY', 'esp cannot be an index register');
-    if (!fitsWidth(op.disp, 32)) {
+    if (!Number.isInteger(op.disp) || op.disp < -(2 ** 31) || op.disp > 2 ** 32 - 1) {
       throw new EncodeError('E_ASM_IMM_RANGE', `displacement ${op.disp} does not fit in 32 bits`);
     }
     if (op.label !== undefined) {
@@ -214,26 +153,6 @@ class Encoding {
       this.abs.push({ slot: 'disp', label: op.label });
     }
     return { k: 'm', mem: op };
-  }
-
-  /** The width a memory operand is accessed with: its size prefix, else `implied` (from a register operand). */
-  memWidth(op: MemOperand, implied?: Width): Width {
-    const own = op.size === undefined ? undefined : ((op.size * 8) as Width);
-    if (own !== undefined && implied !== undefined && own !== implied) {
-      this.invalid(`memory operand is ${own}-bit but the register is ${implied}-bit`);
-    }
-    const w = own ?? implied;
-    if (w === undefined) {
-      throw new EncodeError('E_ASM_OPERAND_SIZE', `operand size of the memory operand is not specified`, 'byte, word or dword');
-    }
-    return w;
-  }
-
-  imm(op: ImmOp, w: Width, signed8 = false): IcedOp {
-    if (!fitsWidth(op.value, w)) {
-      throw new EncodeError('E_ASM_IMM_RANGE', `immediate ${op.value} does not fit in ${w} bits`);
-    }
-    return signed8 ? { k: 'i', value: signedIn(op.value, w), signed: true } : { k: 'i', value: unsignedIn(op.value, w), signed: false };
   }
 
   /** A label used as a 32-bit value (`mov eax, msg`, `push handler`). */
@@ -251,379 +170,69 @@ class Encoding {
   }
 
   codeLabel(op: Operand): string {
-    if (op.kind !== 'label') this.invalid('expected a code label');
+    if (op.kind !== 'label') throw new Error('internal: a branch form matched a non-label operand');
     const kind = this.labelKind(op.name);
     if (kind !== 'code') throw new EncodeError('E_ASM_LABEL_KIND', `'${op.name}' is ${kind === 'data' ? 'a data label' : 'an import'}, not a code label`);
     return op.name;
   }
 
-  fixed(code: Code, ops: IcedOp[]): EncodedInstr {
-    return { kind: 'fixed', instr: make(code, ops), abs: this.abs };
-  }
-}
-
-function width(op: RegOp): Width {
-  return REG_WIDTH[op.reg];
-}
-
-function isAccumulator(op: RegOp): boolean {
-  return op.reg === 'al' || op.reg === 'ax' || op.reg === 'eax';
-}
-
-/** r/m operand (register or memory) of an instruction whose width comes from it alone. */
-function rmOperand(e: Encoding, op: Operand): { op: IcedOp; w: Width } {
-  if (op.kind === 'reg') return { op: e.reg(op), w: width(op) };
-  if (op.kind === 'mem') return { op: e.mem(op), w: e.memWidth(op) };
-  return e.invalid('expected a register or memory operand');
-}
-
-/** Binary arithmetic and moves: dst in reg/mem, src in reg/mem/imm/label. */
-function binary(e: Encoding, name: string, forms: { acc: boolean; imm8: boolean; mov: boolean }): EncodedInstr {
-  e.count(2);
-  const [dst, src] = e.ops as [Operand, Operand];
-  if (dst.kind === 'reg') {
-    const w = width(dst);
-    if (src.kind === 'reg') {
-      if (width(src) !== w) e.invalid('operand sizes differ');
-      return e.fixed(codeNamed(`${name}_rm${w}_r${w}`), [e.reg(dst), e.reg(src)]);
-    }
-    if (src.kind === 'mem') {
-      e.memWidth(src, w);
-      return e.fixed(codeNamed(`${name}_r${w}_rm${w}`), [e.reg(dst), e.mem(src)]);
-    }
-    if (src.kind === 'label') {
-      if (w !== 32) e.invalid('a label is a 32-bit value');
-      const form = forms.mov ? 'Mov_r32_imm32' : forms.acc && isAccumulator(dst) ? `${name}_EAX_imm32` : `${name}_rm32_imm32`;
-      return e.fixed(codeNamed(form), [e.reg(dst), e.labelValue(src.name)]);
-    }
-    if (src.kind === 'imm') {
-      if (forms.mov) return e.fixed(codeNamed(`Mov_r${w}_imm${w}`), [e.reg(dst), e.imm(src, w)]);
-      if (w === 8) {
-        return e.fixed(codeNamed(isAccumulator(dst) && forms.acc ? `${name}_AL_imm8` : `${name}_rm8_imm8`), [e.reg(dst), e.imm(src, 8)]);
+  /** One operand of `form`, in the position `kind`, as iced-x86 takes it. */
+  operand(form: Form, kind: OperandKind, op: Operand): IcedOp {
+    switch (op.kind) {
+      case 'reg':
+        return { k: 'r', reg: icedReg(op.reg) };
+      case 'mem':
+        return this.mem(op);
+      case 'label':
+        return this.labelValue(op.name);
+      case 'imm': {
+        if (kind === 'simm8') {
+          const w = form.operands.map((k) => OPERAND_BITS[k]).find((b) => b !== undefined) ?? 32;
+          return { k: 'i', value: signedIn(op.value, w), signed: true };
+        }
+        return { k: 'i', value: unsignedIn(op.value, IMM_BITS[kind] ?? 32), signed: false };
       }
-      if (forms.imm8 && fitsWidth(src.value, w) && fitsSigned8(src.value, w)) {
-        return e.fixed(codeNamed(`${name}_rm${w}_imm8`), [e.reg(dst), e.imm(src, w, true)]);
-      }
-      const acc = w === 16 ? 'AX' : 'EAX';
-      const form = forms.acc && isAccumulator(dst) ? `${name}_${acc}_imm${w}` : `${name}_rm${w}_imm${w}`;
-      return e.fixed(codeNamed(form), [e.reg(dst), e.imm(src, w)]);
-    }
-    return e.invalid();
-  }
-  if (dst.kind === 'mem') {
-    if (src.kind === 'reg') {
-      const w = width(src);
-      e.memWidth(dst, w);
-      return e.fixed(codeNamed(`${name}_rm${w}_r${w}`), [e.mem(dst), e.reg(src)]);
-    }
-    if (src.kind === 'label') {
-      e.memWidth(dst, 32);
-      return e.fixed(codeNamed(`${name}_rm32_imm32`), [e.mem(dst), e.labelValue(src.name)]);
-    }
-    if (src.kind === 'imm') {
-      const w = e.memWidth(dst);
-      if (w !== 8 && !forms.mov && forms.imm8 && fitsWidth(src.value, w) && fitsSigned8(src.value, w)) {
-        return e.fixed(codeNamed(`${name}_rm${w}_imm8`), [e.mem(dst), e.imm(src, w, true)]);
-      }
-      return e.fixed(codeNamed(`${name}_rm${w}_imm${w}`), [e.mem(dst), e.imm(src, w)]);
-    }
-    return e.invalid('at most one operand may be in memory');
-  }
-  return e.invalid('the destination must be a register or memory');
-}
-
-function test(e: Encoding): EncodedInstr {
-  e.count(2);
-  let [a, b] = e.ops as [Operand, Operand];
-  // test is symmetric; the only r/m,reg encoding takes the memory operand first.
-  if (a.kind === 'reg' && b.kind === 'mem') [a, b] = [b, a];
-  if (b.kind === 'reg' && (a.kind === 'reg' || a.kind === 'mem')) {
-    const w = width(b);
-    if (a.kind === 'reg' && width(a) !== w) e.invalid('operand sizes differ');
-    if (a.kind === 'mem') e.memWidth(a, w);
-    return e.fixed(codeNamed(`Test_rm${w}_r${w}`), [a.kind === 'reg' ? e.reg(a) : e.mem(a), e.reg(b)]);
-  }
-  if (b.kind === 'imm' || b.kind === 'label') {
-    const { op, w } = rmOperand(e, a);
-    if (b.kind === 'label' && w !== 32) e.invalid('a label is a 32-bit value');
-    const value = b.kind === 'label' ? e.labelValue(b.name) : e.imm(b, w);
-    const accName = w === 8 ? 'AL' : w === 16 ? 'AX' : 'EAX';
-    const form = a.kind === 'reg' && isAccumulator(a) ? `Test_${accName}_imm${w}` : `Test_rm${w}_imm${w}`;
-    return e.fixed(codeNamed(form), [op, value]);
-  }
-  return e.invalid();
-}
-
-function xchg(e: Encoding): EncodedInstr {
-  e.count(2);
-  const [a, b] = e.ops as [Operand, Operand];
-  if (a.kind === 'reg' && b.kind === 'reg') {
-    const w = width(a);
-    if (width(b) !== w) e.invalid('operand sizes differ');
-    // The one-byte form (90+r) exchanges with the accumulator; `xchg eax, eax` would be 90, which
-    // decodes as nop, so it keeps the r/m form.
-    if (w !== 8 && isAccumulator(a) !== isAccumulator(b)) {
-      const other = isAccumulator(a) ? b : a;
-      const acc = w === 16 ? 'AX' : 'EAX';
-      return e.fixed(codeNamed(`Xchg_r${w}_${acc}`), [e.reg(other), { k: 'r', reg: icedReg(w === 16 ? 'ax' : 'eax') }]);
-    }
-    return e.fixed(codeNamed(`Xchg_rm${w}_r${w}`), [e.reg(a), e.reg(b)]);
-  }
-  const memOp = a.kind === 'mem' ? a : b.kind === 'mem' ? b : undefined;
-  const regOp = a.kind === 'reg' ? a : b.kind === 'reg' ? b : undefined;
-  if (memOp === undefined || regOp === undefined) return e.invalid();
-  const w = width(regOp);
-  e.memWidth(memOp, w);
-  return e.fixed(codeNamed(`Xchg_rm${w}_r${w}`), [e.mem(memOp), e.reg(regOp)]);
-}
-
-function extend(e: Encoding, name: 'Movzx' | 'Movsx'): EncodedInstr {
-  e.count(2);
-  const [dst, src] = e.ops as [Operand, Operand];
-  if (dst.kind !== 'reg' || width(dst) === 8) return e.invalid('the destination must be a 16- or 32-bit register');
-  const w = width(dst);
-  const srcWidth = src.kind === 'reg' ? width(src) : src.kind === 'mem' ? e.memWidth(src) : e.invalid('the source must be a register or memory');
-  if (srcWidth >= w) e.invalid('the source must be narrower than the destination');
-  const srcOp = src.kind === 'reg' ? e.reg(src) : e.mem(src as MemOperand);
-  return e.fixed(codeNamed(`${name}_r${w}_rm${srcWidth}`), [e.reg(dst), srcOp]);
-}
-
-function incDec(e: Encoding, name: 'Inc' | 'Dec'): EncodedInstr {
-  e.count(1);
-  const op = e.ops[0]!;
-  if (op.kind === 'reg' && width(op) !== 8) return e.fixed(codeNamed(`${name}_r${width(op)}`), [e.reg(op)]);
-  const rm = rmOperand(e, op);
-  return e.fixed(codeNamed(`${name}_rm${rm.w}`), [rm.op]);
-}
-
-function unary(e: Encoding, name: string): EncodedInstr {
-  e.count(1);
-  const rm = rmOperand(e, e.ops[0]!);
-  return e.fixed(codeNamed(`${name}_rm${rm.w}`), [rm.op]);
-}
-
-function imul(e: Encoding): EncodedInstr {
-  e.count(1, 2, 3);
-  if (e.ops.length === 1) return unary(e, 'Imul');
-  const dst = e.ops[0]!;
-  if (dst.kind !== 'reg' || width(dst) === 8) return e.invalid('the destination must be a 16- or 32-bit register');
-  const w = width(dst);
-  // imul r, imm is imul r, r, imm.
-  const [src, factor] = e.ops.length === 2 && e.ops[1]!.kind === 'imm' ? [dst, e.ops[1]!] : [e.ops[1]!, e.ops[2]];
-  if (src.kind === 'reg' && width(src) !== w) e.invalid('operand sizes differ');
-  if (src.kind === 'mem') e.memWidth(src, w);
-  if (src.kind !== 'reg' && src.kind !== 'mem') return e.invalid();
-  const srcOp = src.kind === 'reg' ? e.reg(src) : e.mem(src);
-  if (factor === undefined) return e.fixed(codeNamed(`Imul_r${w}_rm${w}`), [e.reg(dst), srcOp]);
-  if (factor.kind !== 'imm') return e.invalid('the factor must be an immediate');
-  const short = fitsWidth(factor.value, w) && fitsSigned8(factor.value, w);
-  return e.fixed(codeNamed(`Imul_r${w}_rm${w}_imm${short ? 8 : w}`), [e.reg(dst), srcOp, e.imm(factor, w, short)]);
-}
-
-function shift(e: Encoding, name: string): EncodedInstr {
-  e.count(2);
-  const [dst, count] = e.ops as [Operand, Operand];
-  const rm = rmOperand(e, dst);
-  if (count.kind === 'reg' && count.reg === 'cl') return e.fixed(codeNamed(`${name}_rm${rm.w}_CL`), [rm.op, { k: 'r', reg: Register.CL }]);
-  if (count.kind !== 'imm') return e.invalid('the count must be an immediate or cl');
-  if (count.value < 0 || count.value > 255 || !Number.isInteger(count.value)) {
-    throw new EncodeError('E_ASM_IMM_RANGE', `shift count ${count.value} is not in 0..255`);
-  }
-  const form = count.value === 1 ? `${name}_rm${rm.w}_1` : `${name}_rm${rm.w}_imm8`;
-  return e.fixed(codeNamed(form), [rm.op, { k: 'i', value: count.value, signed: false }]);
-}
-
-function doubleShift(e: Encoding, name: 'Shld' | 'Shrd'): EncodedInstr {
-  e.count(3);
-  const [dst, src, count] = e.ops as [Operand, Operand, Operand];
-  if (src.kind !== 'reg' || width(src) === 8) return e.invalid('the source must be a 16- or 32-bit register');
-  const w = width(src);
-  let dstOp: IcedOp;
-  if (dst.kind === 'reg') {
-    if (width(dst) !== w) e.invalid('operand sizes differ');
-    dstOp = e.reg(dst);
-  } else if (dst.kind === 'mem') {
-    e.memWidth(dst, w);
-    dstOp = e.mem(dst);
-  } else {
-    return e.invalid('the destination must be a register or memory');
-  }
-  if (count.kind === 'reg' && count.reg === 'cl') return e.fixed(codeNamed(`${name}_rm${w}_r${w}_CL`), [dstOp, e.reg(src), { k: 'r', reg: Register.CL }]);
-  if (count.kind !== 'imm') return e.invalid('the count must be an immediate or cl');
-  if (count.value < 0 || count.value > 255 || !Number.isInteger(count.value)) {
-    throw new EncodeError('E_ASM_IMM_RANGE', `shift count ${count.value} is not in 0..255`);
-  }
-  return e.fixed(codeNamed(`${name}_rm${w}_r${w}_imm8`), [dstOp, e.reg(src), { k: 'i', value: count.value, signed: false }]);
-}
-
-/** push/pop, call/jmp through a register or memory: always 32-bit words. */
-function dwordRm(e: Encoding, code: Code, op: Operand): EncodedInstr {
-  if (op.kind === 'reg') {
-    if (width(op) !== 32) e.invalid('only 32-bit registers');
-    return e.fixed(code, [e.reg(op)]);
-  }
-  if (op.kind === 'mem') {
-    e.memWidth(op, 32);
-    return e.fixed(code, [e.mem(op)]);
-  }
-  return e.invalid();
-}
-
-function push(e: Encoding): EncodedInstr {
-  e.count(1);
-  const op = e.ops[0]!;
-  if (op.kind === 'reg') return dwordRm(e, Code.Push_r32, op);
-  if (op.kind === 'mem') return dwordRm(e, Code.Push_rm32, op);
-  if (op.kind === 'label') return e.fixed(Code.Pushd_imm32, [e.labelValue(op.name)]);
-  const short = fitsWidth(op.value, 32) && fitsSigned8(op.value, 32);
-  return e.fixed(short ? Code.Pushd_imm8 : Code.Pushd_imm32, [e.imm(op, 32, short)]);
-}
-
-function pop(e: Encoding): EncodedInstr {
-  e.count(1);
-  const op = e.ops[0]!;
-  return dwordRm(e, op.kind === 'reg' ? Code.Pop_r32 : Code.Pop_rm32, op);
-}
-
-function call(e: Encoding): EncodedInstr {
-  e.count(1);
-  const op = e.ops[0]!;
-  if (op.kind === 'label') {
-    const kind = e.labelKind(op.name);
-    if (kind === 'import') return { kind: 'import', name: op.name };
-    return { kind: 'branch', label: e.codeLabel(op), near: Code.Call_rel32_32 };
-  }
-  return dwordRm(e, Code.Call_rm32, op);
-}
-
-function jmp(e: Encoding): EncodedInstr {
-  e.count(1);
-  const op = e.ops[0]!;
-  if (op.kind === 'label') return { kind: 'branch', label: e.codeLabel(op), short: Code.Jmp_rel8_32, near: Code.Jmp_rel32_32 };
-  return dwordRm(e, Code.Jmp_rm32, op);
-}
-
-function ret(e: Encoding): EncodedInstr {
-  e.count(0, 1);
-  if (e.ops.length === 0) return e.fixed(Code.Retnd, []);
-  const op = e.ops[0]!;
-  if (op.kind !== 'imm' || op.value < 0 || op.value > 0xffff || !Number.isInteger(op.value)) {
-    throw new EncodeError('E_ASM_IMM_RANGE', `'ret' takes a byte count in 0..65535`, '0..65535', describe(op));
-  }
-  return e.fixed(Code.Retnd_imm16, [{ k: 'i', value: op.value, signed: false }]);
-}
-
-function conditional(e: Encoding, prefix: 'j' | 'set' | 'cmov', cc: string): EncodedInstr {
-  if (prefix === 'j') {
-    e.count(1);
-    const label = e.codeLabel(e.ops[0]!);
-    return { kind: 'branch', label, short: codeNamed(`J${cc}_rel8_32`), near: codeNamed(`J${cc}_rel32_32`) };
-  }
-  if (prefix === 'set') {
-    e.count(1);
-    const op = e.ops[0]!;
-    if (op.kind === 'mem') {
-      e.memWidth(op, 8);
-      return e.fixed(codeNamed(`Set${cc}_rm8`), [e.mem(op)]);
-    }
-    if (op.kind !== 'reg' || width(op) !== 8) return e.invalid('set<cc> writes a byte register or memory');
-    return e.fixed(codeNamed(`Set${cc}_rm8`), [e.reg(op)]);
-  }
-  e.count(2);
-  const [dst, src] = e.ops as [Operand, Operand];
-  if (dst.kind !== 'reg' || width(dst) === 8) return e.invalid('the destination must be a 16- or 32-bit register');
-  const w = width(dst);
-  if (src.kind === 'reg' && width(src) === w) return e.fixed(codeNamed(`Cmov${cc}_r${w}_rm${w}`), [e.reg(dst), e.reg(src)]);
-  if (src.kind === 'mem') {
-    e.memWidth(src, w);
-    return e.fixed(codeNamed(`Cmov${cc}_r${w}_rm${w}`), [e.reg(dst), e.mem(src)]);
-  }
-  return e.invalid();
-}
-
-function loopLike(e: Encoding, code: Code): EncodedInstr {
-  e.count(1);
-  return { kind: 'branch', label: e.codeLabel(e.ops[0]!), short: code };
-}
-
-function dispatch(e: Encoding): EncodedInstr {
-  const m = e.mi.mnemonic;
-  if (m in ALU) return binary(e, ALU[m]!, { acc: true, imm8: true, mov: false });
-  if (m in SHIFTS) return shift(e, SHIFTS[m]!);
-  if (m in UNARY_RM) return unary(e, UNARY_RM[m]!);
-  if (m in NO_OPERANDS) {
-    e.count(0);
-    return e.fixed(NO_OPERANDS[m]!, []);
-  }
-  switch (m) {
-    case 'mov':
-      return binary(e, 'Mov', { acc: false, imm8: false, mov: true });
-    case 'movzx':
-      return extend(e, 'Movzx');
-    case 'movsx':
-      return extend(e, 'Movsx');
-    case 'lea': {
-      e.count(2);
-      const [dst, src] = e.ops as [Operand, Operand];
-      if (dst.kind !== 'reg' || width(dst) !== 32 || src.kind !== 'mem') return e.invalid('expected lea r32, [address]');
-      return e.fixed(Code.Lea_r32_m, [e.reg(dst), e.mem(src)]);
-    }
-    case 'test':
-      return test(e);
-    case 'xchg':
-      return xchg(e);
-    case 'inc':
-      return incDec(e, 'Inc');
-    case 'dec':
-      return incDec(e, 'Dec');
-    case 'imul':
-      return imul(e);
-    case 'shld':
-      return doubleShift(e, 'Shld');
-    case 'shrd':
-      return doubleShift(e, 'Shrd');
-    case 'push':
-      return push(e);
-    case 'pop':
-      return pop(e);
-    case 'call':
-      return call(e);
-    case 'jmp':
-      return jmp(e);
-    case 'ret':
-      return ret(e);
-    case 'jecxz':
-      return loopLike(e, Code.Jecxz_rel8_32);
-    case 'loop':
-      return loopLike(e, Code.Loop_rel8_32_ECX);
-    case 'bswap': {
-      e.count(1);
-      const op = e.ops[0]!;
-      if (op.kind !== 'reg' || width(op) !== 32) return e.invalid('expected a 32-bit register');
-      return e.fixed(Code.Bswap_r32, [e.reg(op)]);
     }
   }
-  for (const prefix of ['cmov', 'set', 'j'] as const) {
-    const cond = conditionOf(m, prefix);
-    if (cond !== undefined) return conditional(e, prefix, cond);
-  }
-  throw new EncodeError('E_ASM_UNKNOWN_MNEMONIC', `the assembler does not encode '${m}' (not in the TAL instruction subset)`);
 }
 
-/** Every mnemonic `encodeInstr` accepts (aliases included). */
-export const SUPPORTED_MNEMONICS: readonly string[] = [
-  ...Object.keys(ALU), ...Object.keys(SHIFTS), ...Object.keys(UNARY_RM), ...Object.keys(NO_OPERANDS),
-  'mov', 'movzx', 'movsx', 'lea', 'test', 'xchg', 'inc', 'dec', 'imul', 'shld', 'shrd', 'push', 'pop',
-  'call', 'jmp', 'ret', 'jecxz', 'loop', 'bswap',
-  ...(['j', 'set', 'cmov'] as const).flatMap((p) => Object.keys(CONDITIONS).map((cc) => p + cc)),
-];
+function encodeForm(e: Encoding, form: Form): EncodedInstr {
+  const enc = form.encoding;
+  const ops = e.mi.operands;
+  if ('code' in enc) {
+    const order = enc.order ?? form.operands.map((_, i) => i);
+    const iced = order.map((i) => e.operand(form, form.operands[i]!, ops[i]!));
+    return { kind: 'fixed', instr: make(codeNamed(enc.code), iced), abs: e.abs };
+  }
+  const target = ops[0]!;
+  if (form.mnemonic === 'call' && target.kind === 'label' && e.labelKind(target.name) === 'import') return { kind: 'import', name: target.name };
+  const out: EncodedInstr = { kind: 'branch', label: e.codeLabel(target) };
+  if (enc.short !== undefined) out.short = codeNamed(enc.short);
+  if (enc.near !== undefined) out.near = codeNamed(enc.near);
+  return out;
+}
+
+const UNCLASSIFIED: Readonly<Record<Unclassified['why'], DiagnosticCode>> = {
+  mnemonic: 'E_ASM_UNKNOWN_MNEMONIC',
+  arity: 'E_ASM_OPERANDS',
+  size: 'E_ASM_OPERAND_SIZE',
+  range: 'E_ASM_IMM_RANGE',
+  form: 'E_ASM_OPERANDS',
+};
+
+/** Every mnemonic `encodeInstr` accepts (aliases included): the instruction table's. */
+export const SUPPORTED_MNEMONICS: readonly string[] = MNEMONICS;
 
 export function encodeInstr(mi: MachineInstr, symbols: SymbolLookup, file: string): EncodeResult {
   const e = new Encoding(mi, symbols);
   try {
-    // The instruction table (tal/instructions.ts) is what the checker checks too: nothing outside it is encoded.
-    if (instructionSpec(mi.mnemonic) === undefined) throw new EncodeError('E_ASM_UNKNOWN_MNEMONIC', `'${mi.mnemonic}' is not in TAL's instruction table`);
-    return { ok: true, encoded: dispatch(e) };
+    // The instruction table's row, found as the checker finds it: nothing outside the table is encoded.
+    const c = classify(mi);
+    if (!c.ok) {
+      const shape = mi.operands.map(describe).join(', ');
+      throw new EncodeError(UNCLASSIFIED[c.why], c.message, undefined, shape === '' ? 'no operands' : shape);
+    }
+    return { ok: true, encoded: encodeForm(e, c.form) };
   } catch (err) {
     const base = { severity: 'error' as const, file, line: mi.loc.line, col: mi.loc.col, instruction: mi.text };
     if (err instanceof EncodeError) {

@@ -52,7 +52,7 @@ function checkDescent(env: Env, before: number, after: number, guardSlots: numbe
 }
 
 function step(s: State, ins: Instr, ctx: RuleCtx): StepOut {
-  if (ins.kind === 'machine') return ruleFor(ins)(s, ins, ctx, snapshot(s));
+  if (ins.kind === 'machine') return ruleFor(ins).rule(s, ins, ctx, snapshot(s));
   return pseudoRule(s, ins, ctx.env);
 }
 

@@ -1,61 +1,22 @@
-// Which rule checks which mnemonic, and which mnemonics are rejected outright.
+// Which judgment types each form of the instruction table, and which mnemonics are refused outright.
 
 import type { MachineInstr } from '../ast.js';
-import { fail } from './errors.js';
-import { operandSize } from './operands.js';
-import { binary, bswap, cmovcc, cmp, doubleShift, multiply, setcc, shift, test, unary } from './rules-arith.js';
+import { classify, type Unclassified } from '../classify.js';
+import type { DiagnosticCode } from '../diagnostic-codes.js';
+import type { Form, RuleName } from '../instructions.js';
 import { conditionOf } from '../conditions.js';
-import { instructionSpec } from '../instructions.js';
+import { fail } from './errors.js';
+import { parentReg } from './operands.js';
+import { binary, bswap, cmovcc, cmp, doubleShift, multiply, setcc, shift, test, unary } from './rules-arith.js';
 import { call, jcc, jecxz, jmp, loop, ret } from './rules-control.js';
 import { lea, mov, movExtend, nop, pop, push, rdtsc, signExtend, xchg } from './rules-data.js';
 import type { Rule } from './rule.js';
 
-const RULES: Record<string, Rule> = {
-  mov,
-  movzx: movExtend,
-  movsx: movExtend,
-  lea,
-  xchg,
-  push,
-  pop,
-  cdq: signExtend,
-  cwd: signExtend,
-  cwde: signExtend,
-  cbw: signExtend,
-  nop,
-  rdtsc,
-  add: binary,
-  sub: binary,
-  and: binary,
-  or: binary,
-  xor: binary,
-  adc: binary,
-  sbb: binary,
-  shl: shift,
-  shr: shift,
-  sar: shift,
-  rol: shift,
-  ror: shift,
-  rcl: shift,
-  rcr: shift,
-  shld: doubleShift,
-  shrd: doubleShift,
-  inc: unary,
-  dec: unary,
-  neg: unary,
-  not: unary,
-  cmp,
-  test,
-  imul: multiply,
-  mul: multiply,
-  div: multiply,
-  idiv: multiply,
-  bswap,
-  jmp,
-  call,
-  ret,
-  loop,
-  jecxz,
+/** The judgment of each rule name the instruction table refers to (a Record: none can be missing). */
+export const RULES: Readonly<Record<RuleName, Rule>> = {
+  mov, movExtend, lea, xchg, push, pop, signExtend, nop, rdtsc,
+  binary, shift, doubleShift, unary, cmp, test, multiply, bswap,
+  jmp, call, ret, loop, jecxz, jcc, setcc, cmovcc,
 };
 
 /** Instructions that would let a ring-0 program escape the type system or control the machine. */
@@ -118,7 +79,28 @@ const UNSUPPORTED_HINTS: Record<string, string> = {
 /** Registers outside the general-purpose file: writing them is privileged, reading them is useless to TAL. */
 const SYSTEM_REGISTER = /^(cr[0-8]|dr[0-7]|[cdefgs]s)$/i;
 
-export function ruleFor(ins: MachineInstr): Rule {
+const UNCLASSIFIED: Readonly<Record<Unclassified['why'], DiagnosticCode>> = {
+  mnemonic: 'E_UNSUPPORTED',
+  arity: 'E_OPERANDS',
+  size: 'E_OPERAND',
+  range: 'E_OPERAND',
+  form: 'E_UNSUPPORTED',
+};
+
+/**
+ * A form outside the table that is also one of the escapes the checker names on its own — part of
+ * ESP as a value, a jump to an absolute address — is reported as that, the more telling reason.
+ */
+function refineMissingForm(ins: MachineInstr): void {
+  for (const op of ins.operands) {
+    if (op.kind === 'reg' && op.reg !== 'esp' && parentReg(op.reg) === 'esp') fail('E_STACK_ALIAS', `${op.reg.toUpperCase()} (part of ESP) cannot be copied or used as a value`, { hint: 'reach the stack through [esp + 4*k]' });
+  }
+  const control = ins.mnemonic === 'jmp' || ins.mnemonic === 'call' || conditionOf(ins.mnemonic, 'j') !== undefined;
+  if (control && ins.operands[0]?.kind === 'imm') fail('E_JUMP_TARGET', `${ins.mnemonic} to an absolute address is not allowed`, { hint: 'jump to a label' });
+}
+
+/** The instruction's row of the instruction table (the form the assembler encodes) and the rule that types it. */
+export function ruleFor(ins: MachineInstr): { form: Form; rule: Rule } {
   const m = ins.mnemonic;
   const why = PRIVILEGED[m];
   if (why !== undefined) fail('E_PRIVILEGED', `'${m}' is not allowed in TAL: it ${why}`);
@@ -126,41 +108,11 @@ export function ruleFor(ins: MachineInstr): Rule {
     if (op.kind === 'label' && SYSTEM_REGISTER.test(op.name)) fail('E_PRIVILEGED', `'${op.name}' is a system register; TAL code cannot touch it`);
   }
   // The instruction table (tal/instructions.ts) is what the assembler encodes too: nothing outside it is checked.
-  const spec = instructionSpec(m);
-  const rule = spec === undefined ? undefined : (RULES[m] ?? (conditionOf(m, 'j') !== undefined ? jcc : conditionOf(m, 'set') !== undefined ? setcc : conditionOf(m, 'cmov') !== undefined ? cmovcc : undefined));
-  if (spec === undefined || rule === undefined) {
-    const hint = UNSUPPORTED_HINTS[m];
-    return fail('E_UNSUPPORTED', `'${m}' is not an instruction TAL checks`, hint !== undefined ? { hint } : { hint: 'see docs/tal.md, "Instructions"' });
+  const c = classify(ins);
+  if (!c.ok) {
+    if (c.why === 'form') refineMissingForm(ins);
+    const hint = c.why === 'mnemonic' ? (UNSUPPORTED_HINTS[m] ?? 'see docs/tal.md, "Instructions"') : c.why === 'size' ? 'write byte [...], word [...] or dword [...]' : 'see docs/tal.md, "Instructions", for the forms TAL checks';
+    return fail(UNCLASSIFIED[c.why], c.message, { hint });
   }
-  if (!spec.arity.includes(ins.operands.length)) fail('E_OPERANDS', `${m} takes ${spec.arity.join(' or ')} operand(s), found ${ins.operands.length}`);
-  if (!spec.memory && ins.operands.some((op) => op.kind === 'mem')) fail('E_OPERAND', `${m} takes no memory operand`);
-  immediatesFit(ins);
-  return rule;
-}
-
-/** Counts that the CPU reads as one byte (shifts, rotates) or one word (ret n), whatever the other operand. */
-const COUNT_BYTES: Readonly<Record<string, 1 | 2>> = { shl: 1, shr: 1, sar: 1, rol: 1, ror: 1, rcl: 1, rcr: 1, shld: 1, shrd: 1, ret: 2 };
-
-/**
- * Every immediate fits the bytes it is encoded in — a count's own width, else the size of the
- * operand it goes with (a dword when none says otherwise) — so an accepted program never reaches
- * the assembler with one it cannot encode (the state-embedding soak found `mov byte [m], 4294967295`).
- */
-function immediatesFit(ins: MachineInstr): void {
-  const count = COUNT_BYTES[ins.mnemonic];
-  for (const op of ins.operands) {
-    if (op.kind !== 'imm') continue;
-    if (count !== undefined) {
-      if (!Number.isInteger(op.value) || op.value < 0 || op.value >= 2 ** (8 * count)) fail('E_OPERAND', `the count ${op.value} does not fit in ${8 * count} bits`);
-      continue;
-    }
-    const bytes = ins.operands.map(operandSize).find((w) => w !== undefined) ?? 4;
-    const bits = 8 * bytes;
-    if (!Number.isInteger(op.value) || op.value < -(2 ** (bits - 1)) || op.value > 2 ** bits - 1) fail('E_OPERAND', `the immediate ${op.value} does not fit in ${bits} bits`);
-  }
-}
-
-/** Whether the checker has a rule for a mnemonic of the instruction table (every one must). */
-export function hasRule(m: string): boolean {
-  return Object.hasOwn(RULES, m) || conditionOf(m, 'j') !== undefined || conditionOf(m, 'set') !== undefined || conditionOf(m, 'cmov') !== undefined;
+  return { form: c.form, rule: RULES[c.form.rule] };
 }
