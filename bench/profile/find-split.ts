@@ -7,7 +7,8 @@
 
 import { GUEST_WORK, shellQuote } from '../bench-guest.js';
 import type { TelemetryReader } from '../../main/vm/index.js';
-import { RUN_MODES, type ExecMode, type TaloLauncher } from '../tal-launcher.js';
+import type { ExecMode } from '../../main/runner/admission.js';
+import { RUN_MODES, type TaloLauncher } from '../tal-launcher.js';
 import type { SampledGuest } from './sampled-guest.js';
 import { splitCosts, type CostSplit, type WalkCount } from './split.js';
 
