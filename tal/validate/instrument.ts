@@ -452,8 +452,8 @@ function runtime(program: Program, typedLabels: string[], returnPoints: string[]
   }
 
   // Prints "tal-validate: violation: <claim><reason> (actual 0x…)" and exits. ESP may be the broken claim, so
-  // this runs at main's entry ESP, on the program's own stack: in ring 0 that is the only memory the kernel's
-  // gates and interrupts may push on (a stack in the data section would be refused as exhausted).
+  // this runs at main's entry ESP, on the program's own stack: in ring 0 the kernel ends a program interrupted
+  // with ESP outside its stack as out of stack, so a stack in the data section would lose the report now and then.
   lab('__v_fail');
   op('mov eax, [__v_mainesp]');
   op('test eax, eax');

@@ -5,7 +5,7 @@
 
 import type { Instrumented } from './instrument.js';
 import type { I386Run } from './run-i386.js';
-import { classify, type Outcome, type ValidateOptions } from './validate.js';
+import { classify, type ImageRunner, type Outcome, type ValidateOptions } from './validate.js';
 
 /** A run in ring 0: what a host run reports, and what shows it really ran in ring 0. */
 export interface Ring0Run extends I386Run {
@@ -18,7 +18,7 @@ export interface Ring0Run extends I386Run {
 }
 
 /** Runs instrumented images in the guest in kernel mode (bench/unchecked-instrumented-guest.ts). */
-export interface Ring0Runner {
+export interface Ring0Runner extends ImageRunner {
   run(inst: Instrumented, opts: ValidateOptions): Promise<Ring0Run>;
 }
 
@@ -43,7 +43,8 @@ export function judgeRing0(host: Extract<Outcome, { kind: 'validated' }>, r: Rin
   if (r.status !== host.run.status || r.signal !== host.run.signal) {
     return { kind: 'mismatch', message: `ring 0 ended with ${ending(r)}, the host with ${ending(host.run)}` };
   }
-  // The guest's console merges the two streams; the host's are compared in the same order a program without stderr output shows them.
+  // The guest's console merges the two streams; the host's, put together, must match it (in order whenever one
+  // of them is empty, as it is for the generated programs and the examples compared).
   const printed = host.run.stdout + host.run.stderr;
   if (r.stdout !== printed) return { kind: 'mismatch', message: `ring 0 printed ${JSON.stringify(r.stdout.slice(0, 200))}, the host ${JSON.stringify(printed.slice(0, 200))}` };
   return { kind: 'agrees' };
