@@ -8,7 +8,8 @@ import { buildSource, checkSource } from '../tal/index.js';
 import { VmError } from '../main/vm/index.js';
 import type { BenchGuest } from './bench-guest.js';
 import { summarize, type Summary } from './stats.js';
-import type { ExecMode, TalLauncher } from './tal-launcher.js';
+import type { ExecMode } from '../main/runner/admission.js';
+import type { TalLauncher } from './tal-launcher.js';
 
 export interface ToolchainTiming {
   file: string;

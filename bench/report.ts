@@ -11,7 +11,8 @@ import { formatBounds, type SpeedBound } from './bounds.js';
 import type { FirstOutputTiming, ToolchainTiming } from './host-timing.js';
 import type { ExperimentResult, ModeResult } from './schedule.js';
 import { percentLower, type Summary } from './stats.js';
-import { MODE_LABELS, RUN_MODES, USER_MODES, type ExecMode } from './tal-launcher.js';
+import type { ExecMode } from '../main/runner/admission.js';
+import { MODE_LABELS, RUN_MODES, USER_MODES } from './tal-launcher.js';
 
 export interface Comparison {
   /** The user mode with the lower median: kernel mode is compared with it. */

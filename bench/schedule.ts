@@ -5,7 +5,7 @@
 
 import type { BenchContext, Experiment, Sample } from './experiments/experiment.js';
 import { summarize, type Summary } from './stats.js';
-import type { ExecMode } from './tal-launcher.js';
+import type { ExecMode } from '../main/runner/admission.js';
 
 export interface ModeResult {
   mode: ExecMode;

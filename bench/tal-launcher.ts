@@ -3,8 +3,6 @@
 // installed in the guest and which command runs it.
 
 import type { ExecMode } from '../main/runner/admission.js';
-
-export type { ExecMode };
 import type { SigningKey } from '../main/vm/signing-key.js';
 import { buildSource, formatDiagnostic, type TrapKind } from '../tal/index.js';
 import { BenchError, GUEST_BIN, shellQuote, type BenchGuest } from './bench-guest.js';

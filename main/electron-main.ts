@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createLab } from './app/create-lab.js';
 import { APP_ROOT, resolveLabPaths } from './app/resource-paths.js';
-import { EVENT_CHANNELS, SHELL_EVENT_CHANNELS, type ShellEvents } from './ipc/contract.js';
+import { EVENT_CHANNELS, SHELL_EVENT_CHANNELS, type ShellEvents } from '../preload/contract.js';
 import { ownWindowsPolicy, registerLabIpc } from './ipc/electron-ipc.js';
 import { appMenuTemplate, toMenuOptions, type MenuAction } from './electron/app-menu.js';
 import { LAB_LINK_SCHEME, linkInArgv, parseLabLink } from './electron/lab-link.js';

@@ -16,7 +16,7 @@ import {
   type LabEvent,
   type ShellEvents,
   type ShellMethod,
-} from '../main/ipc/contract.js';
+} from './contract.js';
 
 /** Subscribes a page listener to one channel; the page gets the payload only, never the IPC event. */
 function subscribe(channel: string, listener: (payload: unknown) => void): () => void {

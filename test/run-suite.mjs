@@ -11,6 +11,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,6 +52,15 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error(`no compiled tests under ${DIST_TEST}: run tsc -p tsconfig.json first`);
     process.exit(2);
   }
-  const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...options, ...files], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
+  // Fast files are independent and CPU-bound: they run side by side, one per core. Guest and browser
+  // files each boot a VM (memory, two emulator threads): one at a time, so their hang detectors hold.
+  const parallel = files.filter((f) => suiteOf(f) === 'fast');
+  const serial = files.filter((f) => suiteOf(f) !== 'fast');
+  let status = 0;
+  for (const [group, concurrency] of [[parallel, Math.max(1, availableParallelism())], [serial, 1]]) {
+    if (group.length === 0) continue;
+    const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...options, ...group], { stdio: 'inherit' });
+    status ||= r.status ?? 1;
+  }
+  process.exit(status);
 }

@@ -3,7 +3,8 @@
 
 import type { BenchGuest } from '../bench-guest.js';
 import type { Figure, Measure } from '../../main/app/paper-figures.js';
-import type { ExecMode, TalLauncher } from '../tal-launcher.js';
+import type { ExecMode } from '../../main/runner/admission.js';
+import type { TalLauncher } from '../tal-launcher.js';
 
 export type { Figure, Measure } from '../../main/app/paper-figures.js';
 

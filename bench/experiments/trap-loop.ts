@@ -5,7 +5,8 @@
 
 import { GUEST_BIN, numberField, parseToolLine } from '../bench-guest.js';
 import type { Experiment } from './experiment.js';
-import { USER_MODES, type ExecMode } from '../tal-launcher.js';
+import type { ExecMode } from '../../main/runner/admission.js';
+import { USER_MODES } from '../tal-launcher.js';
 
 const GATE: Readonly<Partial<Record<ExecMode, string>>> = { user: 'int80', 'user-sysenter': 'sysenter' };
 

@@ -13,7 +13,8 @@ import { APP_ROOT } from '../../main/app/resource-paths.js';
 import { locateControlRegion, manifestControlAddress, SigningKey, TelemetryReader } from '../../main/vm/index.js';
 import { GUEST_BIN, GUEST_WORK } from '../bench-guest.js';
 import { loadGuestTools } from '../guest-tools.js';
-import { TaloLauncher, type ExecMode } from '../tal-launcher.js';
+import type { ExecMode } from '../../main/runner/admission.js';
+import { TaloLauncher } from '../tal-launcher.js';
 import { SampledGuest, type IpSample } from './sampled-guest.js';
 import { parseKallsyms, profile, type ProfileRow } from './symbols.js';
 

@@ -9,7 +9,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { BenchGoal, BenchMachine, BenchPoint, BenchRatio, BenchReply, BenchRun } from '../ipc/contract.js';
+import type { BenchGoal, BenchMachine, BenchPoint, BenchRatio, BenchReply, BenchRun } from '../../preload/contract.js';
 import { paperFigure, speedupRatio, type Measure } from './paper-figures.js';
 
 /** Larger files are not results of ours (a full run writes ≈ 20 kB). */

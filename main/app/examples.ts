@@ -3,7 +3,7 @@
 
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ExampleInfo } from '../ipc/contract.js';
+import type { ExampleInfo } from '../../preload/contract.js';
 
 export async function listExamples(dir: string): Promise<ExampleInfo[]> {
   let names: string[];

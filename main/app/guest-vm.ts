@@ -5,7 +5,7 @@
 // telemetry as it arrives, and keeps one in-memory snapshot for the
 // Snapshot/Restore buttons.
 
-import { RUN_LIMITS, type SnapshotReply, type SyscallPath, type VmStatus } from '../ipc/contract.js';
+import { RUN_LIMITS, type SnapshotReply, type TransitionKind, type VmStatus } from '../../preload/contract.js';
 import { ProgramRunner, type RunResult } from '../runner/index.js';
 import { BOOT_STAGES, SERIAL_PORTS, VmError, launchGuest, type BootProgress, type LaunchedGuest, type VmService } from '../vm/index.js';
 import type { GuestRun, LabVm, ProgramRun, TelemetryDrain } from './integration.js';
@@ -199,7 +199,7 @@ export function guestVm(opts: GuestVmOptions): LabVm {
 }
 
 /** int 0x80 and sysenter are both traps across the ring boundary; the gate's direct call is not. */
-function labPath(path: string): SyscallPath | null {
+function labPath(path: string): TransitionKind | null {
   if (path === 'int80' || path === 'sysenter') return 'trap';
   if (path === 'direct') return 'direct';
   return null;
@@ -234,7 +234,7 @@ function describeResult(r: RunResult): GuestRun {
   return run;
 }
 
-const PROGRAM_LAB_PATH: Record<RunResult['mode'], SyscallPath> = { kernel: 'direct', user: 'trap', 'user-sysenter': 'trap' };
+const PROGRAM_LAB_PATH: Record<RunResult['mode'], TransitionKind> = { kernel: 'direct', user: 'trap', 'user-sysenter': 'trap' };
 
 function describeVmError(e: VmError): string {
   if (e.code === 'EXEC_TIMEOUT') return `it did not finish within ${RUN_LIMITS.timeoutMs / 1000} s, the lab's limit for one run, and was interrupted`;

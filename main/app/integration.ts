@@ -4,7 +4,7 @@
 
 import { SYSCALLS, type CheckedImage } from '../../tal/index.js';
 import { I386_SYSCALL_NAMES } from './i386-syscall-names.js';
-import type { BuildReply, CheckReply, SyscallPath, RunMode, SnapshotReply, SourceRequest, Unsubscribe, VmStatus } from '../ipc/contract.js';
+import type { BuildReply, CheckReply, TransitionKind, LabRunMode, SnapshotReply, SourceRequest, Unsubscribe, VmStatus } from '../../preload/contract.js';
 
 export interface BuiltImage extends BuildReply {
   /** The image the checker accepted (unsigned); present when ok. Only this can be sent to run. */
@@ -34,11 +34,11 @@ export interface GuestRun {
 export interface ProgramRun {
   pid: number;
   /** The path all its calls took: direct in kernel mode, trap in user mode. */
-  path: SyscallPath;
+  path: TransitionKind;
   total: number;
   /** Calls in total that the guest's ring overwrote before they were itemized. */
   notItemized: number;
-  calls: Array<{ nr: number; path: SyscallPath; count: number; totalNs: number }>;
+  calls: Array<{ nr: number; path: TransitionKind; count: number; totalNs: number }>;
   /** Its recorded calls, oldest first, for the lane. */
   records: Array<{ seq: number; nr: number; ns: number }>;
 }
@@ -47,7 +47,7 @@ export interface TelemetryDrain {
   available: boolean;
   message: string;
   /** The guest kernel's exact syscall totals by path, every process. */
-  totals?: Record<SyscallPath, number>;
+  totals?: Record<TransitionKind, number>;
 }
 
 export interface LabVm {
@@ -59,7 +59,7 @@ export interface LabVm {
   snapshot(action: 'save' | 'restore'): Promise<SnapshotReply>;
   writeSerial(port: number, bytes: Uint8Array): Promise<void>;
   /** Delivers the image, signs it for kernel mode, runs it and waits for it to exit. */
-  run(image: CheckedImage, mode: RunMode, args: string[], stdin: Uint8Array | 'tty'): Promise<GuestRun>;
+  run(image: CheckedImage, mode: LabRunMode, args: string[], stdin: Uint8Array | 'tty'): Promise<GuestRun>;
   /** Ends the run in progress (SIGINT, then SIGKILL); false when none was running. */
   stopRun(): Promise<boolean>;
   /** The kernel's syscall counters, and whether the guest has telemetry at all. */

@@ -8,7 +8,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { BuildReply, CheckReply, Diagnostic, SourceRequest } from '../ipc/contract.js';
+import type { BuildReply, CheckReply, Diagnostic, SourceRequest } from '../../preload/contract.js';
 import { unpackedFromAsar } from '../vm/runtime-paths.js';
 import { buildImage } from './toolchain.js';
 import type { BuiltImage, TalToolchain } from './integration.js';

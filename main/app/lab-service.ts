@@ -4,7 +4,7 @@
 // The renderer only ever sends TAL source; checking, building, signing and
 // running all happen here and below.
 
-import type { Diagnostic, LabEvent, LabEvents, RunMode, RunReply, RunRequest, TelemetrySnapshot, WorkspaceReply } from '../ipc/contract.js';
+import type { Diagnostic, LabEvent, LabEvents, LabRunMode, RunReply, RunRequest, TelemetrySnapshot, WorkspaceReply } from '../../preload/contract.js';
 import type { LabHandlers } from '../ipc/router.js';
 import { readBenchResults } from './bench-results.js';
 import { listExamples } from './examples.js';
@@ -162,7 +162,7 @@ export function createLabService(opts: LabServiceOptions): LabService {
   };
 }
 
-function describeRun(req: { file: string; mode: RunMode }, status: 'exited' | 'refused' | 'failed' | 'stopped', message: string, exitCode?: number): string {
+function describeRun(req: { file: string; mode: LabRunMode }, status: 'exited' | 'refused' | 'failed' | 'stopped', message: string, exitCode?: number): string {
   const where = req.mode === 'kernel' ? 'in kernel mode (ring 0)' : 'in user mode (ring 3)';
   switch (status) {
     case 'exited':

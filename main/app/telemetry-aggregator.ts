@@ -9,32 +9,32 @@
 import {
   EARLIER_CALLS,
   TRANSITION_WINDOW,
-  type RunMode,
+  type LabRunMode,
   type RunSummary,
-  type SyscallPath,
+  type TransitionKind,
   type SyscallStat,
   type TelemetrySnapshot,
   type TransitionSpan,
-} from '../ipc/contract.js';
+} from '../../preload/contract.js';
 import type { ProgramRun } from './integration.js';
 
 interface Accumulator {
   nr: number;
   name: string;
-  path: SyscallPath;
+  path: TransitionKind;
   count: number;
   totalNs: number;
 }
 
 export class TelemetryAggregator {
   private table = new Map<string, Accumulator>();
-  private totals: Record<SyscallPath, number> = { trap: 0, direct: 0 };
-  private rate: Record<SyscallPath, number> = { trap: 0, direct: 0 };
-  private sinceRate: Record<SyscallPath, number> = { trap: 0, direct: 0 };
+  private totals: Record<TransitionKind, number> = { trap: 0, direct: 0 };
+  private rate: Record<TransitionKind, number> = { trap: 0, direct: 0 };
+  private sinceRate: Record<TransitionKind, number> = { trap: 0, direct: 0 };
   private rateStartedMs: number;
-  private lastCounters: Record<SyscallPath, number> | undefined;
+  private lastCounters: Record<TransitionKind, number> | undefined;
   private recent: TransitionSpan[] = [];
-  private readonly lastRuns: Partial<Record<RunMode, RunSummary>> = {};
+  private readonly lastRuns: Partial<Record<LabRunMode, RunSummary>> = {};
   private changed = true;
 
   constructor(
@@ -52,7 +52,7 @@ export class TelemetryAggregator {
   }
 
   /** The guest kernel's running totals by path (every process); the first reading, or one that went backwards (a restored snapshot), is a new baseline. */
-  observeCounters(absolute: Record<SyscallPath, number>): void {
+  observeCounters(absolute: Record<TransitionKind, number>): void {
     const last = this.lastCounters;
     this.lastCounters = { ...absolute };
     if (last === undefined || absolute.trap < last.trap || absolute.direct < last.direct) return;

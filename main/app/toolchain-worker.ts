@@ -5,7 +5,7 @@
 // memory limit.
 
 import { parentPort } from 'node:worker_threads';
-import type { BuildReply, CheckReply } from '../ipc/contract.js';
+import type { BuildReply, CheckReply } from '../../preload/contract.js';
 import { buildListing, checkReply } from './toolchain.js';
 import type { ToolchainJob, ToolchainAnswer } from './isolated-toolchain.js';
 

@@ -5,7 +5,7 @@
 // the CheckedImage the runner signs.
 
 import { buildSource, checkSource, disassemble, type CheckedImage } from '../../tal/index.js';
-import type { BuildReply, CheckReply, ListingLine, SourceRequest } from '../ipc/contract.js';
+import type { BuildReply, CheckReply, ListingLine, SourceRequest } from '../../preload/contract.js';
 
 export function checkReply(req: SourceRequest): CheckReply {
   const r = checkSource(req.source, req.file, { trace: true });

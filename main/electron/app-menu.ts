@@ -5,7 +5,7 @@
 // commands go to the page (the same commands its buttons run), shell actions
 // stay in main. No 'electron' import here, so Node tests read the menu.
 
-import type { MenuCommand } from '../ipc/contract.js';
+import type { MenuCommand } from '../../preload/contract.js';
 
 /** Actions main carries out itself. */
 export type ShellAction = 'openLinkFromClipboard' | 'toggleTheme' | 'openDocs';

@@ -10,7 +10,7 @@
 
 import { inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
-import { RUN_LIMITS } from '../ipc/contract.js';
+import { RUN_LIMITS } from '../../preload/contract.js';
 import { MAX_SOURCE_CHARS } from '../ipc/schemas.js';
 
 export const LAB_LINK_SCHEME = 'tal-lab';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, rename } from 'node:fs/promises';
 import path from 'node:path';
-import type { NativeFileReply } from '../ipc/contract.js';
+import type { NativeFileReply } from '../../preload/contract.js';
 import { MAX_WORKSPACE_FILE_BYTES } from '../app/workspace.js';
 
 /** Electron's OpenDialogReturnValue and SaveDialogReturnValue, the fields read here. */

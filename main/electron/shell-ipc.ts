@@ -4,7 +4,7 @@
 // every payload passes a strict, bounded schema before a handler sees it.
 
 import { z } from 'zod';
-import { SHELL_METHOD_CHANNELS, type IpcReply, type ShellMethod, type ShellMethods } from '../ipc/contract.js';
+import { SHELL_METHOD_CHANNELS, type IpcReply, type ShellMethod, type ShellMethods } from '../../preload/contract.js';
 import type { IpcMainLike, SenderPolicy } from '../ipc/electron-ipc.js';
 import { MAX_SOURCE_CHARS } from '../ipc/schemas.js';
 

@@ -3,7 +3,7 @@
 // the lab's own page. It takes ipcMain structurally instead of importing
 // electron, so Node tests exercise it with the mock in test/main/electron-mock.ts.
 
-import { LAB_METHODS, METHOD_CHANNELS, type IpcReply } from './contract.js';
+import { LAB_METHODS, METHOD_CHANNELS, type IpcReply } from '../../preload/contract.js';
 import type { LabRouter } from './router.js';
 
 /** The part of Electron's IpcMainInvokeEvent this adapter reads. */

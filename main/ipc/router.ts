@@ -2,7 +2,7 @@
 // Both transports (Electron IPC and the web shell's WebSocket) go through
 // dispatch(), so validation and error reporting are identical in both shells.
 
-import { LAB_METHODS, type IpcError, type IpcReply, type LabMethod, type LabMethods } from './contract.js';
+import { LAB_METHODS, type IpcError, type IpcReply, type LabMethod, type LabMethods } from '../../preload/contract.js';
 import { REQUEST_SCHEMAS } from './schemas.js';
 
 export type LabHandlers = {

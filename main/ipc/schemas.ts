@@ -5,7 +5,7 @@
 // allocate without limit or smuggle extra fields past a handler.
 
 import { z } from 'zod';
-import { RUN_LIMITS, SERIAL_PORT_COUNT, type LabMethod, type LabMethods } from './contract.js';
+import { RUN_LIMITS, SERIAL_PORT_COUNT, type LabMethod, type LabMethods } from '../../preload/contract.js';
 
 /** Large enough for any realistic TAL program (the examples are a few KiB). */
 export const MAX_SOURCE_CHARS = 512 * 1024;

@@ -7,7 +7,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { WS_API_PATH, type IpcError, type LabEvent, type LabEvents, type WsServerMessage } from '../ipc/contract.js';
+import { WS_API_PATH, type IpcError, type LabEvent, type LabEvents, type WsServerMessage } from '../../preload/contract.js';
 import type { LabRouter } from '../ipc/router.js';
 
 /** Frames above this are refused by ws before parsing (the largest valid request is a 512 KiB source). */

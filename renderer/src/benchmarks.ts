@@ -3,7 +3,7 @@
 // beside the Kernel Mode Linux paper's as ratios on one axis (chart and
 // table), its speed goals met or missed, and every figure it recorded.
 
-import type { BenchPoint, BenchReply, BenchRun, LabApi } from '../../main/ipc/contract.js';
+import type { BenchPoint, BenchReply, BenchRun, LabApi } from '../../preload/contract.js';
 import { clear, h } from './dom.js';
 import { formatRatio, ratioChart } from './ratio-chart.js';
 

@@ -4,7 +4,7 @@
 // row height and a spacer stand for the rest), so a listing of tens of
 // thousands of instructions renders and scrolls as fast as a short one.
 
-import type { BuildReply, ListingLine } from '../../main/ipc/contract.js';
+import type { BuildReply, ListingLine } from '../../preload/contract.js';
 import { clear, h } from './dom.js';
 
 const ROW_PX = 18;

@@ -6,7 +6,7 @@ import { lintGutter, setDiagnostics, type Diagnostic as CmDiagnostic } from '@co
 import { EditorState, StateEffect, StateField, type Text } from '@codemirror/state';
 import { Decoration, EditorView, type DecorationSet } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
-import type { Diagnostic } from '../../main/ipc/contract.js';
+import type { Diagnostic } from '../../preload/contract.js';
 import { tal } from './tal-language.js';
 
 export interface TalEditor {

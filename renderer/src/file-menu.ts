@@ -5,7 +5,7 @@
 // LabShellApi given) Open, Save As and Rename use the native dialogs instead,
 // on .tal files anywhere; the page then holds only a handle, never a path.
 
-import type { LabApi, LabShellApi, NativeFileReply } from '../../main/ipc/contract.js';
+import type { LabApi, LabShellApi, NativeFileReply } from '../../preload/contract.js';
 import { h } from './dom.js';
 
 export interface FileHost {

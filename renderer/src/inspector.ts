@@ -3,7 +3,7 @@
 // registers and slots that the previous instruction changed marked, as in
 // the eBPF verifier log and bpfvv, but live while typing.
 
-import type { TypeStateEntry } from '../../main/ipc/contract.js';
+import type { TypeStateEntry } from '../../preload/contract.js';
 import { clear, h } from './dom.js';
 
 export class TypeStateInspector {

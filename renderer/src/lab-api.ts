@@ -1,7 +1,7 @@
 // Which transport the renderer talks through: the Electron preload's
 // window.lab when present, otherwise the web shell's WebSocket.
 
-import type { IpcReply, LabApi, LabShellApi } from '../../main/ipc/contract.js';
+import type { IpcReply, LabApi, LabShellApi } from '../../preload/contract.js';
 import { connectWebSocketApi } from './ws-client.js';
 
 declare global {

@@ -5,8 +5,8 @@
 import '@xterm/xterm/css/xterm.css';
 import 'uplot/dist/uPlot.min.css';
 import '../styles.css';
-import { RUN_LIMITS, type CheckReply, type ExampleInfo, type RunMode, type RunReply } from '../../main/ipc/contract.js';
-import { splitShellWords } from '../../main/ipc/shell-words.js';
+import { RUN_LIMITS, type CheckReply, type ExampleInfo, type LabRunMode, type RunReply } from '../../preload/contract.js';
+import { splitShellWords } from '../../preload/shell-words.js';
 import { BenchmarksView } from './benchmarks.js';
 import { DisassemblyPane } from './disassembly.js';
 import { h } from './dom.js';
@@ -200,7 +200,7 @@ picker.addEventListener('change', () => {
 });
 
 // ---- run ----
-let lastMode: RunMode = 'kernel';
+let lastMode: LabRunMode = 'kernel';
 let running = false;
 
 /** The arguments and stdin as the run will send them, or what is wrong with them, in words. */
@@ -220,12 +220,12 @@ function setRunning(on: boolean): void {
   stopButton.disabled = !on;
 }
 
-function setLastMode(mode: RunMode): void {
+function setLastMode(mode: LabRunMode): void {
   lastMode = mode;
   runBar.dataset['mode'] = mode; // what Ctrl+Enter runs, and what a link carries
 }
 
-async function run(mode: RunMode): Promise<void> {
+async function run(mode: LabRunMode): Promise<void> {
   if (running) return;
   setLastMode(mode);
   const inputs = runInputs();
@@ -294,7 +294,7 @@ let imagesDigest = '';
 let persistTimer: number | undefined;
 
 /** Applies a program with its run settings (from a link or the last session). */
-function openState(st: { file: string; source: string; args: string; stdin: string; mode: RunMode; stdinFromTerminal?: boolean }, clean: boolean): void {
+function openState(st: { file: string; source: string; args: string; stdin: string; mode: LabRunMode; stdinFromTerminal?: boolean }, clean: boolean): void {
   fileName = st.file;
   fileLabel.textContent = fileName;
   argsInput.value = st.args;

@@ -1,6 +1,6 @@
 // The problems list under the editor: every diagnostic of the last check, click to jump.
 
-import type { Diagnostic } from '../../main/ipc/contract.js';
+import type { Diagnostic } from '../../preload/contract.js';
 import { clear, h } from './dom.js';
 
 export function renderProblems(el: HTMLElement, diagnostics: readonly Diagnostic[], goToLine: (line: number) => void): void {

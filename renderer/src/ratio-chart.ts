@@ -3,7 +3,7 @@
 // kernel mode faster, left: slower). Plain SVG, so every bar carries its own
 // accessible name; the view beside it has the same numbers as a table.
 
-import type { BenchRatio } from '../../main/ipc/contract.js';
+import type { BenchRatio } from '../../preload/contract.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const WIDTH = 640;

@@ -4,7 +4,7 @@
 // address bar, after the unsaved-changes prompt. Nothing here runs a program
 // that the person did not ask to run.
 
-import { MENU_COMMANDS, type LabShellApi, type MenuCommand } from '../../main/ipc/contract.js';
+import { MENU_COMMANDS, type LabShellApi, type MenuCommand } from '../../preload/contract.js';
 
 export function mountShellBridge(shell: LabShellApi, commands: Readonly<Record<MenuCommand, () => void>>, openLinkFragment: (fragment: string) => void): void {
   shell.on('menuCommand', (command) => {

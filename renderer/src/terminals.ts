@@ -5,7 +5,7 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { Terminal } from '@xterm/xterm';
-import { SERIAL_PORT_COUNT, type LabApi } from '../../main/ipc/contract.js';
+import { SERIAL_PORT_COUNT, type LabApi } from '../../preload/contract.js';
 import { h } from './dom.js';
 
 interface SerialTab {

@@ -7,11 +7,11 @@
 // so its cost does not grow with the syscall rate.
 
 import uPlot from 'uplot';
-import { EARLIER_CALLS, type LabApi, type RunSummary, type SyscallPath, type TelemetrySnapshot, type TransitionSpan } from '../../main/ipc/contract.js';
+import { EARLIER_CALLS, type LabApi, type RunSummary, type TransitionKind, type TelemetrySnapshot, type TransitionSpan } from '../../preload/contract.js';
 import { clear, h } from './dom.js';
 
 const RATE_SAMPLES = 120;
-const COLORS: Record<SyscallPath, string> = { trap: '#d73a49', direct: '#2188ff' };
+const COLORS: Record<TransitionKind, string> = { trap: '#d73a49', direct: '#2188ff' };
 
 export class TransitionsView {
   private readonly counters: HTMLElement;
@@ -110,7 +110,7 @@ export class TransitionsView {
 
   private drawCosts(s: TelemetrySnapshot): void {
     const names = [...new Set(s.stats.map((r) => r.name))].slice(0, 12);
-    const cost = (p: SyscallPath): Array<number | null> => names.map((n) => s.stats.find((r) => r.name === n && r.path === p)?.meanNs ?? null);
+    const cost = (p: TransitionKind): Array<number | null> => names.map((n) => s.stats.find((r) => r.name === n && r.path === p)?.meanNs ?? null);
     const data: uPlot.AlignedData = [names.map((_, i) => i), cost('trap'), cost('direct')];
     if (names.length === 0) {
       if (this.costChart === undefined) clear(this.costBox, h('p', { class: 'muted' }, 'no syscalls recorded yet'));

@@ -1,6 +1,6 @@
 // The guest's state in the header: boot progress, restart and snapshot controls.
 
-import type { LabApi, VmStatus } from '../../main/ipc/contract.js';
+import type { LabApi, VmStatus } from '../../preload/contract.js';
 import { h } from './dom.js';
 
 /** Returns a function that reads the guest's state again (after a reconnect). */

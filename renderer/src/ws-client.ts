@@ -9,7 +9,7 @@ import {
   type LabEvent,
   type LabEvents,
   type WsServerMessage,
-} from '../../main/ipc/contract.js';
+} from '../../preload/contract.js';
 
 type Pending = (reply: IpcReply<unknown>) => void;
 type Listener = (payload: unknown) => void;

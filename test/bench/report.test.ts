@@ -15,7 +15,8 @@ import { benchPoints, compare, experimentReport, formatMarkdown, formatTable, ta
 import { parseBenchArgs, QUICK_PARAMS } from '../../bench/run-bench.js';
 import type { ExperimentResult } from '../../bench/schedule.js';
 import { percentLower, summarize } from '../../bench/stats.js';
-import { RUN_MODES, type ExecMode } from '../../bench/tal-launcher.js';
+import type { ExecMode } from '../../main/runner/admission.js';
+import { RUN_MODES } from '../../bench/tal-launcher.js';
 
 test('summaries: median of odd and even counts, min, max; bad input is an error', () => {
   assert.deepEqual(summarize([5, 1, 3]), { runs: 3, median: 3, min: 1, max: 5 });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { appMenuTemplate, toMenuOptions, type MenuAction, type MenuItemOptions, type MenuItemSpec } from '../../main/electron/app-menu.js';
-import { MENU_COMMANDS } from '../../main/ipc/contract.js';
+import { MENU_COMMANDS } from '../../preload/contract.js';
 
 function items(spec: readonly MenuItemSpec[]): MenuItemSpec[] {
   return spec.flatMap((i) => ('submenu' in i ? [i, ...items(i.submenu)] : [i]));

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LAB_METHODS, METHOD_CHANNELS } from '../../main/ipc/contract.js';
+import { LAB_METHODS, METHOD_CHANNELS } from '../../preload/contract.js';
 import { ownWindowsPolicy, registerLabIpc } from '../../main/ipc/electron-ipc.js';
 import { createRouter } from '../../main/ipc/router.js';
 import { FakeIpcMain, senderEvent } from './electron-mock.js';

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LAB_METHODS } from '../../main/ipc/contract.js';
+import { LAB_METHODS } from '../../preload/contract.js';
 import { createRouter } from '../../main/ipc/router.js';
 import { MAX_ARG_CHARS, MAX_ARGS, MAX_SERIAL_INPUT_CHARS, MAX_SOURCE_CHARS, REQUEST_SCHEMAS } from '../../main/ipc/schemas.js';
 import { recordingHandlers } from './lab-handlers-stub.js';

@@ -2,7 +2,7 @@
 // answers with a fixed value, so a test can tell whether a message reached
 // the handler and exactly what it carried.
 
-import type { LabMethod } from '../../main/ipc/contract.js';
+import type { LabMethod } from '../../preload/contract.js';
 import type { LabHandlers } from '../../main/ipc/router.js';
 
 export interface RecordingHandlers {

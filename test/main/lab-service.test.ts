@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { createLab } from '../../main/app/create-lab.js';
 import { exampleTitle } from '../../main/app/examples.js';
 import { resolveLabPaths } from '../../main/app/resource-paths.js';
-import type { LabEvent } from '../../main/ipc/contract.js';
+import type { LabEvent } from '../../preload/contract.js';
 
 const paths = resolveLabPaths();
 const hello = await readFile(path.join(paths.examplesDir, 'hello.tal'), 'utf8');

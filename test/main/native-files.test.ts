@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { NativeFiles } from '../../main/electron/native-files.js';
 import { registerShellIpc, type ShellHandlers } from '../../main/electron/shell-ipc.js';
-import { SHELL_METHOD_CHANNELS, type NativeFileReply } from '../../main/ipc/contract.js';
+import { SHELL_METHOD_CHANNELS, type NativeFileReply } from '../../preload/contract.js';
 import { ownWindowsPolicy } from '../../main/ipc/electron-ipc.js';
 import { FakeIpcMain, senderEvent } from './electron-mock.js';
 

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { splitShellWords } from '../../main/ipc/shell-words.js';
+import { splitShellWords } from '../../preload/shell-words.js';
 
 const words = (line: string): string[] => {
   const r = splitShellWords(line);

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EARLIER_CALLS, TRANSITION_WINDOW } from '../../main/ipc/contract.js';
+import { EARLIER_CALLS, TRANSITION_WINDOW } from '../../preload/contract.js';
 import { laneOf, TelemetryAggregator } from '../../main/app/telemetry-aggregator.js';
 import { syscallName, type ProgramRun } from '../../main/app/integration.js';
 import { accountProgram } from '../../main/runner/program-accounting.js';

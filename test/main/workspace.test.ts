@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { createLab } from '../../main/app/create-lab.js';
 import { resolveLabPaths } from '../../main/app/resource-paths.js';
 import { Workspace } from '../../main/app/workspace.js';
-import type { WorkspaceListing, WorkspaceReply } from '../../main/ipc/contract.js';
+import type { WorkspaceListing, WorkspaceReply } from '../../preload/contract.js';
 
 async function setup() {
   const base = await mkdtemp(path.join(tmpdir(), 'tal-lab-ws-'));

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import { parseLabLink } from '../../main/electron/lab-link.js';
-import type { LabShellApi } from '../../main/ipc/contract.js';
+import type { LabShellApi } from '../../preload/contract.js';
 import { resolveLabPaths } from '../../main/app/resource-paths.js';
 import { startWebShell } from '../../main/web/web-shell.js';
 import { openBrowser } from '../../bench/chromium.js';

@@ -3,13 +3,14 @@
 // Electron preload, the WebSocket client, main's router and both transport
 // adapters all derive from these tables, so the two shells cannot drift apart.
 // This module is dependency-free (the renderer bundle imports it); the runtime
-// validators for each request live in schemas.ts.
+// validators for each request live in main/ipc/schemas.ts.
 
-import type { Diagnostic, TypeStateEntry } from '../../tal/diagnostics.js';
+import type { Diagnostic, TypeStateEntry } from '../tal/diagnostics.js';
 
 export type { Diagnostic, TypeStateEntry };
 
-export type RunMode = 'kernel' | 'user';
+/** The lab's two Run buttons: ring 0 with direct calls, ring 3 with int $0x80 (the guest's ExecMode, main/runner/admission.ts, also has user-sysenter). */
+export type LabRunMode = 'kernel' | 'user';
 export const SERIAL_PORT_COUNT = 4;
 
 export interface SourceRequest {
@@ -20,7 +21,7 @@ export interface SourceRequest {
 }
 
 export interface RunRequest extends SourceRequest {
-  mode: RunMode;
+  mode: LabRunMode;
   /** argv[1..] for the program. */
   args: string[];
   /** Standard input: this text (default: empty), or with stdinFrom 'terminal' the runner's console (ttyS3). */
@@ -96,7 +97,7 @@ export type RunStatus =
 
 export interface RunReply {
   status: RunStatus;
-  mode: RunMode;
+  mode: LabRunMode;
   /** What to tell the person, one line. */
   message: string;
   diagnostics: Diagnostic[];
@@ -129,13 +130,14 @@ export interface SnapshotReply {
   bytes?: number;
 }
 
-export type SyscallPath = 'trap' | 'direct';
+/** How a call reached the kernel as the transitions view draws it: trapped (int $0x80 or sysenter) or a direct call; the kernel's own paths are main/vm/control-region.ts's SyscallPath. */
+export type TransitionKind = 'trap' | 'direct';
 
 /** Counters and costs of one syscall on one path, since the last reset. */
 export interface SyscallStat {
   nr: number;
   name: string;
-  path: SyscallPath;
+  path: TransitionKind;
   count: number;
   /** Mean duration in nanoseconds of guest time. */
   meanNs: number;
@@ -145,13 +147,13 @@ export interface SyscallStat {
 export interface TransitionSpan {
   seq: number; // sequence number of the first event
   name: string;
-  path: SyscallPath;
+  path: TransitionKind;
   count: number;
   meanNs: number;
 }
 
 export interface RunSummary {
-  mode: RunMode;
+  mode: LabRunMode;
   file: string;
   status: RunStatus;
   exitCode?: number;
@@ -159,7 +161,7 @@ export interface RunSummary {
   /** The program's process id in the guest: every number here is that process's alone. */
   pid?: number;
   /** Every system call the program made, by path (exact). */
-  totals: Record<SyscallPath, number>;
+  totals: Record<TransitionKind, number>;
   /** Itemized by call; they add up to the totals minus notItemized. */
   syscalls: SyscallStat[];
   /** Calls counted in the totals that the guest's record ring overwrote before they could be itemized. */
@@ -171,14 +173,14 @@ export interface TelemetrySnapshot {
   available: boolean;
   message: string;
   /** System calls of the programs the lab ran since the last reset, by path (programs only, never the shells). */
-  totals: Record<SyscallPath, number>;
+  totals: Record<TransitionKind, number>;
   /** Per-second rate over the last sampling interval, of the whole guest (every process). */
-  ratePerSec: Record<SyscallPath, number>;
+  ratePerSec: Record<TransitionKind, number>;
   /** Counts and mean costs of the programs' itemized calls since the last reset. */
   stats: SyscallStat[];
   /** The last run's transitions, oldest first, at most TRANSITION_WINDOW spans; a first span named EARLIER_CALLS counts the calls before them. */
   recent: TransitionSpan[];
-  lastRuns: Partial<Record<RunMode, RunSummary>>;
+  lastRuns: Partial<Record<LabRunMode, RunSummary>>;
 }
 
 export const TRANSITION_WINDOW = 64;
