@@ -107,7 +107,8 @@ function openWindow(): void {
   });
   windows.add(win);
   win.on('closed', () => windows.delete(win));
-  win.webContents.once('did-finish-load', () => {
+  // Every load, not just the first: a link may arrive while the page reloads.
+  win.webContents.on('did-finish-load', () => {
     if (pendingLink === undefined) return;
     const link = pendingLink;
     pendingLink = undefined;
