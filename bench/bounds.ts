@@ -1,7 +1,8 @@
 // The lab's speed goals, measured and reported against their targets: cold
 // boot, snapshot restore and resume, the end of a runaway ring-0 program on
-// SIGKILL and Ctrl-C, telemetry aggregation, worst-case checking, and the
-// transitions view's frame times. These were once assertions in the tests;
+// SIGKILL and Ctrl-C, telemetry aggregation, worst-case checking, the
+// transitions view's frame times, and the frames while the disassembly of a
+// 10,000-line program scrolls. These were once assertions in the tests;
 // on a shared, busy machine a speed is a measurement, not a verdict, so the
 // tests keep only generous hang detectors and `npm run bench` (also
 // `--quick`) says here which goal was met or missed.
@@ -18,6 +19,7 @@ import { launchGuest, locateControlRegion, SigningKey, VmService, type LaunchedG
 import { startWebShell } from '../main/web/web-shell.js';
 import { buildSource, checkSource } from '../tal/index.js';
 import { openBrowser } from './chromium.js';
+import { LARGE_PROGRAM_LINES, openDisassembly, pasteLargeProgram, scrollDisassembly } from './disassembly-scroll.js';
 
 export interface SpeedBound {
   id: string;
@@ -172,8 +174,28 @@ async function framesBound(log: (m: string) => void): Promise<Measure> {
   }
 }
 
+/** The longest frame (requestAnimationFrame gap) while a 10,000-line program's disassembly scrolls end to end, a viewport a frame. */
+async function disassemblyFramesBound(log: (m: string) => void): Promise<Measure> {
+  log('bounds: scrolling a 10,000-line disassembly in Chromium');
+  const shell = await startWebShell({ paths: resolveLabPaths(), port: 0 });
+  const b = await openBrowser(shell.url, 'bench-disassembly', { viewport: { width: 1024, height: 700 } });
+  try {
+    const { page } = b;
+    await page.waitForFunction(() => document.getElementById('check-state')?.textContent === '✓ accepted', undefined, { timeout: 120_000 });
+    await pasteLargeProgram(page, 300_000);
+    await openDisassembly(page, 300_000);
+    const r = await scrollDisassembly(page);
+    if (r.wrongRows.length > 0) throw new Error(`the disassembly showed the wrong rows: ${r.wrongRows.join('; ')}`);
+    log(`bounds: ${r.steps} frames, median ${r.medianFrameMs.toFixed(1)} ms, 95th percentile ${r.p95FrameMs.toFixed(1)} ms, worst ${r.worstFrameMs.toFixed(1)} ms, ${r.longTasks} long tasks`);
+    return { id: 'disassembly-frames', what: `longest frame scrolling the disassembly of ${LARGE_PROGRAM_LINES.toLocaleString('en-US')} lines`, unit: 'ms', target: 100, value: r.worstFrameMs };
+  } finally {
+    await b.close();
+    await shell.close();
+  }
+}
+
 export async function measureBounds(log: (m: string) => void): Promise<SpeedBound[]> {
-  const measures = [aggregationBound(), checkBound(), ...(await guestBounds(log)), await framesBound(log)];
+  const measures = [aggregationBound(), checkBound(), ...(await guestBounds(log)), await framesBound(log), await disassemblyFramesBound(log)];
   return measures.map(bound);
 }
 

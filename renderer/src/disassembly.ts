@@ -1,15 +1,17 @@
 // The disassembly pane: the built image's code, one row per instruction, each
 // linked to its TAL source line (click to jump; rows of the line being
 // inspected are highlighted). Only the rows in view are in the page (a fixed
-// row height and a spacer stand for the rest), so a listing of tens of
-// thousands of instructions renders and scrolls as fast as a short one.
+// row height and a spacer stand for the rest), each placed at its own offset,
+// and scrolling adds only the rows that came into view and drops the ones that
+// left, so a listing of tens of thousands of instructions scrolls as fast as a
+// short one.
 
 import type { BuildReply, ListingLine } from '../../preload/contract.js';
 import { clear, h } from './dom.js';
 
 const ROW_PX = 18;
 /** Rows rendered above and below the visible ones, so fast scrolling shows no gaps. */
-const OVERSCAN = 40;
+const OVERSCAN = 30;
 /** Listings up to this many rows are rendered whole (cheap, and every row can be found in the page). */
 const RENDER_ALL_ROWS = 1000;
 
@@ -20,16 +22,16 @@ export class DisassemblyPane {
   private linkedLine: number | null = null;
   private readonly scroller = h('div', { class: 'dis-scroll', id: 'dis-scroll' });
   private readonly spacer = h('div', { class: 'dis-spacer' });
-  private readonly window = h('div', { class: 'dis-window' });
-  private drawn = { from: -1, to: -1, linked: null as number | null };
+  /** The rows in the page, by index. */
+  private readonly drawn = new Map<number, HTMLElement>();
+  private drawnLinked: number | null = null;
 
   constructor(private readonly el: HTMLElement, private readonly goToLine: (line: number) => void) {
     clear(el, h('p', { class: 'muted' }, 'Open this tab after the program checks: it shows the machine code the assembler produced.'));
-    this.spacer.append(this.window);
     this.scroller.append(this.spacer);
     this.scroller.addEventListener('scroll', () => this.draw());
     new ResizeObserver(() => this.draw()).observe(this.scroller);
-    this.window.addEventListener('click', (ev) => {
+    this.spacer.addEventListener('click', (ev) => {
       const row = (ev.target as HTMLElement).closest<HTMLElement>('.dis-row[data-line]');
       if (row) this.goToLine(Number(row.dataset['line']));
     });
@@ -53,7 +55,8 @@ export class DisassemblyPane {
       this.scroller,
     );
     this.spacer.style.height = `${this.rows.length * ROW_PX}px`;
-    this.drawn = { from: -1, to: -1, linked: null };
+    this.spacer.replaceChildren();
+    this.drawn.clear();
     this.draw();
   }
 
@@ -70,24 +73,40 @@ export class DisassemblyPane {
     this.draw();
   }
 
-  /** Renders the rows in view (plus overscan); nothing when they are already there. */
+  /** Puts the rows in view (plus overscan) in the page: drops the ones that left, adds the ones that came. */
   private draw(): void {
     const height = this.scroller.clientHeight || 400;
     const all = this.rows.length <= RENDER_ALL_ROWS;
     const from = all ? 0 : Math.max(0, Math.floor(this.scroller.scrollTop / ROW_PX) - OVERSCAN);
     const to = all ? this.rows.length : Math.min(this.rows.length, Math.ceil((this.scroller.scrollTop + height) / ROW_PX) + OVERSCAN);
-    if (from === this.drawn.from && to === this.drawn.to && this.linkedLine === this.drawn.linked) return;
-    this.drawn = { from, to, linked: this.linkedLine };
-    this.window.style.transform = `translateY(${from * ROW_PX}px)`;
-    const out: HTMLElement[] = [];
-    for (let i = from; i < to; i++) out.push(this.rowElement(this.rows[i]!));
-    this.window.replaceChildren(...out);
+    if (this.linkedLine !== this.drawnLinked) {
+      this.drawnLinked = this.linkedLine;
+      for (const [i, el] of this.drawn) el.classList.toggle('linked', this.isLinked(this.rows[i]!));
+    }
+    for (const [i, el] of this.drawn) {
+      if (i >= from && i < to) continue;
+      el.remove();
+      this.drawn.delete(i);
+    }
+    const added: HTMLElement[] = [];
+    for (let i = from; i < to; i++) {
+      if (this.drawn.has(i)) continue;
+      const el = this.rowElement(this.rows[i]!);
+      el.style.top = `${i * ROW_PX}px`;
+      this.drawn.set(i, el);
+      added.push(el);
+    }
+    if (added.length > 0) this.spacer.append(...added);
+  }
+
+  private isLinked(row: Row): boolean {
+    return 'line' in row && row.line.sourceLine !== undefined && row.line.sourceLine === this.linkedLine;
   }
 
   private rowElement(row: Row): HTMLElement {
     if ('label' in row) return h('div', { class: 'dis-label' }, `${row.label}:`);
     const l = row.line;
-    const linked = l.sourceLine !== undefined && l.sourceLine === this.linkedLine;
+    const linked = this.isLinked(row);
     return h(
       'div',
       { class: `dis-row dis-grid${l.runtime ? ' dis-runtime' : ''}${linked ? ' linked' : ''}`, ...(l.sourceLine !== undefined ? { 'data-line': String(l.sourceLine) } : {}) },

@@ -129,7 +129,7 @@ const disassembly = new DisassemblyPane(paneEls[1]!, (line) => editor.goToLine(l
 const transitions = new TransitionsView(paneEls[2]!, api);
 const benchmarks = new BenchmarksView(paneEls[3]!, api);
 const terminals = new SerialTerminals(terminalsBox, api, say);
-const refreshVm = mountVmPanel(vmBox, api, say);
+const refreshVm = mountVmPanel(vmBox, api, say, guestReplaced);
 theme.follow((t) => {
   editor.setDark(t === 'dark');
   terminals.restyle();
@@ -225,6 +225,15 @@ picker.addEventListener('change', () => {
 // ---- run ----
 let lastMode: LabRunMode = 'kernel';
 let running = false;
+/** Why the run in flight is being ended by a restore or restart (main cancels it first); null otherwise. */
+let cancelledBy: string | null = null;
+
+/** A snapshot restore or a restart is starting: the run in flight ends with it, and its reply must say so. */
+function guestReplaced(action: 'restore' | 'restart'): string {
+  if (!running) return '';
+  cancelledBy = action === 'restore' ? 'the snapshot was restored' : 'the guest was restarted';
+  return `; the run of ${fileName} in flight was cancelled`;
+}
 
 /** The arguments and stdin as the run will send them, or what is wrong with them, in words. */
 function runInputs(): { args: string[]; stdin: string } | { error: string } {
@@ -269,6 +278,12 @@ async function run(mode: LabRunMode): Promise<void> {
       stdin: inputs.stdin,
       stdinFrom: stdinTerminal.checked ? 'terminal' : 'text',
     });
+    if (cancelledBy !== null) {
+      say(`the run of ${fileName} in ${mode} mode was cancelled: ${cancelledBy}`);
+      status.dataset['run'] = 'cancelled';
+      terminals.note(0, `[lab] the run of ${fileName} was cancelled: ${cancelledBy}`);
+      return;
+    }
     if (!reply.ok) {
       say(reply.error.message);
       status.dataset['run'] = 'failed';
@@ -276,6 +291,7 @@ async function run(mode: LabRunMode): Promise<void> {
     }
     showRun(reply.value);
   } finally {
+    cancelledBy = null;
     setRunning(false);
   }
 }

@@ -3,8 +3,11 @@
 import type { LabApi, VmStatus } from '../../preload/contract.js';
 import { h } from './dom.js';
 
-/** Returns a function that reads the guest's state again (after a reconnect). */
-export function mountVmPanel(root: HTMLElement, api: LabApi, report: (message: string) => void): () => void {
+/**
+ * Returns a function that reads the guest's state again (after a reconnect). `replacing` is told before a restore or
+ * restart (main ends a run in flight first) and returns what to add to the message about it.
+ */
+export function mountVmPanel(root: HTMLElement, api: LabApi, report: (message: string) => void, replacing: (action: 'restore' | 'restart') => string): () => void {
   const label = h('span', { class: 'vm-state', id: 'vm-state' }, 'guest: …');
   const bar = h('progress', { class: 'vm-progress', max: '1', value: '0' });
   const restart = h('button', { id: 'vm-restart', title: 'cold-boot the guest again' }, 'Restart');
@@ -27,17 +30,22 @@ export function mountVmPanel(root: HTMLElement, api: LabApi, report: (message: s
   refresh();
 
   restart.addEventListener('click', async () => {
+    const note = replacing('restart');
     const r = await api.restartVm({});
-    if (r.ok) show(r.value);
-    else report(r.error.message);
+    if (!r.ok) report(r.error.message);
+    else {
+      show(r.value);
+      if (note) report(`restarted the guest${note}`);
+    }
   });
   for (const [button, action] of [
     [save, 'save'],
     [restore, 'restore'],
   ] as const) {
     button.addEventListener('click', async () => {
+      const note = action === 'restore' ? replacing('restore') : '';
       const r = await api.snapshotVm({ action });
-      report(r.ok ? r.value.message : r.error.message);
+      report(r.ok ? `${r.value.message}${note}` : r.error.message);
     });
   }
   return refresh;

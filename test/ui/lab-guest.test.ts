@@ -69,6 +69,11 @@ test('lab with the guest: console terminal, runs in kernel and user mode, transi
     assert.match(compare, /user mode — getpid_loop\.tal/);
     assert.match(compare, /kernel mode — getpid_loop\.tal/);
     await b.shot('user-run-compare');
+    // The same view in the dark theme (README screenshots show both).
+    await page.click('#theme-toggle');
+    await page.waitForFunction(() => document.documentElement.dataset['theme'] === 'dark');
+    await b.shot('user-run-compare-dark');
+    await page.click('#theme-toggle');
   });
 
   await t.test('restart boots a fresh guest that runs programs again', async () => {
