@@ -42,7 +42,7 @@ test('the quick benchmark runs every experiment and writes a report the lab can 
   assert.ok(report.firstOutput[0]!.totalMs > report.firstOutput[0]!.runMs);
   assert.ok(log.some((line) => line.startsWith('find: cycle 1/1')));
   // Every speed goal was measured and judged against its target; whether it was met depends on the machine.
-  assert.deepEqual(report.bounds.map((b) => b.id), ['aggregate-100k', 'check-worst', 'cold-boot', 'restore', 'resume', 'ring0-sigkill', 'ring0-ctrl-c', 'transitions-frames']);
+  assert.deepEqual(report.bounds.map((b) => b.id), ['aggregate-100k', 'check-worst', 'cold-boot', 'restore', 'resume', 'ring0-sigkill', 'ring0-ctrl-c', 'transitions-frames', 'disassembly-frames']);
   for (const b of report.bounds) {
     assert.ok(Number.isFinite(b.value) && b.value >= 0, JSON.stringify(b));
     assert.equal(b.met, b.value <= b.target, JSON.stringify(b));
