@@ -8,7 +8,28 @@ import { type Form, formsOf, type OperandKind } from './instructions.js';
 /** Why an instruction has no form: the mnemonic, the number of operands, a memory operand without a size, an immediate out of range, or no form takes these operands. */
 export type Unclassified = { why: 'mnemonic' | 'arity' | 'size' | 'range' | 'form'; message: string };
 
-export type Classified = { ok: true; form: Form } | ({ ok: false } & Unclassified);
+/**
+ * A classified instruction: its row, and the instruction as that row encodes it — every memory
+ * operand of an r/m position with the size the row gives it spelled out, so the checker reads and
+ * writes exactly the bytes the assembler's encoding accesses.
+ */
+export type Classified = { ok: true; form: Form; ins: MachineInstr } | ({ ok: false } & Unclassified);
+
+const RM_SIZE: Partial<Record<OperandKind, 1 | 4>> = { 'r/m8': 1, 'r/m32': 4 };
+
+function asEncoded(ins: MachineInstr, f: Form): MachineInstr {
+  const ops = ins.operands;
+  let out: Operand[] | undefined;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const size = RM_SIZE[f.operands[i]!];
+    if (op.kind === 'mem' && op.size === undefined && size !== undefined) {
+      out ??= [...ops];
+      out[i] = { ...op, size };
+    }
+  }
+  return out === undefined ? ins : { ...ins, operands: out };
+}
 
 const REG_WIDTH: Readonly<Record<Reg, 8 | 16 | 32>> = {
   al: 8, cl: 8, dl: 8, bl: 8, ah: 8, ch: 8, dh: 8, bh: 8,
@@ -162,7 +183,7 @@ export function classify(ins: MachineInstr): Classified {
   const forms = formsOf(ins.mnemonic);
   if (forms === undefined) return { ok: false, why: 'mnemonic', message: `'${ins.mnemonic}' is not an instruction TAL checks` };
   const ops = ins.operands;
-  for (const f of candidates(ins.mnemonic, ops)) if (fitsForm(f, ops)) return { ok: true, form: f };
+  for (const f of candidates(ins.mnemonic, ops)) if (fitsForm(f, ops)) return { ok: true, form: f, ins: asEncoded(ins, f) };
   const arities = [...new Set(forms.map((f) => f.operands.length))];
   if (!arities.includes(ops.length)) return { ok: false, why: 'arity', message: `${ins.mnemonic} takes ${arities.join(' or ')} operand(s), found ${ops.length}` };
   // A near miss is reported as what it misses: the size of a memory operand, or an immediate's range.

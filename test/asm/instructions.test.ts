@@ -92,6 +92,25 @@ describe('the instruction table', () => {
     assert.ok(accepted > 1500 && refused > 50000, `${accepted} accepted, ${refused} refused`);
   });
 
+  it('hands the checker each memory operand with the size its row encodes, also where the source leaves it out', () => {
+    let unsized = 0;
+    for (const f of FORMS) {
+      for (const x of instancesOf(f)) {
+        const c = classify(x);
+        assert.ok(c.ok && c.form === f);
+        const rules = ruleFor(x);
+        assert.deepEqual(rules.ins, c.ins);
+        f.operands.forEach((k, i) => {
+          const op = c.ins.operands[i]!;
+          if (op.kind !== 'mem' || k === 'm') return;
+          if ((x.operands[i] as MemOperand).size === undefined) unsized++;
+          assert.equal(op.size, k === 'r/m8' ? 1 : 4, `${f.name}: ${x.text}`);
+        });
+      }
+    }
+    assert.ok(unsized > 100, `${unsized} instances without a size prefix`);
+  });
+
   it('refuses a form outside it in the checker with E_UNSUPPORTED naming the mnemonic and form', () => {
     const cases: [string, Operand[], RegExp][] = [
       ['mov', [mem(4), mem(4)], /mov m32, m32/],
