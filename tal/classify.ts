@@ -8,7 +8,28 @@ import { type Form, formsOf, type OperandKind } from './instructions.js';
 /** Why an instruction has no form: the mnemonic, the number of operands, a memory operand without a size, an immediate out of range, or no form takes these operands. */
 export type Unclassified = { why: 'mnemonic' | 'arity' | 'size' | 'range' | 'form'; message: string };
 
-export type Classified = { ok: true; form: Form } | ({ ok: false } & Unclassified);
+/**
+ * A classified instruction: its row, and the instruction as that row encodes it — every memory
+ * operand of an r/m position with the size the row gives it spelled out, so the checker reads and
+ * writes exactly the bytes the assembler's encoding accesses.
+ */
+export type Classified = { ok: true; form: Form; ins: MachineInstr } | ({ ok: false } & Unclassified);
+
+const RM_SIZE: Partial<Record<OperandKind, 1 | 4>> = { 'r/m8': 1, 'r/m32': 4 };
+
+function asEncoded(ins: MachineInstr, f: Form): MachineInstr {
+  const ops = ins.operands;
+  let out: Operand[] | undefined;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const size = RM_SIZE[f.operands[i]!];
+    if (op.kind === 'mem' && op.size === undefined && size !== undefined) {
+      out ??= [...ops];
+      out[i] = { ...op, size };
+    }
+  }
+  return out === undefined ? ins : { ...ins, operands: out };
+}
 
 const REG_WIDTH: Readonly<Record<Reg, 8 | 16 | 32>> = {
   al: 8, cl: 8, dl: 8, bl: 8, ah: 8, ch: 8, dh: 8, bh: 8,
@@ -43,7 +64,11 @@ function fixedWidth(f: Form): boolean {
 /** Whether a memory operand without a size takes its size `w` from the rest of the form: a register of that width, or a label value (32 bits). */
 function sizeImplied(f: Form, ops: readonly Operand[], at: number, w: number): boolean {
   if (fixedWidth(f)) return true;
-  return f.operands.some((k, i) => i !== at && (REG_KIND[k] === w || (k === 'imm32' && w === 32 && ops[i]!.kind === 'label')));
+  for (let i = 0; i < f.operands.length; i++) {
+    const k = f.operands[i]!;
+    if (i !== at && (REG_KIND[k] === w || (k === 'imm32' && w === 32 && ops[i]!.kind === 'label'))) return true;
+  }
+  return false;
 }
 
 function matches(f: Form, k: OperandKind, op: Operand, at: number, ops: readonly Operand[]): boolean {
@@ -70,9 +95,8 @@ function matches(f: Form, k: OperandKind, op: Operand, at: number, ops: readonly
       return (op.kind === 'label' && f.labelImmediate) || (op.kind === 'imm' && fits(op.value, 32));
     case 'simm8': {
       if (op.kind !== 'imm') return false;
-      const w = f.operands.map((x) => REG_KIND[x] ?? RM_KIND[x]).find((x) => x !== undefined) ?? 32;
-      const s = signedIn(op.value, w);
-      return fits(op.value, w) && s >= -128 && s <= 127;
+      const s = signedIn(op.value, f.width);
+      return fits(op.value, f.width) && s >= -128 && s <= 127;
     }
     case 'count8':
       return op.kind === 'imm' && Number.isInteger(op.value) && op.value >= 0 && op.value <= 255;
@@ -88,7 +112,10 @@ function matches(f: Form, k: OperandKind, op: Operand, at: number, ops: readonly
 }
 
 function fitsForm(f: Form, ops: readonly Operand[]): boolean {
-  return f.operands.length === ops.length && f.operands.every((k, i) => matches(f, k, ops[i]!, i, ops));
+  const kinds = f.operands;
+  if (kinds.length !== ops.length) return false;
+  for (let i = 0; i < kinds.length; i++) if (!matches(f, kinds[i]!, ops[i]!, i, ops)) return false;
+  return true;
 }
 
 /** How an operand reads in a diagnostic: `r32`, `m16`, `m` (no size), `imm`, `label`. */
@@ -110,13 +137,53 @@ export function shapeOf(ins: MachineInstr): string {
   return ins.operands.length === 0 ? ins.mnemonic : `${ins.mnemonic} ${ins.operands.map(operandShape).join(', ')}`;
 }
 
+// The classifier runs for every instruction checked and assembled, so each mnemonic's forms are
+// bucketed by arity and by the coarse class of the first operand: a lookup tries only the rows
+// that could fit, in the table's order.
+type OperandClass = 0 | 1 | 2 | 3 | 4 | 5; // r8, r16, r32, memory, immediate, label
+const CLASSES_OF: Readonly<Record<OperandKind, readonly OperandClass[]>> = {
+  r8: [0], r16: [1], r32: [2], 'r/m8': [0, 3], 'r/m32': [2, 3], m: [3],
+  AL: [0], AX: [1], EAX: [2], CL: [0], one: [4],
+  imm8: [4], imm16: [4], imm32: [4, 5], simm8: [4], count8: [4], uimm16: [4],
+  rel8: [5], rel32: [5], rel: [5],
+};
+
+function classOf(op: Operand): OperandClass {
+  switch (op.kind) {
+    case 'reg': {
+      const w = REG_WIDTH[op.reg];
+      return w === 8 ? 0 : w === 16 ? 1 : 2;
+    }
+    case 'mem':
+      return 3;
+    case 'imm':
+      return 4;
+    case 'label':
+      return 5;
+  }
+}
+
+const buckets = new Map<string, Form[][]>();
+
+function candidates(mnemonic: string, ops: readonly Operand[]): readonly Form[] {
+  let b = buckets.get(mnemonic);
+  if (b === undefined) {
+    b = Array.from({ length: 6 * 4 }, () => []);
+    for (const f of formsOf(mnemonic) ?? []) {
+      const classes: readonly OperandClass[] = f.operands.length === 0 ? [0, 1, 2, 3, 4, 5] : CLASSES_OF[f.operands[0]!];
+      for (const c of classes) b[c * 4 + f.operands.length]!.push(f);
+    }
+    buckets.set(mnemonic, b);
+  }
+  return ops.length > 3 ? [] : b[(ops.length === 0 ? 0 : classOf(ops[0]!)) * 4 + ops.length]!;
+}
+
 /** The row of the instruction table that `ins` is, or why there is none. */
 export function classify(ins: MachineInstr): Classified {
   const forms = formsOf(ins.mnemonic);
   if (forms === undefined) return { ok: false, why: 'mnemonic', message: `'${ins.mnemonic}' is not an instruction TAL checks` };
   const ops = ins.operands;
-  const form = forms.find((f) => fitsForm(f, ops));
-  if (form !== undefined) return { ok: true, form };
+  for (const f of candidates(ins.mnemonic, ops)) if (fitsForm(f, ops)) return { ok: true, form: f, ins: asEncoded(ins, f) };
   const arities = [...new Set(forms.map((f) => f.operands.length))];
   if (!arities.includes(ops.length)) return { ok: false, why: 'arity', message: `${ins.mnemonic} takes ${arities.join(' or ')} operand(s), found ${ops.length}` };
   // A near miss is reported as what it misses: the size of a memory operand, or an immediate's range.

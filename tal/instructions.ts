@@ -57,8 +57,11 @@ export interface Form {
   encoding: Encoding;
   /** Whether a label's address may stand for its imm32 (`mov eax, msg`); not a multiplier. */
   labelImmediate: boolean;
+  /** The operand size in bits (what an imm8 is sign-extended to), from the first sized operand; 32 when none. */
+  width: 8 | 16 | 32;
 }
 
+const SIZED: Partial<Record<OperandKind, 8 | 16 | 32>> = { r8: 8, 'r/m8': 8, AL: 8, r16: 16, AX: 16, r32: 32, 'r/m32': 32, EAX: 32 };
 const RM: ReadonlySet<OperandKind> = new Set(['r/m8', 'r/m32', 'm']);
 
 interface Effects {
@@ -93,6 +96,7 @@ function form(mnemonic: string, operands: OperandKind[], fx: Effects, encoding: 
     rule: fx.rule,
     encoding,
     labelImmediate: fx.rule !== 'multiply',
+    width: operands.map((k) => SIZED[k]).find((w) => w !== undefined) ?? 32,
   };
 }
 

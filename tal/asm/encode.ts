@@ -129,7 +129,6 @@ function unsignedIn(value: number, w: number): number {
 }
 
 const IMM_BITS: Partial<Record<OperandKind, number>> = { imm8: 8, imm16: 16, imm32: 32, count8: 8, uimm16: 16, one: 8 };
-const OPERAND_BITS: Partial<Record<OperandKind, number>> = { r16: 16, AX: 16, r8: 8, 'r/m8': 8, AL: 8 };
 
 /** Per-instruction encoding state: the label fields found so far. */
 class Encoding {
@@ -186,10 +185,7 @@ class Encoding {
       case 'label':
         return this.labelValue(op.name);
       case 'imm': {
-        if (kind === 'simm8') {
-          const w = form.operands.map((k) => OPERAND_BITS[k]).find((b) => b !== undefined) ?? 32;
-          return { k: 'i', value: signedIn(op.value, w), signed: true };
-        }
+        if (kind === 'simm8') return { k: 'i', value: signedIn(op.value, form.width), signed: true };
         return { k: 'i', value: unsignedIn(op.value, IMM_BITS[kind] ?? 32), signed: false };
       }
     }

@@ -52,7 +52,10 @@ function checkDescent(env: Env, before: number, after: number, guardSlots: numbe
 }
 
 function step(s: State, ins: Instr, ctx: RuleCtx): StepOut {
-  if (ins.kind === 'machine') return ruleFor(ins).rule(s, ins, ctx, snapshot(s));
+  if (ins.kind === 'machine') {
+    const { rule, ins: encoded } = ruleFor(ins);
+    return rule(s, encoded, ctx, snapshot(s));
+  }
   return pseudoRule(s, ins, ctx.env);
 }
 

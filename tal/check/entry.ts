@@ -3,9 +3,9 @@
 
 import type { Program } from '../ast.js';
 import { ARGV_TYPE } from '../type-parser.js';
-import type { Reg32, WordType } from '../types.js';
 import type { Env } from './env.js';
 import { CheckError, type Diagnostics } from './errors.js';
+import { RegFile } from './regfile.js';
 import { call, ruleContext } from './rules-control.js';
 import { emptyStack, showWord, snapshot, type State } from './state.js';
 
@@ -20,7 +20,7 @@ export function checkEntry(program: Program, env: Env, diags: Diagnostics): void
     diags.global.push(diags.make('E_ENTRY', entry.loc, `the entry label '${entry.label}' needs a type`, { hint: `${entry.label}: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}` }));
     return;
   }
-  const s: State = { regs: new Map<Reg32, WordType>([['ebx', ARGV_TYPE]]), stack: emptyStack({ k: 'svar', name: 'ρ' }), vars: new Map([['ρ', 'stack']]) };
+  const s: State = { regs: new RegFile([['ebx', ARGV_TYPE]]), stack: emptyStack({ k: 'svar', name: 'ρ' }), vars: new Map([['ρ', 'stack']]) };
   try {
     const out = call(s, { kind: 'machine', mnemonic: 'call', operands: [{ kind: 'label', name: entry.label }], loc: entry.loc, text: `call ${entry.label}` }, ruleContext(env), snapshot(s));
     const eax = out.next?.regs.get('eax');

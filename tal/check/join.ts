@@ -1,10 +1,11 @@
 // Joins at control-flow merges: the least common supertype of two word types, and of two
 // states arriving at an untyped label.
 
-import type { Field, Reg32, WordType } from '../types.js';
+import type { Field, WordType } from '../types.js';
 import type { Env } from './env.js';
 import { CheckError } from './errors.js';
 import { COST, spend } from './limits.js';
+import { RegFile } from './regfile.js';
 import { restack, sameTail, type Stack, type State } from './state.js';
 import type { StackType } from '../types.js';
 import { freeVarsWord } from './subst.js';
@@ -84,7 +85,7 @@ export function joinStates(env: Env, a: State, b: State): State {
   const sameScope = shared.length === a.vars.size && shared.length === b.vars.size;
   const vars = sameScope ? a.vars : new Map(shared);
   const inScope = sameScope ? (): boolean => true : (t: WordType): boolean => [...freeVarsWord(t)].every((v) => vars.has(v));
-  const regs = new Map<Reg32, WordType>();
+  const regs = new RegFile();
   for (const [r, ta] of a.regs) {
     const tb = b.regs.get(r);
     if (tb === undefined) continue;

@@ -280,11 +280,9 @@ export function writeOperand(s: State, pre: Pre, env: Env, op: Operand, t: WordT
       writeMemory(s, pre, env, op, op.size ?? size, t);
       return;
     case 'imm':
-      fail('E_OPERAND', 'an immediate cannot be a destination');
-      return;
     case 'label':
-      if (env.labels.get(op.name)?.kind === 'code') fail('E_WRITE_CODE', `'${op.name}' is code; code cannot be written`);
-      fail('E_OPERAND', `a label cannot be a destination; write [${op.name}] for the memory it names`);
+      // No form of the instruction table writes an immediate or a label (tal/classify.ts refuses them first).
+      fail('E_UNSUPPORTED', `${op.kind === 'imm' ? 'an immediate' : `the label '${op.name}'`} cannot be a destination`);
   }
 }
 

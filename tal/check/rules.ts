@@ -99,8 +99,11 @@ function refineMissingForm(ins: MachineInstr): void {
   if (control && ins.operands[0]?.kind === 'imm') fail('E_JUMP_TARGET', `${ins.mnemonic} to an absolute address is not allowed`, { hint: 'jump to a label' });
 }
 
-/** The instruction's row of the instruction table (the form the assembler encodes) and the rule that types it. */
-export function ruleFor(ins: MachineInstr): { form: Form; rule: Rule } {
+/**
+ * The instruction's row of the instruction table (the form the assembler encodes), the rule that
+ * types it, and the instruction as the row encodes it (memory sizes spelled out): the one to check.
+ */
+export function ruleFor(ins: MachineInstr): { form: Form; rule: Rule; ins: MachineInstr } {
   const m = ins.mnemonic;
   const why = PRIVILEGED[m];
   if (why !== undefined) fail('E_PRIVILEGED', `'${m}' is not allowed in TAL: it ${why}`);
@@ -114,5 +117,5 @@ export function ruleFor(ins: MachineInstr): { form: Form; rule: Rule } {
     const hint = c.why === 'mnemonic' ? (UNSUPPORTED_HINTS[m] ?? 'see docs/tal.md, "Instructions"') : c.why === 'size' ? 'write byte [...], word [...] or dword [...]' : 'see docs/tal.md, "Instructions", for the forms TAL checks';
     return fail(UNCLASSIFIED[c.why], c.message, { hint });
   }
-  return { form: c.form, rule: RULES[c.form.rule] };
+  return { form: c.form, rule: RULES[c.form.rule], ins: c.ins };
 }

@@ -3,6 +3,7 @@
 
 import type { CodeType, Reg32, Size, StackType, VarKind, WordType } from '../types.js';
 import { spend } from './limits.js';
+import { RegFile } from './regfile.js';
 
 /** What the last cmp/test established, kept until a register it names or the flags change. */
 export type Flags =
@@ -28,7 +29,7 @@ export interface Stack {
   readonly tail: StackTail;
 }
 export interface State {
-  regs: Map<Reg32, WordType>; // never contains esp: ESP always holds `sptr stack`
+  regs: RegFile; // never contains esp: ESP always holds `sptr stack`
   stack: Stack;
   /** Variables in scope; replaced, never changed in place, so states share it. */
   vars: ReadonlyMap<string, VarKind>;
@@ -37,7 +38,7 @@ export interface State {
 
 /** A copy whose registers can change independently; the stack and the variables are immutable, so they are shared. */
 export function cloneState(s: State): State {
-  const out: State = { regs: new Map(s.regs), stack: s.stack, vars: s.vars };
+  const out: State = { regs: new RegFile(s.regs), stack: s.stack, vars: s.vars };
   if (s.flags !== undefined) out.flags = s.flags;
   return out;
 }
@@ -148,7 +149,7 @@ export function sameTail(a: Stack, b: Stack): boolean {
 
 /** The state a code type describes on entry (its ∀ variables become rigid variables in scope). */
 export function stateOfCodeType(ct: CodeType, outer: ReadonlyMap<string, VarKind> = new Map()): State {
-  const regs = new Map<Reg32, WordType>();
+  const regs = new RegFile();
   for (const [r, t] of Object.entries(ct.regs) as [Reg32, WordType][]) if (r !== 'esp') regs.set(r, t);
   const esp = ct.regs.esp;
   const stack = esp !== undefined && esp.k === 'sptr' ? flattenStack(esp.s) : emptyStack({ k: 'nil' });

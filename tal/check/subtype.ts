@@ -8,6 +8,9 @@ import { sizeEq, type TypeDefs } from './word-kinds.js';
 
 // ---------- comparison ----------
 
+/** No ∀-bound variables: shared by the many comparisons that instantiate nothing (a ReadonlySet, never changed). */
+const NO_VARS: ReadonlySet<string> = new Set();
+
 /** Types whose comparison can recurse: the ones worth remembering. */
 const COMPOUND: ReadonlySet<WordType['k']> = new Set(['named', 'tuple', 'words', 'code', 'exists', 'maybe', 'sptr']);
 
@@ -21,7 +24,7 @@ export class Comparer {
 
   constructor(
     private readonly defs: TypeDefs,
-    readonly flex: ReadonlySet<string> = new Set(),
+    readonly flex: ReadonlySet<string> = NO_VARS,
     readonly subst: Subst = new Map(),
     /**
      * Shared by the comparisons one top-level comparison starts, made when first needed.
@@ -34,7 +37,7 @@ export class Comparer {
     private readonly shared: { assumed?: Map<WordType, Set<WordType>>; memo?: Map<WordType, Map<WordType, boolean>> } = {},
   ) {}
 
-  private sub(flex: ReadonlySet<string> = new Set(), subst: Subst = new Map()): Comparer {
+  private sub(flex: ReadonlySet<string> = NO_VARS, subst: Subst = new Map()): Comparer {
     return new Comparer(this.defs, flex, subst, this.shared);
   }
 

@@ -96,6 +96,7 @@ function isBranch(f: Form): boolean {
 /** Instances of one non-branch row: position p of instance j takes the (j + 3p)-th candidate, so registers vary across positions. */
 export function instancesOf(f: Form): MachineInstr[] {
   const cands = f.operands.map(candidates);
+  if (cands.some((c) => c.length === 0)) return []; // branch rows: branchForms places them
   const n = Math.max(1, ...cands.map((c) => c.length));
   const out: MachineInstr[] = [];
   const seen = new Set<string>();
