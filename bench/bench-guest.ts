@@ -99,7 +99,9 @@ export class BenchGuest {
     const shareName = `bench-${process.pid}-${this.installed++}-${name}`;
     await this.vm.putFile(shareName, bytes);
     const target = `${GUEST_BIN}/${name}`;
-    await this.check(`cp ${GUEST_SHARE_DIR}/${shareName} ${target}.new && chmod 755 ${target}.new && mv ${target}.new ${target} && rm ${GUEST_SHARE_DIR}/${shareName}`);
+    await this.check(
+      `cp ${GUEST_SHARE_DIR}/${shareName} ${target}.new && chmod 755 ${target}.new && mv ${target}.new ${target} && rm ${GUEST_SHARE_DIR}/${shareName}`,
+    );
     return target;
   }
 

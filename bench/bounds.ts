@@ -85,7 +85,13 @@ async function guestBounds(log: (m: string) => void): Promise<Measure[]> {
     t = performance.now();
     await vm.write(PORT, '\x03');
     await vm.exec('true', { port: PORT, timeoutMs: 30_000 });
-    out.push({ id: 'ring0-ctrl-c', what: 'Ctrl-C ends a spinning ring-0 program and the shell answers', unit: 'ms', target: 1000, value: performance.now() - t });
+    out.push({
+      id: 'ring0-ctrl-c',
+      what: 'Ctrl-C ends a spinning ring-0 program and the shell answers',
+      unit: 'ms',
+      target: 1000,
+      value: performance.now() - t,
+    });
     return out;
   } finally {
     await resumed.stop();
@@ -110,10 +116,23 @@ function aggregationBound(): Measure {
   const calls = accountProgram(records, 100, 'kernel', { int80: 0, sysenter: 0, direct: 100_000 }, 0);
   agg.addRun(
     { mode: 'kernel', file: 'bound.tal', status: 'exited', exitCode: 0, wallMs: 1, pid: 100 },
-    { pid: 100, path: 'direct', total: calls.total, notItemized: calls.notItemized, calls: calls.byCall.map((c) => ({ nr: c.nr, path: 'direct', count: c.count, totalNs: c.cycles })), records: calls.records.map((r) => ({ seq: r.seq, nr: r.nr, ns: r.cycles })) },
+    {
+      pid: 100,
+      path: 'direct',
+      total: calls.total,
+      notItemized: calls.notItemized,
+      calls: calls.byCall.map((c) => ({ nr: c.nr, path: 'direct', count: c.count, totalNs: c.cycles })),
+      records: calls.records.map((r) => ({ seq: r.seq, nr: r.nr, ns: r.cycles })),
+    },
   );
   agg.snapshot();
-  return { id: 'aggregate-100k', what: 'account 100,000 recorded calls to their program and snapshot them', unit: 'ms', target: 250, value: performance.now() - t };
+  return {
+    id: 'aggregate-100k',
+    what: 'account 100,000 recorded calls to their program and snapshot them',
+    unit: 'ms',
+    target: 250,
+    value: performance.now() - t,
+  };
 }
 
 /** The slowest of the checker's robustness inputs (test/check/fuzz.test.ts's largest shapes). */
@@ -162,7 +181,17 @@ async function framesBound(log: (m: string) => void): Promise<Measure> {
     const records = Array.from({ length: 2048 }, (_, i) => ({ seq: i, nr: i % 50 === 0 ? 4 : 20, ns: 260 + (i % 7) }));
     agg.addRun(
       { mode: 'kernel', file: 'getpid_loop.tal', status: 'exited', exitCode: 0, wallMs: 2000, pid: 100 },
-      { pid: 100, path: 'direct', total: 100_000, notItemized: 100_000 - records.length, calls: [{ nr: 20, path: 'direct', count: 100_000 - 41, totalNs: 26_000_000 }, { nr: 4, path: 'direct', count: 41, totalNs: 10_660 }], records },
+      {
+        pid: 100,
+        path: 'direct',
+        total: 100_000,
+        notItemized: 100_000 - records.length,
+        calls: [
+          { nr: 20, path: 'direct', count: 100_000 - 41, totalNs: 26_000_000 },
+          { nr: 4, path: 'direct', count: 41, totalNs: 10_660 },
+        ],
+        records,
+      },
     );
     shell.socket.broadcast('telemetry', agg.snapshot());
     await sleep(500);
@@ -186,8 +215,16 @@ async function disassemblyFramesBound(log: (m: string) => void): Promise<Measure
     await openDisassembly(page, 300_000);
     const r = await scrollDisassembly(page);
     if (r.wrongRows.length > 0) throw new Error(`the disassembly showed the wrong rows: ${r.wrongRows.join('; ')}`);
-    log(`bounds: ${r.steps} frames, median ${r.medianFrameMs.toFixed(1)} ms, 95th percentile ${r.p95FrameMs.toFixed(1)} ms, worst ${r.worstFrameMs.toFixed(1)} ms, ${r.longTasks} long tasks`);
-    return { id: 'disassembly-frames', what: `longest frame scrolling the disassembly of ${LARGE_PROGRAM_LINES.toLocaleString('en-US')} lines`, unit: 'ms', target: 100, value: r.worstFrameMs };
+    log(
+      `bounds: ${r.steps} frames, median ${r.medianFrameMs.toFixed(1)} ms, 95th percentile ${r.p95FrameMs.toFixed(1)} ms, worst ${r.worstFrameMs.toFixed(1)} ms, ${r.longTasks} long tasks`,
+    );
+    return {
+      id: 'disassembly-frames',
+      what: `longest frame scrolling the disassembly of ${LARGE_PROGRAM_LINES.toLocaleString('en-US')} lines`,
+      unit: 'ms',
+      target: 100,
+      value: r.worstFrameMs,
+    };
   } finally {
     await b.close();
     await shell.close();

@@ -12,7 +12,6 @@ import { APP_ROOT } from '../main/app/resource-paths.js';
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.join(APP_ROOT, 'test-artifacts');
 
-
 export interface BrowserSession {
   page: Page;
   context: BrowserContext;

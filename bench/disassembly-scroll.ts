@@ -62,61 +62,71 @@ export async function openDisassembly(page: Page, timeoutMs: number): Promise<nu
 
 /** Scrolls the listing of largeProgram(lines) end to end, a viewport a frame, and checks every step's top row against the program's layout. */
 export async function scrollDisassembly(page: Page, lines = LARGE_PROGRAM_LINES): Promise<ScrollReport> {
-  return page.evaluate(async ({ firstLine, lines }) => {
-    const ROW_PX = 18;
-    const scroller = document.getElementById('dis-scroll')!;
-    const spacer = scroller.firstElementChild as HTMLElement;
-    const rows = Math.round(spacer.getBoundingClientRect().height / ROW_PX);
-    let longTasks = 0;
-    let longestTaskMs = 0;
-    const observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        longTasks++;
-        longestTaskMs = Math.max(longestTaskMs, e.duration);
+  return page.evaluate(
+    async ({ firstLine, lines }) => {
+      const ROW_PX = 18;
+      const scroller = document.getElementById('dis-scroll')!;
+      const spacer = scroller.firstElementChild as HTMLElement;
+      const rows = Math.round(spacer.getBoundingClientRect().height / ROW_PX);
+      let longTasks = 0;
+      let longestTaskMs = 0;
+      const observer = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          longTasks++;
+          longestTaskMs = Math.max(longestTaskMs, e.duration);
+        }
+      });
+      observer.observe({ type: 'longtask', buffered: false });
+      const frame = (): Promise<number> => new Promise((resolve) => requestAnimationFrame(resolve));
+      const gaps: number[] = [];
+      const wrongRows: string[] = [];
+      const view = scroller.getBoundingClientRect();
+      let previous = await frame();
+      let steps = 0;
+      let firstInstructionRow: number | null = null;
+      for (let top = 0; ; top += scroller.clientHeight) {
+        scroller.scrollTop = top;
+        const now = await frame();
+        gaps.push(now - previous);
+        previous = now;
+        steps++;
+        // The row under the scroller's top edge. The listing is the runtime (its labels and rows), main's label, and the
+        // instructions of lines 3..n+3 in order: once the first instruction row is seen, every later row's line follows
+        // from its position.
+        const index = Math.floor((scroller.scrollTop + 1) / ROW_PX);
+        const el = document.elementFromPoint(view.left + 30, view.top + 1)?.closest<HTMLElement>('.dis-row, .dis-label');
+        const line = el?.dataset['line'] === undefined ? null : Number(el.dataset['line']);
+        const found = !el ? 'nothing' : el.classList.contains('dis-label') ? 'label' : line === null ? 'runtime' : `line ${line}`;
+        if (firstInstructionRow === null && line !== null) firstInstructionRow = index - (line - firstLine);
+        const expected =
+          firstInstructionRow === null || index < firstInstructionRow - 1
+            ? ['label', 'runtime']
+            : index === firstInstructionRow - 1
+              ? ['label']
+              : index <= firstInstructionRow + lines
+                ? [`line ${index - firstInstructionRow + firstLine}`]
+                : ['label', 'runtime'];
+        if (!expected.includes(found) && wrongRows.length < 10)
+          wrongRows.push(`row ${index} at ${scroller.scrollTop}px: expected ${expected.join(' or ')}, found ${found}`);
+        if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1) break;
       }
-    });
-    observer.observe({ type: 'longtask', buffered: false });
-    const frame = (): Promise<number> => new Promise((resolve) => requestAnimationFrame(resolve));
-    const gaps: number[] = [];
-    const wrongRows: string[] = [];
-    const view = scroller.getBoundingClientRect();
-    let previous = await frame();
-    let steps = 0;
-    let firstInstructionRow: number | null = null;
-    for (let top = 0; ; top += scroller.clientHeight) {
-      scroller.scrollTop = top;
-      const now = await frame();
-      gaps.push(now - previous);
-      previous = now;
-      steps++;
-      // The row under the scroller's top edge. The listing is the runtime (its labels and rows), main's label, and the
-      // instructions of lines 3..n+3 in order: once the first instruction row is seen, every later row's line follows
-      // from its position.
-      const index = Math.floor((scroller.scrollTop + 1) / ROW_PX);
-      const el = document.elementFromPoint(view.left + 30, view.top + 1)?.closest<HTMLElement>('.dis-row, .dis-label');
-      const line = el?.dataset['line'] === undefined ? null : Number(el.dataset['line']);
-      const found = !el ? 'nothing' : el.classList.contains('dis-label') ? 'label' : line === null ? 'runtime' : `line ${line}`;
-      if (firstInstructionRow === null && line !== null) firstInstructionRow = index - (line - firstLine);
-      const expected =
-        firstInstructionRow === null || index < firstInstructionRow - 1 ? ['label', 'runtime'] : index === firstInstructionRow - 1 ? ['label'] : index <= firstInstructionRow + lines ? [`line ${index - firstInstructionRow + firstLine}`] : ['label', 'runtime'];
-      if (!expected.includes(found) && wrongRows.length < 10) wrongRows.push(`row ${index} at ${scroller.scrollTop}px: expected ${expected.join(' or ')}, found ${found}`);
-      if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1) break;
-    }
-    observer.disconnect();
-    const lastSourceLine = Math.max(0, ...[...scroller.querySelectorAll<HTMLElement>('.dis-row[data-line]')].map((r) => Number(r.dataset['line'])));
-    const sorted = [...gaps].sort((a, b) => a - b);
-    return {
-      rows,
-      steps,
-      firstInstructionRow: firstInstructionRow ?? -1,
-      rowsInPage: scroller.querySelectorAll('.dis-row, .dis-label').length,
-      wrongRows,
-      lastSourceLine,
-      worstFrameMs: sorted[sorted.length - 1] ?? 0,
-      medianFrameMs: sorted[Math.floor(sorted.length / 2)] ?? 0,
-      p95FrameMs: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
-      longTasks,
-      longestTaskMs,
-    };
-  }, { firstLine: FIRST_INSTRUCTION_LINE, lines });
+      observer.disconnect();
+      const lastSourceLine = Math.max(0, ...[...scroller.querySelectorAll<HTMLElement>('.dis-row[data-line]')].map((r) => Number(r.dataset['line'])));
+      const sorted = [...gaps].sort((a, b) => a - b);
+      return {
+        rows,
+        steps,
+        firstInstructionRow: firstInstructionRow ?? -1,
+        rowsInPage: scroller.querySelectorAll('.dis-row, .dis-label').length,
+        wrongRows,
+        lastSourceLine,
+        worstFrameMs: sorted[sorted.length - 1] ?? 0,
+        medianFrameMs: sorted[Math.floor(sorted.length / 2)] ?? 0,
+        p95FrameMs: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
+        longTasks,
+        longestTaskMs,
+      };
+    },
+    { firstLine: FIRST_INSTRUCTION_LINE, lines },
+  );
 }

@@ -29,9 +29,23 @@ export const GUEST_HEADERS: readonly string[] = ['rt.h', 'net.h'];
 
 export const GUEST_CC = 'i686-linux-gnu-gcc';
 export const GUEST_CFLAGS: readonly string[] = [
-  '-std=gnu11', '-m32', '-march=i686', '-O2', '-static', '-nostdlib', '-ffreestanding', '-fno-builtin',
-  '-fno-pie', '-no-pie', '-fno-stack-protector', '-fno-asynchronous-unwind-tables',
-  '-Wall', '-Wextra', '-Werror', '-Wl,--build-id=none', '-Wl,-z,noexecstack',
+  '-std=gnu11',
+  '-m32',
+  '-march=i686',
+  '-O2',
+  '-static',
+  '-nostdlib',
+  '-ffreestanding',
+  '-fno-builtin',
+  '-fno-pie',
+  '-no-pie',
+  '-fno-stack-protector',
+  '-fno-asynchronous-unwind-tables',
+  '-Wall',
+  '-Wextra',
+  '-Werror',
+  '-Wl,--build-id=none',
+  '-Wl,-z,noexecstack',
 ];
 /** After the sources: 64-bit division and friends. */
 export const GUEST_LIBS: readonly string[] = ['-lgcc'];
@@ -98,7 +112,11 @@ export async function loadGuestTools(dirs: GuestToolDirs = DEFAULT_TOOL_DIRS): P
     try {
       bytes = new Uint8Array(await readFile(path.join(dirs.binDir, name)));
     } catch (error) {
-      throw new GuestToolsError('GUEST_TOOLS_MISSING', `cannot read bench/guest/bin/${name} (${(error as Error).message}); run npm run build:bench-guest`, name);
+      throw new GuestToolsError(
+        'GUEST_TOOLS_MISSING',
+        `cannot read bench/guest/bin/${name} (${(error as Error).message}); run npm run build:bench-guest`,
+        name,
+      );
     }
     if (createHash('sha256').update(bytes).digest('hex') !== entry.sha256) {
       throw new GuestToolsError('GUEST_TOOLS_CORRUPT', `bench/guest/bin/${name} does not match its manifest digest`, name);

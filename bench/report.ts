@@ -182,7 +182,8 @@ function describeComparison(e: ExperimentReport): string {
 function describeTarget(e: ExperimentReport): string {
   const t = e.comparison?.target;
   if (!t) return '';
-  const achieved = t.measure === 'times-cheaper' ? `${fmt(t.achieved)}×` : t.measure === 'percent-lower' ? `${fmt(t.achieved)}%` : `${fmt(t.achieved)} ${e.unit}`;
+  const achieved =
+    t.measure === 'times-cheaper' ? `${fmt(t.achieved)}×` : t.measure === 'percent-lower' ? `${fmt(t.achieved)}%` : `${fmt(t.achieved)} ${e.unit}`;
   return `${t.met ? 'met' : 'MISSED'}: ${achieved} (${t.text})`;
 }
 
@@ -225,7 +226,11 @@ export function tableRows(report: BenchReport): string[][] {
 /** A plain-text table, columns padded, for the terminal. */
 export function formatTable(rows: readonly string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
-  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
@@ -238,11 +243,26 @@ export function formatMarkdown(report: BenchReport): string {
   const out: string[] = [];
   out.push(`# TAL Lab benchmark${report.quick ? ' (quick mode: not representative)' : ''}`, '');
   out.push(`Started ${report.startedAt}, finished ${report.finishedAt}.`, '');
-  out.push(`Host: ${Object.entries(report.host).map(([k, v]) => `${k} ${v}`).join('; ')}.`, '');
-  out.push(`Guest: ${Object.entries(report.guest).map(([k, v]) => `${k} ${v}`).join('; ')}.`, '');
+  out.push(
+    `Host: ${Object.entries(report.host)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('; ')}.`,
+    '',
+  );
+  out.push(
+    `Guest: ${Object.entries(report.guest)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('; ')}.`,
+    '',
+  );
   out.push(`Programs: ${report.launcher}.`, '');
-  out.push(`Parameters: ${Object.entries(report.params).map(([k, v]) => `${k}=${v}`).join(', ')}.`, '');
-  out.push('Values are by the guest clock (CLOCK_MONOTONIC; v86 ties it to host time); instructions are v86\'s instruction counter.', '');
+  out.push(
+    `Parameters: ${Object.entries(report.params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}.`,
+    '',
+  );
+  out.push("Values are by the guest clock (CLOCK_MONOTONIC; v86 ties it to host time); instructions are v86's instruction counter.", '');
   out.push(markdownTable(tableRows(report)), '');
   if (report.toolchain.length > 0) {
     out.push('## Host toolchain', '');

@@ -102,7 +102,12 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
   const chosen = experiments().filter((e) => !options.only || options.only.includes(e.id));
   if (options.only) {
     const unknown = options.only.filter((id) => !experiments().some((e) => e.id === id));
-    if (unknown.length > 0) throw new Error(`unknown experiment(s): ${unknown.join(', ')} (known: ${experiments().map((e) => e.id).join(', ')})`);
+    if (unknown.length > 0)
+      throw new Error(
+        `unknown experiment(s): ${unknown.join(', ')} (known: ${experiments()
+          .map((e) => e.id)
+          .join(', ')})`,
+      );
   }
 
   log('host: timing the checker and the assembler');

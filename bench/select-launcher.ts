@@ -32,7 +32,7 @@ export async function selectLauncher(guest: BenchGuest): Promise<LauncherChoice>
   const telemetry = new TelemetryReader(guest.vm, region);
   // Measurements are taken with telemetry off: recording costs a ring write per system call.
   await telemetry.setEnabled(false);
-  if ((await telemetry.counters()).telemetryEnabled) throw new Error('could not switch the guest kernel\'s telemetry off');
+  if ((await telemetry.counters()).telemetryEnabled) throw new Error("could not switch the guest kernel's telemetry off");
   return {
     launcher: new TaloLauncher(talexec, key),
     notes: [`per-boot signing key ${key.fingerprint()} injected; telemetry off during measurements`],

@@ -39,12 +39,26 @@ function summary(t: Tally, minutes: number): string {
     `- inconclusive (time limit or a division fault): ${t.inconclusive}`,
     `- instrumented images run: ${t.runs}`,
     `- validated in ring 0 too (the guest in kernel mode; same exit and output as on the host): ${t.ring0.validated} programs in ${t.ring0.runs} images${t.ring0.inconclusive > 0 ? `; ${t.ring0.inconclusive} cut off by the guest's time limit` : ''}`,
-    `- rejections by code: ${Object.entries(t.rejectCodes).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`,
+    `- rejections by code: ${
+      Object.entries(t.rejectCodes)
+        .sort((a, b) => b[1] - a[1])
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ') || 'none'
+    }`,
     `- instruction forms validated: ${Object.keys(t.forms).length} — ${Object.keys(t.forms).sort().join('; ')}`,
     `- findings: ${t.findings.length}`,
   ];
   for (const f of t.findings) {
-    lines.push('', `## ${f.kind}: ${f.message}`, '', `from ${f.origin}${f.repeats !== undefined ? ` (and ${f.repeats} more programs)` : ''}; minimized reproducer:`, '', '```tal', f.reproducer.trimEnd(), '```');
+    lines.push(
+      '',
+      `## ${f.kind}: ${f.message}`,
+      '',
+      `from ${f.origin}${f.repeats !== undefined ? ` (and ${f.repeats} more programs)` : ''}; minimized reproducer:`,
+      '',
+      '```tal',
+      f.reproducer.trimEnd(),
+      '```',
+    );
   }
   return `${lines.join('\n')}\n`;
 }

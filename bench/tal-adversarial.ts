@@ -40,7 +40,7 @@ wrap: forall a, r:stack. code {EAX: a, ESP: sptr (code {EAX: *[a], ESP: sptr r})
   },
   {
     name: 'doubling types',
-    shape: 'n calls that each double the size of EAX\'s type (*[a, a])',
+    shape: "n calls that each double the size of EAX's type (*[a, a])",
     sizes: [10, 40, 2000],
     source: (n) => `.code
 ${MAIN}

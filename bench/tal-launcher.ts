@@ -87,7 +87,7 @@ export class ElfLauncher implements TalLauncher {
  * kernel. The image is signed with a per-boot key this launcher injected.
  */
 export class TaloLauncher implements TalLauncher {
-  readonly description = 'the same signed .talo image in every mode, run by the guest kernel\'s binfmt_talo through talexec --mode';
+  readonly description = "the same signed .talo image in every mode, run by the guest kernel's binfmt_talo through talexec --mode";
 
   constructor(
     private readonly talexec: string,

@@ -80,7 +80,7 @@ for (let r = 0; r < runs; r++) {
   if (a.image === undefined) throw new Error(`generated program did not assemble: ${a.diagnostics[0]?.message}`);
 }
 
-const rate = (ms: number): string => `${((instructions / ms) * 1000 / 1e6).toFixed(2)} M instr/s`;
+const rate = (ms: number): string => `${(((instructions / ms) * 1000) / 1e6).toFixed(2)} M instr/s`;
 const rows = [
   ['phase', 'median ms', 'throughput'],
   ['parse', median(parseMs).toFixed(1), rate(median(parseMs))],
@@ -89,7 +89,7 @@ const rows = [
 ];
 console.log(`generated program: ${instructions} instructions, ${runs} runs, node ${process.version}`);
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(i === 0 ? 10 : 16)).join(''));
-console.log(`goal: check >= 1.00 M instr/s — ${median(checkMs) > 0 && instructions / median(checkMs) * 1000 >= 1e6 ? 'met' : 'missed'}`);
+console.log(`goal: check >= 1.00 M instr/s — ${median(checkMs) > 0 && (instructions / median(checkMs)) * 1000 >= 1e6 ? 'met' : 'missed'}`);
 
 // ---------- a realistic 100k-instruction program with loops (goal: checked and accepted in <= 2 s) ----------
 {
@@ -98,7 +98,9 @@ console.log(`goal: check >= 1.00 M instr/s — ${median(checkMs) > 0 && instruct
   const c = checkProgram(big);
   const ms = performance.now() - t;
   const error = c.diagnostics.find((d) => d.severity === 'error');
-  console.log(`\n100k program: ${c.stats.instructions} instructions, check ${ms.toFixed(0)} ms, work ${(c.stats.work / 1e6).toFixed(1)}M: ${error === undefined ? 'accepted' : `refused (${error.code}: ${error.message})`}`);
+  console.log(
+    `\n100k program: ${c.stats.instructions} instructions, check ${ms.toFixed(0)} ms, work ${(c.stats.work / 1e6).toFixed(1)}M: ${error === undefined ? 'accepted' : `refused (${error.code}: ${error.message})`}`,
+  );
   console.log(`goal: accepted in <= 2000 ms — ${error === undefined && ms <= 2000 ? 'met' : 'missed'}`);
 }
 
@@ -124,10 +126,23 @@ for (const f of FAMILIES) {
     if (error !== undefined && error.code !== 'E_COMPLEXITY') throw new Error(`${f.name} n=${n}: unexpected ${error.code}: ${error.message}`);
     worstMs = Math.max(worstMs, ms);
     worstMiB = Math.max(worstMiB, mib);
-    rowsA.push([f.name, String(n), `${(src.length / 1e6).toFixed(1)} MB`, parse.toFixed(0), ms.toFixed(0), mib.toFixed(0), `${(c.stats.work / 1e6).toFixed(1)}M`, error === undefined ? 'checked' : `refused: ${error.message.replace(/.*\(limit (\w+).*/, '$1')}`]);
+    rowsA.push([
+      f.name,
+      String(n),
+      `${(src.length / 1e6).toFixed(1)} MB`,
+      parse.toFixed(0),
+      ms.toFixed(0),
+      mib.toFixed(0),
+      `${(c.stats.work / 1e6).toFixed(1)}M`,
+      error === undefined ? 'checked' : `refused: ${error.message.replace(/.*\(limit (\w+).*/, '$1')}`,
+    ]);
   }
 }
-console.log(`\nadversarial families (work limit ${(LIMITS.work / 1e6).toFixed(0)}M units; the generated program above used ${(checkProgram(parseProgram(source, 'generated.tal')).stats.work / 1e6).toFixed(1)}M)`);
+console.log(
+  `\nadversarial families (work limit ${(LIMITS.work / 1e6).toFixed(0)}M units; the generated program above used ${(checkProgram(parseProgram(source, 'generated.tal')).stats.work / 1e6).toFixed(1)}M)`,
+);
 for (const r of rowsA) console.log(r.map((c, i) => c.padEnd([22, 8, 9, 10, 10, 10, 8, 0][i]!)).join(''));
 console.log(`process peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
-console.log(`goal: every family checked or refused in <= 1000 ms and <= 256 MiB — worst ${worstMs.toFixed(0)} ms, ${worstMiB.toFixed(0)} MiB: ${worstMs <= 1000 && worstMiB <= 256 ? 'met' : 'missed'}`);
+console.log(
+  `goal: every family checked or refused in <= 1000 ms and <= 256 MiB — worst ${worstMs.toFixed(0)} ms, ${worstMiB.toFixed(0)} MiB: ${worstMs <= 1000 && worstMiB <= 256 ? 'met' : 'missed'}`,
+);

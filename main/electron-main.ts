@@ -77,7 +77,11 @@ registerShellIpc(
   {
     openNative: async () => files.opened(await dialog.showOpenDialog(mainWindow()!, OPEN_DIALOG)),
     saveNative: ({ handle, source }) => files.save(handle, source),
-    saveNativeAs: async ({ name, source }) => files.savedAs(await dialog.showSaveDialog(mainWindow()!, saveDialog('Save the TAL program as', path.join(app.getPath('documents'), path.basename(name)))), source),
+    saveNativeAs: async ({ name, source }) =>
+      files.savedAs(
+        await dialog.showSaveDialog(mainWindow()!, saveDialog('Save the TAL program as', path.join(app.getPath('documents'), path.basename(name)))),
+        source,
+      ),
     renameNative: async ({ handle }) => {
       const from = files.pathOf(handle);
       if (from === undefined) return files.renamed(handle, { canceled: true });
@@ -152,7 +156,8 @@ function runMenuAction(action: MenuAction): void {
       break;
     case 'openDocs':
       void shell.openPath(path.join(APP_ROOT, 'README.md')).then((error) => {
-        if (error !== '') void dialog.showMessageBox({ type: 'info', message: 'Documentation', detail: `README.md and docs/ in the TAL Lab source (${error})` });
+        if (error !== '')
+          void dialog.showMessageBox({ type: 'info', message: 'Documentation', detail: `README.md and docs/ in the TAL Lab source (${error})` });
       });
       break;
   }

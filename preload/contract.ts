@@ -367,9 +367,7 @@ export interface WsRequest {
   method: string;
   payload: unknown;
 }
-export type WsServerMessage =
-  | { id: number | null; reply: IpcReply<unknown> }
-  | { event: LabEvent; payload: LabEvents[LabEvent] };
+export type WsServerMessage = { id: number | null; reply: IpcReply<unknown> } | { event: LabEvent; payload: LabEvents[LabEvent] };
 
 /** The path the web shell serves the WebSocket API on. */
 export const WS_API_PATH = '/api';

@@ -31,7 +31,15 @@ export function checkSource(source: string, file: string, opts: { trace?: boolea
     // The limits (tal/check/limits.ts) keep the checker's recursion shallow; should one still
     // overflow the JS stack, the program is refused, never the caller crashed.
     if (!(e instanceof RangeError)) throw e;
-    const d: Diagnostic = { code: 'E_COMPLEXITY', severity: 'error', file, line: 1, col: 1, message: `the checker ran out of stack on this program (${e.message})`, hint: 'simplify the program: name nested types with .type' };
+    const d: Diagnostic = {
+      code: 'E_COMPLEXITY',
+      severity: 'error',
+      file,
+      line: 1,
+      col: 1,
+      message: `the checker ran out of stack on this program (${e.message})`,
+      hint: 'simplify the program: name nested types with .type',
+    };
     return { ok: false, diagnostics: [d], trace: [], program, stats: { instructions: 0, blocks: program.code.length, visits: 0, ms: performance.now() - t0 } };
   }
   return {

@@ -32,9 +32,30 @@ function asEncoded(ins: MachineInstr, f: Form): MachineInstr {
 }
 
 const REG_WIDTH: Readonly<Record<Reg, 8 | 16 | 32>> = {
-  al: 8, cl: 8, dl: 8, bl: 8, ah: 8, ch: 8, dh: 8, bh: 8,
-  ax: 16, cx: 16, dx: 16, bx: 16, sp: 16, bp: 16, si: 16, di: 16,
-  eax: 32, ecx: 32, edx: 32, ebx: 32, esp: 32, ebp: 32, esi: 32, edi: 32,
+  al: 8,
+  cl: 8,
+  dl: 8,
+  bl: 8,
+  ah: 8,
+  ch: 8,
+  dh: 8,
+  bh: 8,
+  ax: 16,
+  cx: 16,
+  dx: 16,
+  bx: 16,
+  sp: 16,
+  bp: 16,
+  si: 16,
+  di: 16,
+  eax: 32,
+  ecx: 32,
+  edx: 32,
+  ebx: 32,
+  esp: 32,
+  ebp: 32,
+  esi: 32,
+  edi: 32,
 };
 
 export function regWidth(r: Reg): 8 | 16 | 32 {
@@ -142,10 +163,26 @@ export function shapeOf(ins: MachineInstr): string {
 // that could fit, in the table's order.
 type OperandClass = 0 | 1 | 2 | 3 | 4 | 5; // r8, r16, r32, memory, immediate, label
 const CLASSES_OF: Readonly<Record<OperandKind, readonly OperandClass[]>> = {
-  r8: [0], r16: [1], r32: [2], 'r/m8': [0, 3], 'r/m32': [2, 3], m: [3],
-  AL: [0], AX: [1], EAX: [2], CL: [0], one: [4],
-  imm8: [4], imm16: [4], imm32: [4, 5], simm8: [4], count8: [4], uimm16: [4],
-  rel8: [5], rel32: [5], rel: [5],
+  r8: [0],
+  r16: [1],
+  r32: [2],
+  'r/m8': [0, 3],
+  'r/m32': [2, 3],
+  m: [3],
+  AL: [0],
+  AX: [1],
+  EAX: [2],
+  CL: [0],
+  one: [4],
+  imm8: [4],
+  imm16: [4],
+  imm32: [4, 5],
+  simm8: [4],
+  count8: [4],
+  uimm16: [4],
+  rel8: [5],
+  rel32: [5],
+  rel: [5],
 };
 
 function classOf(op: Operand): OperandClass {
@@ -185,18 +222,42 @@ export function classify(ins: MachineInstr): Classified {
   const ops = ins.operands;
   for (const f of candidates(ins.mnemonic, ops)) if (fitsForm(f, ops)) return { ok: true, form: f, ins: asEncoded(ins, f) };
   const arities = [...new Set(forms.map((f) => f.operands.length))];
-  if (!arities.includes(ops.length)) return { ok: false, why: 'arity', message: `${ins.mnemonic} takes ${arities.join(' or ')} operand(s), found ${ops.length}` };
+  if (!arities.includes(ops.length))
+    return { ok: false, why: 'arity', message: `${ins.mnemonic} takes ${arities.join(' or ')} operand(s), found ${ops.length}` };
   // A near miss is reported as what it misses: the size of a memory operand, or an immediate's range.
   const sized = (size: 1 | 2 | 4): Operand[] => ops.map((o) => (o.kind === 'mem' && o.size === undefined ? ({ ...o, size } satisfies MemOperand) : o));
   if (ops.some((o) => o.kind === 'mem' && o.size === undefined) && ([1, 2, 4] as const).some((n) => forms.some((f) => fitsForm(f, sized(n))))) {
     return { ok: false, why: 'size', message: 'the size of this memory operand is unknown' };
   }
   const imm = ops.findIndex((o) => o.kind === 'imm');
-  if (imm >= 0 && forms.some((f) => fitsForm(f, ops.map((o, i) => (i === imm ? { kind: 'imm', value: 2 } : o))))) {
+  if (
+    imm >= 0 &&
+    forms.some((f) =>
+      fitsForm(
+        f,
+        ops.map((o, i) => (i === imm ? { kind: 'imm', value: 2 } : o)),
+      ),
+    )
+  ) {
     const v = (ops[imm] as { value: number }).value;
-    const widths = forms.filter((f) => fitsForm(f, ops.map((o, i) => (i === imm ? { kind: 'imm', value: 2 } : o)))).map((f) => f.operands[imm]!);
+    const widths = forms
+      .filter((f) =>
+        fitsForm(
+          f,
+          ops.map((o, i) => (i === imm ? { kind: 'imm', value: 2 } : o)),
+        ),
+      )
+      .map((f) => f.operands[imm]!);
     const bits = widths.some((k) => k === 'count8') ? 'the count' : 'the immediate';
-    const room = widths.includes('count8') ? '8 bits (0..255)' : widths.includes('uimm16') ? '16 bits (0..65535)' : widths.includes('imm8') ? '8 bits' : widths.includes('imm16') ? '16 bits' : '32 bits';
+    const room = widths.includes('count8')
+      ? '8 bits (0..255)'
+      : widths.includes('uimm16')
+        ? '16 bits (0..65535)'
+        : widths.includes('imm8')
+          ? '8 bits'
+          : widths.includes('imm16')
+            ? '16 bits'
+            : '32 bits';
     return { ok: false, why: 'range', message: `${bits} ${v} does not fit in ${room}` };
   }
   return { ok: false, why: 'form', message: `'${shapeOf(ins)}' is not a form of ${ins.mnemonic} TAL checks` };

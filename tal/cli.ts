@@ -109,7 +109,12 @@ function parseTrap(v: string | undefined): TrapKind {
 }
 
 function cmdBuild(args: string[], io: Io): number {
-  const { values, positionals } = parse(args, { output: { type: 'string', short: 'o' }, elf: { type: 'string' }, trap: { type: 'string' }, key: { type: 'string' } });
+  const { values, positionals } = parse(args, {
+    output: { type: 'string', short: 'o' },
+    elf: { type: 'string' },
+    trap: { type: 'string' },
+    key: { type: 'string' },
+  });
   const file = oneFile(positionals, 'TAL file');
   if (typeof values.output !== 'string') throw new UsageError('missing -o OUT.talo');
   const key = parseKey(values.key as string | undefined);
@@ -170,7 +175,9 @@ export const TOOLCHAIN_COMMANDS: Readonly<Record<string, CliCommand>> = {
 };
 
 function usage(commands: Readonly<Record<string, CliCommand>>): string {
-  return `usage:\n${Object.values(commands).map((c) => `  ${c.usage}`).join('\n')}\n\n${EXIT_STATUS_TEXT}`;
+  return `usage:\n${Object.values(commands)
+    .map((c) => `  ${c.usage}`)
+    .join('\n')}\n\n${EXIT_STATUS_TEXT}`;
 }
 
 /** Runs `argv` against `commands`; usage errors become exit status 2 with the reason. */

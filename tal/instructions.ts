@@ -17,22 +17,57 @@ import type { Reg32 } from './types.js';
  * rel32; `m` an address that is computed, never accessed (lea).
  */
 export type OperandKind =
-  | 'r8' | 'r16' | 'r32'
-  | 'r/m8' | 'r/m32' | 'm'
-  | 'AL' | 'AX' | 'EAX' | 'CL' | 'one'
-  | 'imm8' | 'imm16' | 'imm32' | 'simm8' | 'count8' | 'uimm16'
-  | 'rel8' | 'rel32' | 'rel';
+  | 'r8'
+  | 'r16'
+  | 'r32'
+  | 'r/m8'
+  | 'r/m32'
+  | 'm'
+  | 'AL'
+  | 'AX'
+  | 'EAX'
+  | 'CL'
+  | 'one'
+  | 'imm8'
+  | 'imm16'
+  | 'imm32'
+  | 'simm8'
+  | 'count8'
+  | 'uimm16'
+  | 'rel8'
+  | 'rel32'
+  | 'rel';
 
 /** The checker judgment that types a form: a key of RULES in tal/check/rules.ts. */
 export type RuleName =
-  | 'mov' | 'movExtend' | 'lea' | 'xchg' | 'push' | 'pop' | 'signExtend' | 'nop' | 'rdtsc'
-  | 'binary' | 'shift' | 'doubleShift' | 'unary' | 'cmp' | 'test' | 'multiply' | 'bswap'
-  | 'jmp' | 'call' | 'ret' | 'loop' | 'jecxz' | 'jcc' | 'setcc' | 'cmovcc';
+  | 'mov'
+  | 'movExtend'
+  | 'lea'
+  | 'xchg'
+  | 'push'
+  | 'pop'
+  | 'signExtend'
+  | 'nop'
+  | 'rdtsc'
+  | 'binary'
+  | 'shift'
+  | 'doubleShift'
+  | 'unary'
+  | 'cmp'
+  | 'test'
+  | 'multiply'
+  | 'bswap'
+  | 'jmp'
+  | 'call'
+  | 'ret'
+  | 'loop'
+  | 'jecxz'
+  | 'jcc'
+  | 'setcc'
+  | 'cmovcc';
 
 /** How the assembler encodes a form: an iced-x86 `Code`, with the parsed operands in `order`; or a branch the layout sizes. */
-export type Encoding =
-  | { code: string; order?: readonly number[] }
-  | { short?: string; near?: string };
+export type Encoding = { code: string; order?: readonly number[] } | { short?: string; near?: string };
 
 export type Group = 'data' | 'arithmetic' | 'compare' | 'control' | 'other';
 
@@ -163,7 +198,15 @@ function unaries(m: string, flags: Form['flags']): Form[] {
 /** mul, div, idiv and one-operand imul on EDX:EAX (their 8- and 16-bit forms are not checked, so not in the table). */
 function wide(m: string): Form {
   const divide = m === 'div' || m === 'idiv';
-  const fx: Effects = { group: 'arithmetic', reads: [0], writes: [], flags: 'write', rule: 'multiply', implicitReads: divide ? ['eax', 'edx'] : ['eax'], implicitWrites: ['eax', 'edx'] };
+  const fx: Effects = {
+    group: 'arithmetic',
+    reads: [0],
+    writes: [],
+    flags: 'write',
+    rule: 'multiply',
+    implicitReads: divide ? ['eax', 'edx'] : ['eax'],
+    implicitWrites: ['eax', 'edx'],
+  };
   return form(m, ['r/m32'], fx, { code: `${cap(m)}_rm32` });
 }
 
@@ -182,7 +225,15 @@ const XCHG: Effects = { group: 'data', reads: [0, 1], writes: [0, 1], flags: 'ke
 const EXTEND: Effects = { group: 'data', reads: [1], writes: [0], flags: 'keep', rule: 'movExtend' };
 const IMUL: Effects = { group: 'arithmetic', reads: [1, 2], writes: [0], flags: 'write', rule: 'multiply' };
 const IMUL2: Effects = { ...IMUL, reads: [0, 1] };
-const NONE = (group: Group, rule: RuleName, implicitReads: Reg32[], implicitWrites: Reg32[]): Effects => ({ group, reads: [], writes: [], flags: 'keep', rule, implicitReads, implicitWrites });
+const NONE = (group: Group, rule: RuleName, implicitReads: Reg32[], implicitWrites: Reg32[]): Effects => ({
+  group,
+  reads: [],
+  writes: [],
+  flags: 'keep',
+  rule,
+  implicitReads,
+  implicitWrites,
+});
 const CALL_CLOBBERS: Reg32[] = ['esp', 'eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp'];
 
 const ROWS: Form[] = [

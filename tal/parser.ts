@@ -37,7 +37,10 @@ class ProgramParser {
   private readonly typeNames = new Set<string>();
   private readonly labels = new Map<string, SourceLoc>();
 
-  constructor(source: string, private readonly file: string) {
+  constructor(
+    source: string,
+    private readonly file: string,
+  ) {
     const tokens = tokenize(source, file);
     this.ts = new TokenStream(tokens, file);
     this.lines = source.split('\n');
@@ -184,11 +187,19 @@ class ProgramParser {
         item = { kind: 'bytes', label: name.text, init: Uint8Array.from(values, (v) => v & 0xff), loc };
       }
     } else if (kind.text === '.words') {
-      item = ts.peek().text === '[' ? { kind: 'words', label: name.text, init: new Array<number>(this.zeroCount(name, 4)).fill(0), loc } : { kind: 'words', label: name.text, init: this.numberList(), loc };
+      item =
+        ts.peek().text === '['
+          ? { kind: 'words', label: name.text, init: new Array<number>(this.zeroCount(name, 4)).fill(0), loc }
+          : { kind: 'words', label: name.text, init: this.numberList(), loc };
     } else if (kind.text === '.tuple') {
       item = { kind: 'tuple', label: name.text, init: this.numberList(), loc };
     } else {
-      throw this.error('E_SYNTAX', kind.loc, `unknown data kind '${kind.text}'`, 'use .bytes "text", .bytes 1, 2, .bytes [N], .words 1, 2, .words [N] or .tuple 0, 0');
+      throw this.error(
+        'E_SYNTAX',
+        kind.loc,
+        `unknown data kind '${kind.text}'`,
+        'use .bytes "text", .bytes 1, 2, .bytes [N], .words 1, 2, .words [N] or .tuple 0, 0',
+      );
     }
     if (item.init.length * (item.kind === 'bytes' ? 1 : 4) > MAX_DATA_BYTES) throw this.dataTooLarge(name);
     this.program.data.push(item);
@@ -225,7 +236,12 @@ class ProgramParser {
     const ts = this.ts;
     const m = ts.expectIdent('an instruction');
     if (this.section !== 'code' || this.block === undefined) {
-      throw this.error('E_SYNTAX', m.loc, `instruction '${m.text}' outside a code block`, "start a '.code' section and put a label before the first instruction");
+      throw this.error(
+        'E_SYNTAX',
+        m.loc,
+        `instruction '${m.text}' outside a code block`,
+        "start a '.code' section and put a label before the first instruction",
+      );
     }
     const text = this.sourceText(m.loc);
     const mnemonic = m.text.toLowerCase();
@@ -270,7 +286,8 @@ class ProgramParser {
           ts.expect(')');
         }
         ts.expect(',');
-        const length = ts.peek().kind === 'number' ? { kind: 'imm' as const, value: ts.next().value! } : { kind: 'reg' as const, reg: this.reg32('the length') };
+        const length =
+          ts.peek().kind === 'number' ? { kind: 'imm' as const, value: ts.next().value! } : { kind: 'reg' as const, reg: this.reg32('the length') };
         const instr: Instr = { kind: 'newarray', dst, elem: e.text, length, loc, text };
         if (elemType !== undefined) instr.elemType = elemType;
         return instr;
@@ -288,7 +305,7 @@ class ProgramParser {
         ts.expect(',');
         if (reg === 'esp' && mnemonic === 'coerce') {
           const kw = ts.expectIdent("'sptr'");
-          if (kw.text !== 'sptr') throw this.error('E_SYNTAX', kw.loc, "coerce esp takes a stack pointer type: coerce esp, sptr σ");
+          if (kw.text !== 'sptr') throw this.error('E_SYNTAX', kw.loc, 'coerce esp takes a stack pointer type: coerce esp, sptr σ');
           return { kind: 'coerceStack', stack: parseStackType(ts, this.scope(true)), loc, text };
         }
         return { kind: mnemonic, reg, type: parseWordType(ts, this.scope(true)), loc, text };

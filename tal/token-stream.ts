@@ -8,7 +8,10 @@ export class TokenStream {
   /** Inside brackets of a type, line ends are not significant. */
   private depth = 0;
 
-  constructor(private readonly tokens: Token[], readonly file: string) {}
+  constructor(
+    private readonly tokens: Token[],
+    readonly file: string,
+  ) {}
 
   peek(): Token {
     return this.peekAt(0);
@@ -57,7 +60,15 @@ export class TokenStream {
   }
 
   fail(t: Token, message: string, hint?: string): never {
-    throw new TalError({ code: 'E_SYNTAX', severity: 'error', file: this.file, line: t.loc.line, col: t.loc.col, message, ...(hint !== undefined ? { hint } : {}) });
+    throw new TalError({
+      code: 'E_SYNTAX',
+      severity: 'error',
+      file: this.file,
+      line: t.loc.line,
+      col: t.loc.col,
+      message,
+      ...(hint !== undefined ? { hint } : {}),
+    });
   }
 
   expect(text: string): Token {

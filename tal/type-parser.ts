@@ -64,7 +64,11 @@ const TYPE_WORDS: ReadonlySet<string> = new Set(['int', 'S', 'bytes', 'words', '
 export const ARGV_TYPE: WordType = {
   k: 'exists',
   v: { name: 'argc', kind: 'size' },
-  body: { k: 'words', n: { k: 'var', name: 'argc' }, elem: { k: 'exists', v: { name: 'len', kind: 'size' }, body: { k: 'bytes', n: { k: 'var', name: 'len' } } } },
+  body: {
+    k: 'words',
+    n: { k: 'var', name: 'argc' },
+    elem: { k: 'exists', v: { name: 'len', kind: 'size' }, body: { k: 'bytes', n: { k: 'var', name: 'len' } } },
+  },
 };
 
 export function parseWordType(ts: TokenStream, scope: TypeScope): WordType {
@@ -204,12 +208,19 @@ function primary(ts: TokenStream, scope: TypeScope): WordType {
       ts.next();
       const v = scope.lookup(t.text);
       if (v !== undefined) {
-        if (v.kind !== 'type') failWith(ts, t, 'E_SCOPE', `'${t.text}' is a ${v.kind} variable, not a type`, 'only variables of kind type stand for a word type');
+        if (v.kind !== 'type')
+          failWith(ts, t, 'E_SCOPE', `'${t.text}' is a ${v.kind} variable, not a type`, 'only variables of kind type stand for a word type');
         return { k: 'tvar', name: t.text };
       }
       if (scope.isTypeName(t.text)) return { k: 'named', name: t.text };
       if (scope.open) return { k: 'tvar', name: t.text };
-      return failWith(ts, t, 'E_UNKNOWN_TYPE', `unknown type '${t.text}'`, 'types: int, S(n), int<n, *[…], bytes(n), words(n, τ), code {…}, sptr σ, exists, null | τ, a bound variable, or a .type name');
+      return failWith(
+        ts,
+        t,
+        'E_UNKNOWN_TYPE',
+        `unknown type '${t.text}'`,
+        'types: int, S(n), int<n, *[…], bytes(n), words(n, τ), code {…}, sptr σ, exists, null | τ, a bound variable, or a .type name',
+      );
     }
   }
 }
@@ -225,7 +236,13 @@ function stack(ts: TokenStream, scope: TypeScope): StackType {
       break;
     }
     // In an open type, an unknown name followed by no '::' is the stack's tail, e.g. `sptr int :: s`.
-    const freeTail = scope.open && t.kind === 'ident' && scope.lookup(t.text) === undefined && !scope.isTypeName(t.text) && !TYPE_WORDS.has(t.text) && ts.peekAt(1).text !== '::';
+    const freeTail =
+      scope.open &&
+      t.kind === 'ident' &&
+      scope.lookup(t.text) === undefined &&
+      !scope.isTypeName(t.text) &&
+      !TYPE_WORDS.has(t.text) &&
+      ts.peekAt(1).text !== '::';
     if (t.kind === 'ident' && (scope.lookup(t.text)?.kind === 'stack' || freeTail)) {
       ts.next();
       if (ts.peek().text === '::') ts.fail(t, `stack variable '${t.text}' must be the tail of a stack type`);

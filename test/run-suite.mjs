@@ -57,7 +57,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const parallel = files.filter((f) => suiteOf(f) === 'fast');
   const serial = files.filter((f) => suiteOf(f) !== 'fast');
   let status = 0;
-  for (const [group, concurrency] of [[parallel, Math.max(1, availableParallelism())], [serial, 1]]) {
+  for (const [group, concurrency] of [
+    [parallel, Math.max(1, availableParallelism())],
+    [serial, 1],
+  ]) {
     if (group.length === 0) continue;
     const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...options, ...group], { stdio: 'inherit' });
     status ||= r.status ?? 1;

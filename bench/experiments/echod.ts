@@ -17,10 +17,7 @@ const CLIENT_WARMUP_MESSAGES = 20;
 /** Start echod in the background and wait (in the guest) until it prints that it listens. */
 export async function startEchod(guest: BenchGuest, command: string): Promise<void> {
   await guest.check(`${command} > ${SERVER_LOG} 2>&1 & echo $! > ${SERVER_PID}`);
-  const waited = await guest.run(
-    `( i=0; until grep -q 'echod: listening' ${SERVER_LOG}; do i=$((i+1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done )`,
-    30_000,
-  );
+  const waited = await guest.run(`( i=0; until grep -q 'echod: listening' ${SERVER_LOG}; do i=$((i+1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done )`, 30_000);
   if (waited.exitStatus !== 0) throw new Error(`echod did not start listening: ${(await guest.run(`cat ${SERVER_LOG}`)).output}`);
 }
 
@@ -66,10 +63,7 @@ export const echodExperiment: Experiment = {
     const { echoMessages, echoMessageBytes } = ctx.params;
     await startEchod(ctx.guest, ctx.launcher.command('echod', mode, [port]));
     try {
-      const client = await ctx.guest.check(
-        `${GUEST_BIN}/echo_latency ${port} ${echoMessages} ${echoMessageBytes} ${CLIENT_WARMUP_MESSAGES}`,
-        300_000,
-      );
+      const client = await ctx.guest.check(`${GUEST_BIN}/echo_latency ${port} ${echoMessages} ${echoMessageBytes} ${CLIENT_WARMUP_MESSAGES}`, 300_000);
       const fields = parseToolLine(client.output, 'echo_latency');
       return {
         value: numberField(fields, 'median_ns', client.output) / 1000,

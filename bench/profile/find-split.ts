@@ -36,7 +36,8 @@ async function countWalk(guest: SampledGuest, telemetry: TelemetryReader, comman
   }
   const pid = Number((await guest.exec(`cat ${PID_FILE}`)).trim());
   const batch = await telemetry.readSince(start);
-  if (batch.dropped > 0) throw new Error(`telemetry dropped ${batch.dropped} records of the walk: use a smaller tree (--dirs 200 --files 2000 stays inside the ring)`);
+  if (batch.dropped > 0)
+    throw new Error(`telemetry dropped ${batch.dropped} records of the walk: use a smaller tree (--dirs 200 --files 2000 stays inside the ring)`);
   const calls = batch.records.filter((r) => r.pid === pid).length;
   let instructions = 0;
   for (let i = 0; i < runs; i++) instructions += (await guest.sample(command)).instructions;

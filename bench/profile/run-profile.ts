@@ -29,8 +29,12 @@ async function main(): Promise<void> {
     options: {
       experiment: { type: 'string', default: 'find' },
       messages: { type: 'string', default: '2000' },
-      dirs: { type: 'string', default: '2000' }, files: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' }, top: { type: 'string', default: '25' },
-      split: { type: 'boolean', default: false } },
+      dirs: { type: 'string', default: '2000' },
+      files: { type: 'string', default: '20000' },
+      runs: { type: 'string', default: '3' },
+      top: { type: 'string', default: '25' },
+      split: { type: 'boolean', default: false },
+    },
   });
   const runs = Number(values.runs);
   const top = Number(values.top);
@@ -93,7 +97,8 @@ async function main(): Promise<void> {
         `\n${mode}: ${Math.round(r.instructions / 1e6)} M instructions and ${Math.round(r.samples)} samples per run ` +
           `(${Math.round(r.idle)} idle, left out; shares below are of the busy samples)`,
       );
-      for (const row of r.rows.slice(0, top)) console.log(`  ${(row.share * 100).toFixed(1).padStart(5)}%  ${Math.round(row.share * r.instructions / 1e6 * 10) / 10} M  ${row.name}`);
+      for (const row of r.rows.slice(0, top))
+        console.log(`  ${(row.share * 100).toFixed(1).padStart(5)}%  ${Math.round(((row.share * r.instructions) / 1e6) * 10) / 10} M  ${row.name}`);
     }
     const user = results.get('user-sysenter')!;
     const kernel = results.get('kernel')!;
@@ -118,7 +123,7 @@ function printSplit(splits: readonly ModeSplit[], runs: number): void {
         `  ${s.perCall.toFixed(0).padStart(21)}  ${m(s.perExec).padStart(10)}`,
     );
   }
-  console.log('  (per call: the call and the program work that comes with it; per exec: everything a walk pays once, the shell\'s fork and exec included)');
+  console.log("  (per call: the call and the program work that comes with it; per exec: everything a walk pays once, the shell's fork and exec included)");
 }
 
 main().catch((error: unknown) => {

@@ -61,8 +61,6 @@ export function profile(symbols: KernelSymbols, samples: readonly IpSample[]): {
     else counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   const busy = samples.length - idle;
-  const rows = [...counts.entries()]
-    .map(([name, n]) => ({ name, samples: n, share: n / busy }))
-    .sort((a, b) => b.samples - a.samples);
+  const rows = [...counts.entries()].map(([name, n]) => ({ name, samples: n, share: n / busy })).sort((a, b) => b.samples - a.samples);
   return { rows, idle };
 }

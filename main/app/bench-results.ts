@@ -45,7 +45,14 @@ const report = z.object({
   startedAt: z.iso.datetime(),
   quick: z.boolean(),
   host: z
-    .object({ cpu: z.string().max(200), cores: z.number().int().positive(), node: z.string().max(32), os: z.string().max(200), memoryGiB: z.number(), loadAverage1m: z.number() })
+    .object({
+      cpu: z.string().max(200),
+      cores: z.number().int().positive(),
+      node: z.string().max(32),
+      os: z.string().max(200),
+      memoryGiB: z.number(),
+      loadAverage1m: z.number(),
+    })
     .partial(),
   guest: z.record(z.string(), z.union([z.string(), z.number()])),
   experiments: z.array(experiment),
@@ -118,7 +125,9 @@ function fullRun(file: string, r: z.infer<typeof report>): BenchRun {
     if (c?.target) goals.push({ what: e.title, measured: achieved(c.target.measure, c.target.achieved, e.unit), target: c.target.text, met: c.target.met });
   }
   for (const b of r.bounds ?? []) goals.push({ what: b.what, measured: `${Math.round(b.value)} ${b.unit}`, target: `≤ ${b.target} ${b.unit}`, met: b.met });
-  const guest = ['kernel', 'memoryMiB', 'emulator'].filter((k) => r.guest[k] !== undefined).map((k) => (k === 'memoryMiB' ? `${r.guest[k]} MiB` : String(r.guest[k])));
+  const guest = ['kernel', 'memoryMiB', 'emulator']
+    .filter((k) => r.guest[k] !== undefined)
+    .map((k) => (k === 'memoryMiB' ? `${r.guest[k]} MiB` : String(r.guest[k])));
   return {
     file,
     startedAt: r.startedAt,
@@ -143,7 +152,10 @@ function legacyRun(file: string, points: ReadonlyArray<z.infer<typeof point>>, m
     const faster = users.reduce<(typeof users)[number] | undefined>((a, b) => (a === undefined || b.ours < a.ours ? b : a), undefined);
     const ours =
       kernel && faster && kernel.ours > 0
-        ? { ours: faster.ours / kernel.ours, oursBasis: `${faster.name.slice(id.length + 1)} ${fmt(faster.ours)} ${faster.unit} ÷ kernel ${fmt(kernel.ours)} ${kernel.unit}` }
+        ? {
+            ours: faster.ours / kernel.ours,
+            oursBasis: `${faster.name.slice(id.length + 1)} ${fmt(faster.ours)} ${faster.unit} ÷ kernel ${fmt(kernel.ours)} ${kernel.unit}`,
+          }
         : { oursBasis: 'this file has no per-mode medians to form a ratio' };
     return { experiment: id, title: id, ...ours, ...paperRatio(id) };
   });

@@ -74,7 +74,12 @@ export function guestVm(opts: GuestVmOptions): LabVm {
       const how = g.boot.mode === 'restore' ? 'resumed from the booted snapshot' : 'cold boot';
       const runs = 'missing' in runner ? `; programs cannot run: ${runner.missing}` : '';
       const digest = g.vm.images?.digest;
-      setStatus({ state: 'running', message: `${how} in ${(g.boot.totalMs / 1000).toFixed(1)} s${runs}`, uptimeMs: Date.now() - bootStartedAt, ...(digest ? { imagesDigest: digest } : {}) });
+      setStatus({
+        state: 'running',
+        message: `${how} in ${(g.boot.totalMs / 1000).toFixed(1)} s${runs}`,
+        uptimeMs: Date.now() - bootStartedAt,
+        ...(digest ? { imagesDigest: digest } : {}),
+      });
     } catch (e) {
       const err = e instanceof VmError ? `${e.code}: ${e.message}` : String(e);
       setStatus({ state: 'failed', message: err });
@@ -159,7 +164,8 @@ export function guestVm(opts: GuestVmOptions): LabVm {
       // A snapshot taken during a run brings that program back, still holding the runner's console:
       // end it and resynchronise the console, so the next Run starts clean.
       if (saved.midRun) {
-        if (saved.runningPid !== null) await vm.exec(`kill -KILL ${saved.runningPid} 2>/dev/null`, { port: CLEANUP_PORT, timeoutMs: 5_000 }).catch(() => undefined);
+        if (saved.runningPid !== null)
+          await vm.exec(`kill -KILL ${saved.runningPid} 2>/dev/null`, { port: CLEANUP_PORT, timeoutMs: 5_000 }).catch(() => undefined);
         await vm.interrupt(3).catch(() => undefined);
       }
       return { ok: true, message: `restored the snapshot in ${Date.now() - t0} ms`, bytes: saved.state.length };

@@ -72,4 +72,3 @@ export function syscallName(nr: number): string {
   return SYSCALL_NAMES.get(nr) ?? I386_SYSCALL_NAMES.get(nr) ?? `unassigned system call ${nr}`;
 }
 const SYSCALL_NAMES = new Map(SYSCALLS.map((p) => [p.nr, p.name]));
-

@@ -74,7 +74,12 @@ export function createLabService(opts: LabServiceOptions): LabService {
     if (state.state !== 'running') {
       // At once, with the way out: a dead or stopped guest needs Restart.
       const restartHint = state.state === 'failed' || state.state === 'stopped';
-      return { ...base, status: 'unavailable', restartHint, message: `The guest is not running (${state.state}: ${state.message}).${restartHint ? ' Press Restart to boot it.' : ''}` };
+      return {
+        ...base,
+        status: 'unavailable',
+        restartHint,
+        message: `The guest is not running (${state.state}: ${state.message}).${restartHint ? ' Press Restart to boot it.' : ''}`,
+      };
     }
     const stdin = req.stdinFrom === 'terminal' ? ('tty' as const) : new TextEncoder().encode(req.stdin ?? '');
     const started = Date.now();

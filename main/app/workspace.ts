@@ -59,7 +59,8 @@ export class Workspace {
 
   /** Writes a file; with overwrite false, refuses one that exists (Save As, New). */
   async write(name: string, text: string, overwrite: boolean): Promise<WorkspaceFile> {
-    if (Buffer.byteLength(text) > MAX_WORKSPACE_FILE_BYTES) throw new WorkspaceError('TOO_BIG', `the program is larger than ${MAX_WORKSPACE_FILE_BYTES / 1024} KiB`);
+    if (Buffer.byteLength(text) > MAX_WORKSPACE_FILE_BYTES)
+      throw new WorkspaceError('TOO_BIG', `the program is larger than ${MAX_WORKSPACE_FILE_BYTES / 1024} KiB`);
     const file = await this.path(name);
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (overwrite ? constants.O_TRUNC : constants.O_EXCL);
     const handle = await open(file, flags, 0o644).catch((e: NodeJS.ErrnoException) => {
@@ -82,7 +83,13 @@ export class Workspace {
       throw fsError(e, from);
     });
     if (!st.isFile()) throw new WorkspaceError('NOT_A_FILE', `${from} is not a file`);
-    if (await lstat(dst).then(() => true, () => false)) throw new WorkspaceError('EXISTS', `${to} already exists`);
+    if (
+      await lstat(dst).then(
+        () => true,
+        () => false,
+      )
+    )
+      throw new WorkspaceError('EXISTS', `${to} already exists`);
     await rename(src, dst);
   }
 
@@ -94,7 +101,10 @@ export class Workspace {
 
   private async path(name: string): Promise<string> {
     if (typeof name !== 'string' || !WORKSPACE_NAME.test(name)) {
-      throw new WorkspaceError('BAD_NAME', `"${String(name).slice(0, 80)}" is not a workspace file name: letters, digits, "_", "-" and ".", ending in .tal, no folders`);
+      throw new WorkspaceError(
+        'BAD_NAME',
+        `"${String(name).slice(0, 80)}" is not a workspace file name: letters, digits, "_", "-" and ".", ending in .tal, no folders`,
+      );
     }
     return path.join(await this.root(), name);
   }

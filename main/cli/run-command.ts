@@ -35,16 +35,24 @@ export async function runInGuest(args: string[], io: Io): Promise<number> {
     return EXIT_USAGE;
   }
   try {
-    io.err(`tal run: guest ready in ${Math.round(guest.boot.totalMs)} ms${guest.boot.mode === 'restore' ? ' (snapshot)' : ''}; running ${file} in ${mode} mode\n`);
+    io.err(
+      `tal run: guest ready in ${Math.round(guest.boot.totalMs)} ms${guest.boot.mode === 'restore' ? ' (snapshot)' : ''}; running ${file} in ${mode} mode\n`,
+    );
     const r = await guest.runner.run({ talo: built.checked, mode, args: programArgs, timeoutMs, onOutput: (t) => io.out(t) });
     // The program's own calls (the kernel's global counters also count the shell and talexec).
     const by: Record<string, number> = { direct: 0, int80: 0, sysenter: 0 };
     for (const c of r.syscalls.byCall) by[c.path] = (by[c.path] ?? 0) + c.count;
-    io.err(`\ntal run: ${r.status}, exit status ${r.exitCode}${r.killedByFault ? ' (killed by a fault)' : ''}, ${r.wallMs.toFixed(0)} ms, ${r.instructions} guest instructions\n`);
-    io.err(`the program's syscalls by path: direct ${by.direct}, int80 ${by.int80}, sysenter ${by.sysenter}${r.syscalls.dropped > 0 ? ` (${r.syscalls.dropped} events dropped)` : ''}\n`);
+    io.err(
+      `\ntal run: ${r.status}, exit status ${r.exitCode}${r.killedByFault ? ' (killed by a fault)' : ''}, ${r.wallMs.toFixed(0)} ms, ${r.instructions} guest instructions\n`,
+    );
+    io.err(
+      `the program's syscalls by path: direct ${by.direct}, int80 ${by.int80}, sysenter ${by.sysenter}${r.syscalls.dropped > 0 ? ` (${r.syscalls.dropped} events dropped)` : ''}\n`,
+    );
     for (const c of r.syscalls.byCall) {
       const name = SYSCALLS.find((p) => p.nr === c.nr)?.name ?? `nr ${c.nr}`;
-      io.err(`  ${name.padEnd(16)} ${c.path.padEnd(9)} ${String(c.count).padStart(8)} calls ${(c.cycles / Math.max(1, c.count)).toFixed(0).padStart(8)} cycles/call\n`);
+      io.err(
+        `  ${name.padEnd(16)} ${c.path.padEnd(9)} ${String(c.count).padStart(8)} calls ${(c.cycles / Math.max(1, c.count)).toFixed(0).padStart(8)} cycles/call\n`,
+      );
     }
     if (r.status === 'refused') io.err('tal run: the guest kernel refused the image ring 0 (see docs/architecture.md, "Guest kernel")\n');
     return r.status === 'exited' && r.exitCode === 0 ? EXIT_OK : EXIT_REJECTED;
@@ -56,4 +64,3 @@ export async function runInGuest(args: string[], io: Io): Promise<number> {
     await guest.vm.stop();
   }
 }
-

@@ -36,8 +36,16 @@ export type MenuItemSpec =
   | { label: string; submenu: MenuItemSpec[] };
 
 const separator: MenuItemSpec = { type: 'separator' };
-const page = (label: string, command: MenuCommand, accelerator?: string): MenuItemSpec => ({ label, ...(accelerator ? { accelerator } : {}), action: { page: command } });
-const shell = (label: string, action: ShellAction, accelerator?: string): MenuItemSpec => ({ label, ...(accelerator ? { accelerator } : {}), action: { shell: action } });
+const page = (label: string, command: MenuCommand, accelerator?: string): MenuItemSpec => ({
+  label,
+  ...(accelerator ? { accelerator } : {}),
+  action: { page: command },
+});
+const shell = (label: string, action: ShellAction, accelerator?: string): MenuItemSpec => ({
+  label,
+  ...(accelerator ? { accelerator } : {}),
+  action: { shell: action },
+});
 
 export function appMenuTemplate(platform: NodeJS.Platform): MenuItemSpec[] {
   const mac = platform === 'darwin';

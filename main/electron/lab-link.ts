@@ -57,7 +57,8 @@ export function parseLabLink(text: unknown): LabLink {
     } catch {
       return refuse('this is not a share link: it is neither a tal-lab: link nor a web address');
     }
-    if (![`${LAB_LINK_SCHEME}:`, 'http:', 'https:'].includes(url.protocol)) return refuse(`this is not a share link: links of scheme ${url.protocol} are not opened`);
+    if (![`${LAB_LINK_SCHEME}:`, 'http:', 'https:'].includes(url.protocol))
+      return refuse(`this is not a share link: links of scheme ${url.protocol} are not opened`);
   } else if (hash < 0) {
     return refuse('this is not a share link: it has no #tal= part holding a program');
   }
@@ -70,7 +71,11 @@ export function parseLabLink(text: unknown): LabLink {
     json = inflateRawSync(Buffer.from(payload, 'base64url'), { maxOutputLength: MAX_SHARED_JSON_BYTES });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return refuse(code === 'ERR_BUFFER_TOO_LARGE' ? `the link unpacks to more than ${MAX_SHARED_JSON_BYTES} bytes; a share link holds less` : 'the link is damaged: its program part does not unpack');
+    return refuse(
+      code === 'ERR_BUFFER_TOO_LARGE'
+        ? `the link unpacks to more than ${MAX_SHARED_JSON_BYTES} bytes; a share link holds less`
+        : 'the link is damaged: its program part does not unpack',
+    );
   }
   let value: unknown;
   try {
@@ -81,7 +86,11 @@ export function parseLabLink(text: unknown): LabLink {
   const checked = shared.safeParse(value);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
-    return refuse(issue.code === 'unrecognized_keys' || issue.code === 'invalid_type' ? `this is not a share link: ${issue.path.join('.') || 'its content'}: ${issue.message}` : issue.message);
+    return refuse(
+      issue.code === 'unrecognized_keys' || issue.code === 'invalid_type'
+        ? `this is not a share link: ${issue.path.join('.') || 'its content'}: ${issue.message}`
+        : issue.message,
+    );
   }
   return { ok: true, fragment, program: checked.data };
 }

@@ -76,7 +76,14 @@ export class NativeFiles {
     const to = talPath(withTalExtension(result.filePath));
     if (typeof to !== 'string') return to;
     try {
-      if (to !== from && (await lstat(to).then(() => true, () => false))) return fail(`${path.basename(to)} already exists; rename does not overwrite`);
+      if (
+        to !== from &&
+        (await lstat(to).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return fail(`${path.basename(to)} already exists; rename does not overwrite`);
       await rename(from, to);
       this.paths.set(handle, to);
       return { ok: true, file: { handle, name: path.basename(to), source: await readTal(to) }, message: `renamed ${path.basename(from)} to ${to}` };

@@ -26,7 +26,8 @@ export function registerShellIpc(ipcMain: IpcMainLike, handlers: ShellHandlers, 
   for (const method of SHELL_METHODS) {
     ipcMain.handle(SHELL_METHOD_CHANNELS[method], async (event, ...args): Promise<IpcReply<unknown>> => {
       if (!isTrusted(event)) return { ok: false, error: { code: 'E_UNTRUSTED_SENDER', message: `${method}: sender is not a lab window` } };
-      if (args.length !== 1) return { ok: false, error: { code: 'E_BAD_MESSAGE', message: `${method}: expected exactly one payload argument, got ${args.length}` } };
+      if (args.length !== 1)
+        return { ok: false, error: { code: 'E_BAD_MESSAGE', message: `${method}: expected exactly one payload argument, got ${args.length}` } };
       const parsed = SCHEMAS[method].safeParse(args[0]);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;

@@ -16,9 +16,7 @@ export const MAX_ARG_CHARS = RUN_LIMITS.argChars;
 const noPayload = z.strictObject({});
 
 // A bare name: no directory separators, no leading dot, so it can never name a host path.
-const fileName = z
-  .string()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'a bare file name of letters, digits, "_", "-" and "." (no directories)');
+const fileName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'a bare file name of letters, digits, "_", "-" and "." (no directories)');
 
 // Every limit says itself in words: these messages reach the person as they are.
 const sourceRequest = z.strictObject({
@@ -44,7 +42,10 @@ export const REQUEST_SCHEMAS: Schemas = {
     file: fileName,
     mode: z.enum(['kernel', 'user'], 'the mode is "kernel" or "user"'),
     args: z.array(argument).max(MAX_ARGS, `at most ${MAX_ARGS} arguments`),
-    stdin: z.string().max(RUN_LIMITS.stdinChars, `standard input is longer than ${RUN_LIMITS.stdinChars / 1024} KiB`).optional(),
+    stdin: z
+      .string()
+      .max(RUN_LIMITS.stdinChars, `standard input is longer than ${RUN_LIMITS.stdinChars / 1024} KiB`)
+      .optional(),
     stdinFrom: z.enum(['text', 'terminal']).optional(),
   }),
   stopRun: noPayload,

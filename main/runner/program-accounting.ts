@@ -47,7 +47,13 @@ export interface ProgramCalls {
  * records: every record since the baseline that the ring still held, oldest first;
  * pathDelta: the kernel's counter increase on each path since the baseline; dropped: records lost.
  */
-export function accountProgram(records: readonly SyscallRecord[], pid: number | null, mode: AccountedMode, pathDelta: Record<SyscallPath, number>, dropped: number): ProgramCalls {
+export function accountProgram(
+  records: readonly SyscallRecord[],
+  pid: number | null,
+  mode: AccountedMode,
+  pathDelta: Record<SyscallPath, number>,
+  dropped: number,
+): ProgramCalls {
   const own = programRecords(records, pid);
   const byCall = summarise(own);
   if (dropped === 0 || pid === null) return { total: own.length, byCall, notItemized: 0, records: own, exact: true };
@@ -56,7 +62,8 @@ export function accountProgram(records: readonly SyscallRecord[], pid: number | 
   const lostOnPath = Math.max(0, pathDelta[path] - visibleOnPath);
   // talexec's prctl and execve of the image go through int $0x80: on the program's path only in user mode.
   const mine = records.filter((r) => r.pid === pid);
-  const talexecSeen = mine.filter((r) => r.nr === NR_PRCTL && r.path === 'int80').length > 0 ? 2 : mine.some((r) => r.nr === NR_EXECVE && r.path === 'int80') ? 1 : 0;
+  const talexecSeen =
+    mine.filter((r) => r.nr === NR_PRCTL && r.path === 'int80').length > 0 ? 2 : mine.some((r) => r.nr === NR_EXECVE && r.path === 'int80') ? 1 : 0;
   const talexecLost = path === 'int80' ? 2 - talexecSeen : 0;
   const notItemized = Math.max(0, lostOnPath - talexecLost);
   return { total: own.length + notItemized, byCall, notItemized, records: own, exact: path !== 'sysenter' };

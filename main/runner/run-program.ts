@@ -201,8 +201,7 @@ export class ProgramRunner {
     // console line), which announces its pid and waits for one line on the console: the runner takes the
     // counters' baseline while it is parked there (see program-accounting.ts), then lets it exec.
     const ready = `__tal_ready_${randomBytes(6).toString('hex')}_`;
-    const script =
-      `echo "${ready}$$_"\nread -r _tal_go\nexec talexec --mode ${request.mode} ${[guestPath, ...args].map(shellQuote).join(' ')}${redirect}\n`;
+    const script = `echo "${ready}$$_"\nread -r _tal_go\nexec talexec --mode ${request.mode} ${[guestPath, ...args].map(shellQuote).join(' ')}${redirect}\n`;
     const command = `rm -f ${this.previousFiles.join(' ')}; chmod +x ${guestPath} && sh ${scriptPath}`;
     this.previousFiles = [guestPath, scriptPath, ...(request.stdin instanceof Uint8Array ? [stdinPath] : [])];
     await this.vm.putFile(`${name}.talo`, image);
@@ -259,7 +258,10 @@ export class ProgramRunner {
     const instructionsAfter = await this.vm.instructionCounter();
     const ended = performance.now();
     const after = await this.telemetry.counters();
-    const base = baseline === null ? { counters: after, instructions: instructionsAfter, started: ended } : await (baseline as Promise<{ counters: ControlCounters; instructions: number; started: number }>);
+    const base =
+      baseline === null
+        ? { counters: after, instructions: instructionsAfter, started: ended }
+        : await (baseline as Promise<{ counters: ControlCounters; instructions: number; started: number }>);
     const batch = await this.telemetry.readSince(base.counters.nextSeq);
     const byPath = {
       int80: after.syscalls.int80 - base.counters.syscalls.int80,

@@ -130,11 +130,7 @@ const PAGE = 4096;
  * control page must exist: a guest program could forge a look-alike page, so scan only before untrusted
  * programs have run, and refuse ambiguity rather than guess (the signing key is written there).
  */
-export async function locateControlRegion(
-  vm: GuestMemory,
-  memoryBytes: number,
-  expectedAddress?: number,
-): Promise<ControlRegion> {
+export async function locateControlRegion(vm: GuestMemory, memoryBytes: number, expectedAddress?: number): Promise<ControlRegion> {
   if (expectedAddress !== undefined) {
     const region = parseControlPage(await vm.readMemory(expectedAddress, COUNTERS_END), expectedAddress);
     if (!region) {

@@ -8,14 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { V86 } from 'v86';
 import { VmError, serializeError } from './errors.js';
 import { v86Options } from './v86-options.js';
-import {
-  SERIAL_PORTS,
-  type EmulatorConfig,
-  type SerialPort,
-  type WorkerCalls,
-  type WorkerMessage,
-  type WorkerRequest,
-} from './protocol.js';
+import { SERIAL_PORTS, type EmulatorConfig, type SerialPort, type WorkerCalls, type WorkerMessage, type WorkerRequest } from './protocol.js';
 
 const spawnedAt = performance.now();
 const port = parentPort;
@@ -96,10 +89,7 @@ emulator.add_listener('emulator-started', () => {
 
 function checkRange(addr: number, len: number): void {
   if (!Number.isInteger(addr) || !Number.isInteger(len) || addr < 0 || len < 0 || addr + len > config.memorySize) {
-    throw new VmError(
-      'BAD_ARGUMENT',
-      `guest physical range 0x${addr.toString(16)}+${len} is outside memory (${config.memorySize} bytes)`,
-    );
+    throw new VmError('BAD_ARGUMENT', `guest physical range 0x${addr.toString(16)}+${len} is outside memory (${config.memorySize} bytes)`);
   }
 }
 
@@ -115,9 +105,7 @@ async function guestFile<T>(path: string, action: () => Promise<T>): Promise<T> 
 }
 
 type Handlers = {
-  [K in keyof WorkerCalls]: (
-    args: WorkerCalls[K]['args'],
-  ) => Promise<{ result: WorkerCalls[K]['result']; transfer?: ArrayBuffer[] }>;
+  [K in keyof WorkerCalls]: (args: WorkerCalls[K]['args']) => Promise<{ result: WorkerCalls[K]['result']; transfer?: ArrayBuffer[] }>;
 };
 
 const handlers: Handlers = {
@@ -149,7 +137,7 @@ const handlers: Handlers = {
     return { result: bytes, transfer: [bytes.buffer] };
   },
   'instruction-counter': async () => ({ result: emulator.get_instruction_counter() }),
-  'stop': async () => {
+  stop: async () => {
     await emulator.destroy();
     return { result: null };
   },
@@ -158,8 +146,7 @@ const handlers: Handlers = {
 port.on('message', (request: WorkerRequest) => {
   const handler = handlers[request.call] as (args: unknown) => Promise<{ result: unknown; transfer?: ArrayBuffer[] }>;
   handler(request.args).then(
-    ({ result, transfer }) =>
-      post({ type: 'reply', id: request.id, ok: true, result } as WorkerMessage, transfer ?? []),
+    ({ result, transfer }) => post({ type: 'reply', id: request.id, ok: true, result } as WorkerMessage, transfer ?? []),
     (error: unknown) =>
       post({
         type: 'reply',

@@ -34,7 +34,7 @@ export interface WorkerCalls {
   'create-file': { args: { path: string; bytes: Uint8Array }; result: null };
   'read-file': { args: { path: string }; result: Uint8Array };
   'instruction-counter': { args: Record<string, never>; result: number };
-  'stop': { args: Record<string, never>; result: null };
+  stop: { args: Record<string, never>; result: null };
 }
 export type WorkerCallName = keyof WorkerCalls;
 

@@ -174,8 +174,7 @@ export class ShellChannel {
       }, timeoutMs);
       this.running = running;
       // `{ cmd<newline>}` runs the command in this shell (cd, exports persist) and accepts any complete command.
-      const line =
-        `echo "__tal_b_""${id}__"; { ${command}\n}; ` + `printf '\\n__tal_e_%s__:%d:\\n' "${id}" "$?"\n`;
+      const line = `echo "__tal_b_""${id}__"; { ${command}\n}; ` + `printf '\\n__tal_e_%s__:%d:\\n' "${id}" "$?"\n`;
       this.send(new Uint8Array(Buffer.from(line, 'utf8'))).catch((error: unknown) => {
         running.finish({ error: asVmError(error, this.port), resync: false });
       });

@@ -65,9 +65,7 @@ export async function storeSnapshot(cacheDir: string, identity: SnapshotIdentity
 
 async function pruneSnapshots(cacheDir: string): Promise<void> {
   const names = (await readdir(cacheDir)).filter((name) => /^guest-[0-9a-f]{32}\.v86state$/.test(name));
-  const dated = await Promise.all(
-    names.map(async (name) => ({ name, mtime: (await stat(join(cacheDir, name)).catch(() => null))?.mtimeMs ?? 0 })),
-  );
+  const dated = await Promise.all(names.map(async (name) => ({ name, mtime: (await stat(join(cacheDir, name)).catch(() => null))?.mtimeMs ?? 0 })));
   dated.sort((a, b) => b.mtime - a.mtime);
   // Another process may be pruning too: a file already gone is fine.
   await Promise.all(dated.slice(KEEP_SNAPSHOTS).map(({ name }) => unlink(join(cacheDir, name)).catch(() => undefined)));

@@ -336,11 +336,7 @@ export class VmService extends EventEmitter<VmEvents> {
     }
   }
 
-  private call<K extends WorkerCallName>(
-    call: K,
-    args: WorkerCalls[K]['args'],
-    transfer: ArrayBuffer[] = [],
-  ): Promise<WorkerCalls[K]['result']> {
+  private call<K extends WorkerCallName>(call: K, args: WorkerCalls[K]['args'], transfer: ArrayBuffer[] = []): Promise<WorkerCalls[K]['result']> {
     // A guest being restarted after an emulator death takes calls once its emulator has loaded the state.
     if (this.recovering && !this.recoveryStarted) return this.emulatorStarted.then(() => this.call(call, args, transfer));
     const worker = this.worker;
@@ -453,11 +449,9 @@ export class VmService extends EventEmitter<VmEvents> {
    */
   private async recover(cause: VmError, state: Uint8Array): Promise<void> {
     this.recovering = true;
-    const restarted = new VmError(
-      'GUEST_RESTARTED',
-      `the emulator died (${cause.code}: ${cause.message}); the guest was restarted from its snapshot`,
-      { outputTail: cause.location?.outputTail ?? this.consoleTail(0) },
-    );
+    const restarted = new VmError('GUEST_RESTARTED', `the emulator died (${cause.code}: ${cause.message}); the guest was restarted from its snapshot`, {
+      outputTail: cause.location?.outputTail ?? this.consoleTail(0),
+    });
     this.retireWorker(restarted);
     try {
       this.recoveryStarted = false;
@@ -511,10 +505,7 @@ export function resolveCmdline(images: GuestImages, cmdline?: string): string {
 function checkMemorySize(memoryMiB: number, initrdBytes: number): void {
   const minimum = Math.ceil((INITRD_ADDRESS + initrdBytes) / MiB) + 16;
   if (!Number.isInteger(memoryMiB) || memoryMiB < minimum || memoryMiB > 2048) {
-    throw new VmError(
-      'BAD_ARGUMENT',
-      `memoryMiB must be an integer between ${minimum} and 2048 (v86 loads the initrd at 64 MiB), got ${memoryMiB}`,
-    );
+    throw new VmError('BAD_ARGUMENT', `memoryMiB must be an integer between ${minimum} and 2048 (v86 loads the initrd at 64 MiB), got ${memoryMiB}`);
   }
 }
 

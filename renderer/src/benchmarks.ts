@@ -11,7 +11,10 @@ export class BenchmarksView {
   /** The picked run's file, kept across reloads while it still exists. */
   private picked: string | undefined;
 
-  constructor(private readonly el: HTMLElement, private readonly api: LabApi) {}
+  constructor(
+    private readonly el: HTMLElement,
+    private readonly api: LabApi,
+  ) {}
 
   async refresh(): Promise<void> {
     const reply = await this.api.listBenchResults({});
@@ -29,7 +32,12 @@ export class BenchmarksView {
     if (r.runs.length === 0) {
       clear(
         this.el,
-        h('div', { class: 'bench-empty', id: 'bench-empty' }, h('p', {}, 'No benchmark results yet.'), h('p', {}, 'Run ', h('code', {}, 'npm run bench'), ` — it writes ${r.directory}/*.json, which this view reads.`)),
+        h(
+          'div',
+          { class: 'bench-empty', id: 'bench-empty' },
+          h('p', {}, 'No benchmark results yet.'),
+          h('p', {}, 'Run ', h('code', {}, 'npm run bench'), ` — it writes ${r.directory}/*.json, which this view reads.`),
+        ),
         problems,
         refresh,
       );
@@ -59,7 +67,9 @@ export class BenchmarksView {
 export function runLabel(run: BenchRun): string {
   const when = `${run.startedAt.slice(0, 10)} ${run.startedAt.slice(11, 16)} UTC${run.dated === 'file-time' ? ' (file date)' : ''}`;
   const m = run.machine;
-  const machine = m ? [m.cpu, m.cores !== undefined ? `${m.cores} cores` : '', m.node ? `Node ${m.node}` : ''].filter(Boolean).join(', ') : 'machine not recorded';
+  const machine = m
+    ? [m.cpu, m.cores !== undefined ? `${m.cores} cores` : '', m.node ? `Node ${m.node}` : ''].filter(Boolean).join(', ')
+    : 'machine not recorded';
   return `${when} — ${machine}${run.quick ? ' (quick: not representative)' : ''}`;
 }
 
@@ -77,7 +87,12 @@ function runBody(run: BenchRun): Node[] {
     h('p', { class: 'muted', id: 'bench-run-about' }, `${about.join('; ')}.`),
     h('h4', {}, 'Ours beside the paper'),
     run.ratios.length > 0
-      ? h('figure', { class: 'bench-chart' }, ratioChart(run.ratios, `${caption}, run of ${runLabel(run)}`), h('figcaption', { class: 'muted' }, caption, h('span', { class: 'legend ours' }, 'ours'), h('span', { class: 'legend paper' }, 'paper')))
+      ? h(
+          'figure',
+          { class: 'bench-chart' },
+          ratioChart(run.ratios, `${caption}, run of ${runLabel(run)}`),
+          h('figcaption', { class: 'muted' }, caption, h('span', { class: 'legend ours' }, 'ours'), h('span', { class: 'legend paper' }, 'paper')),
+        )
       : h('p', { class: 'muted' }, 'This run has no experiment with kernel mode to compare.'),
     ratioTable(run),
     h('h4', {}, 'Speed goals'),
@@ -87,7 +102,13 @@ function runBody(run: BenchRun): Node[] {
 }
 
 function table(id: string, caption: string, head: readonly string[], rows: readonly HTMLTableRowElement[]): HTMLTableElement {
-  return h('table', { class: 'bench-table', id }, h('caption', {}, caption), h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, ...rows));
+  return h(
+    'table',
+    { class: 'bench-table', id },
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, ...rows),
+  );
 }
 
 function ratioTable(run: BenchRun): HTMLTableElement {
@@ -106,14 +127,28 @@ function ratioTable(run: BenchRun): HTMLTableElement {
 
 function goalTable(run: BenchRun): HTMLTableElement {
   const rows = (run.goals ?? []).map((g) =>
-    h('tr', { class: g.met ? 'met' : 'missed' }, h('th', { scope: 'row' }, g.what), h('td', {}, g.measured), h('td', {}, g.target), h('td', { class: 'verdict' }, g.met ? 'met' : 'MISSED')),
+    h(
+      'tr',
+      { class: g.met ? 'met' : 'missed' },
+      h('th', { scope: 'row' }, g.what),
+      h('td', {}, g.measured),
+      h('td', {}, g.target),
+      h('td', { class: 'verdict' }, g.met ? 'met' : 'MISSED'),
+    ),
   );
   return table('bench-goals', 'Speed goals of this run', ['goal', 'measured', 'target', 'result'], rows);
 }
 
 function pointTable(points: readonly BenchPoint[]): HTMLTableElement {
   const rows = points.map((p) =>
-    h('tr', { 'data-bench': p.name }, h('th', { scope: 'row' }, p.name), h('td', {}, p.metric), h('td', {}, `${round(p.ours)} ${p.unit}`), h('td', {}, p.paper === undefined ? '' : `${round(p.paper)} ${p.unit}`)),
+    h(
+      'tr',
+      { 'data-bench': p.name },
+      h('th', { scope: 'row' }, p.name),
+      h('td', {}, p.metric),
+      h('td', {}, `${round(p.ours)} ${p.unit}`),
+      h('td', {}, p.paper === undefined ? '' : `${round(p.paper)} ${p.unit}`),
+    ),
   );
   return table('bench-points', 'Every figure', ['name', 'metric', 'ours', 'paper'], rows);
 }

@@ -26,7 +26,10 @@ export class DisassemblyPane {
   private readonly drawn = new Map<number, HTMLElement>();
   private drawnLinked: number | null = null;
 
-  constructor(private readonly el: HTMLElement, private readonly goToLine: (line: number) => void) {
+  constructor(
+    private readonly el: HTMLElement,
+    private readonly goToLine: (line: number) => void,
+  ) {
     clear(el, h('p', { class: 'muted' }, 'Open this tab after the program checks: it shows the machine code the assembler produced.'));
     this.scroller.append(this.spacer);
     this.scroller.addEventListener('scroll', () => this.draw());
@@ -109,7 +112,10 @@ export class DisassemblyPane {
     const linked = this.isLinked(row);
     return h(
       'div',
-      { class: `dis-row dis-grid${l.runtime ? ' dis-runtime' : ''}${linked ? ' linked' : ''}`, ...(l.sourceLine !== undefined ? { 'data-line': String(l.sourceLine) } : {}) },
+      {
+        class: `dis-row dis-grid${l.runtime ? ' dis-runtime' : ''}${linked ? ' linked' : ''}`,
+        ...(l.sourceLine !== undefined ? { 'data-line': String(l.sourceLine) } : {}),
+      },
       h('span', { class: 'dis-off' }, l.offset.toString(16).padStart(6, '0')),
       h('span', { class: 'dis-bytes' }, l.bytes),
       h('span', { class: 'dis-text' }, l.text, l.annotation ? h('span', { class: 'dis-note' }, `  ; ${l.annotation}`) : null),

@@ -48,7 +48,9 @@ const themeColours = EditorView.theme({
   '&': { color: 'var(--fg)', backgroundColor: 'var(--bg)' },
   '.cm-content': { caretColor: 'var(--cm-cursor)' },
   '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--cm-cursor)' },
-  '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection': { backgroundColor: 'var(--cm-selection)' },
+  '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection': {
+    backgroundColor: 'var(--cm-selection)',
+  },
   '.cm-activeLine': { backgroundColor: 'var(--cm-active-line)' },
   '.cm-gutters': { backgroundColor: 'var(--cm-gutter)', color: 'var(--muted)', borderRight: '1px solid var(--border)' },
   '.cm-activeLineGutter': { backgroundColor: 'var(--cm-active-line)' },
@@ -98,7 +100,12 @@ export function createEditor(parent: HTMLElement, cb: EditorCallbacks): TalEdito
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, selection: { anchor: 0 } });
     },
     showDiagnostics(diagnostics) {
-      view.dispatch(setDiagnostics(view.state, diagnostics.map((d) => toCodeMirror(view.state.doc, d))));
+      view.dispatch(
+        setDiagnostics(
+          view.state,
+          diagnostics.map((d) => toCodeMirror(view.state.doc, d)),
+        ),
+      );
     },
     goToLine(line) {
       const l = view.state.doc.line(Math.min(Math.max(line, 1), view.state.doc.lines));

@@ -41,7 +41,14 @@ export class TypeStateInspector {
       return;
     }
     if (index === undefined) {
-      clear(this.el, h('p', { class: 'muted' }, line === null ? 'Point at or select an instruction to see the type state before it.' : `Line ${line} has no instruction the checker reached.`));
+      clear(
+        this.el,
+        h(
+          'p',
+          { class: 'muted' },
+          line === null ? 'Point at or select an instruction to see the type state before it.' : `Line ${line} has no instruction the checker reached.`,
+        ),
+      );
       return;
     }
     const e = this.trace[index]!;
@@ -49,7 +56,13 @@ export class TypeStateInspector {
     const regNames = Object.keys(e.regs).sort(registerOrder);
     clear(
       this.el,
-      h('div', { class: 'ts-head', 'data-line': String(e.line) }, h('span', { class: 'ts-label' }, `${e.label}`), h('span', { class: 'ts-loc' }, ` line ${e.line}`), h('code', { class: 'ts-instr' }, e.instruction)),
+      h(
+        'div',
+        { class: 'ts-head', 'data-line': String(e.line) },
+        h('span', { class: 'ts-label' }, `${e.label}`),
+        h('span', { class: 'ts-loc' }, ` line ${e.line}`),
+        h('code', { class: 'ts-instr' }, e.instruction),
+      ),
       h('h4', {}, 'Registers'),
       regNames.length === 0
         ? h('p', { class: 'muted' }, 'no register holds a usable value')
@@ -64,7 +77,13 @@ export class TypeStateInspector {
       h(
         'ol',
         { class: 'ts-stack', start: '0' },
-        ...e.stack.map((slot, i) => h('li', { class: prev !== undefined && prev.stack[i] !== slot ? 'changed' : '' }, i === e.stack.length - 1 ? `tail: ${slot}` : `[esp+${i * 4}]  ${slot}`)),
+        ...e.stack.map((slot, i) =>
+          h(
+            'li',
+            { class: prev !== undefined && prev.stack[i] !== slot ? 'changed' : '' },
+            i === e.stack.length - 1 ? `tail: ${slot}` : `[esp+${i * 4}]  ${slot}`,
+          ),
+        ),
       ),
       h('h4', {}, 'Facts'),
       e.facts.length === 0 ? h('p', { class: 'muted' }, 'none') : h('ul', { class: 'ts-facts' }, ...e.facts.map((f) => h('li', {}, f))),

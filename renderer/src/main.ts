@@ -53,20 +53,64 @@ const fileLabel = h('span', { class: 'file-name', id: 'file-name' }, 'untitled.t
 const LIMITS_TEXT =
   `up to ${RUN_LIMITS.args} arguments of ${RUN_LIMITS.argChars} characters, quoted as in a shell ('two words', "it's", a\\ b); ` +
   `standard input up to ${RUN_LIMITS.stdinChars / 1024} KiB; a run is stopped after ${RUN_LIMITS.timeoutMs / 1000} s`;
-const argsInput = h('input', { id: 'run-args', class: 'run-args', placeholder: "arguments, e.g. 10 'two words'", 'aria-label': 'program arguments', title: LIMITS_TEXT });
-const runUser = h('button', { id: 'run-user', class: 'run', title: 'run in ring 3; syscalls trap through int 0x80 (Ctrl+Enter runs again in the last mode)' }, 'Run in user mode');
-const runKernel = h('button', { id: 'run-kernel', class: 'run', title: 'run in ring 0; syscalls are direct calls (Ctrl+Enter runs again in the last mode)' }, 'Run in kernel mode');
-const stopButton = h('button', { id: 'run-stop', class: 'stop', title: 'end the running program (SIGINT, then SIGKILL); the guest and its files stay', disabled: '' }, 'Stop');
-const stdinInput = h('textarea', { id: 'run-stdin', class: 'run-stdin', rows: '1', placeholder: 'standard input (empty: none)', 'aria-label': 'standard input', title: LIMITS_TEXT });
+const argsInput = h('input', {
+  id: 'run-args',
+  class: 'run-args',
+  placeholder: "arguments, e.g. 10 'two words'",
+  'aria-label': 'program arguments',
+  title: LIMITS_TEXT,
+});
+const runUser = h(
+  'button',
+  { id: 'run-user', class: 'run', title: 'run in ring 3; syscalls trap through int 0x80 (Ctrl+Enter runs again in the last mode)' },
+  'Run in user mode',
+);
+const runKernel = h(
+  'button',
+  { id: 'run-kernel', class: 'run', title: 'run in ring 0; syscalls are direct calls (Ctrl+Enter runs again in the last mode)' },
+  'Run in kernel mode',
+);
+const stopButton = h(
+  'button',
+  { id: 'run-stop', class: 'stop', title: 'end the running program (SIGINT, then SIGKILL); the guest and its files stay', disabled: '' },
+  'Stop',
+);
+const stdinInput = h('textarea', {
+  id: 'run-stdin',
+  class: 'run-stdin',
+  rows: '1',
+  placeholder: 'standard input (empty: none)',
+  'aria-label': 'standard input',
+  title: LIMITS_TEXT,
+});
 const stdinTerminal = h('input', { id: 'run-stdin-terminal', type: 'checkbox' });
-const stdinTerminalLabel = h('label', { class: 'run-option', title: 'the program reads what you type in the ttyS3 · runner terminal (Ctrl-D ends input)' }, stdinTerminal, ' stdin from terminal');
+const stdinTerminalLabel = h(
+  'label',
+  { class: 'run-option', title: 'the program reads what you type in the ttyS3 · runner terminal (Ctrl-D ends input)' },
+  stdinTerminal,
+  ' stdin from terminal',
+);
 const limitsNote = h('span', { class: 'run-limits muted', id: 'run-limits' }, LIMITS_TEXT);
 const vmBox = h('div', { class: 'vm-panel' });
 const copyLink = h('button', { id: 'copy-link', title: 'copy a link that opens this program, mode, arguments and input' }, 'Copy link');
 const fileBox = h('span', { class: 'file-menu' });
 const dirtyMarker = h('span', { class: 'dirty', id: 'dirty-marker' });
 const theme = mountTheme();
-const header = h('header', {}, h('strong', { class: 'brand' }, 'TAL Lab'), fileBox, picker, fileLabel, dirtyMarker, runUser, runKernel, stopButton, copyLink, theme.toggle, vmBox);
+const header = h(
+  'header',
+  {},
+  h('strong', { class: 'brand' }, 'TAL Lab'),
+  fileBox,
+  picker,
+  fileLabel,
+  dirtyMarker,
+  runUser,
+  runKernel,
+  stopButton,
+  copyLink,
+  theme.toggle,
+  vmBox,
+);
 const runBar = h('div', { class: 'run-bar' }, argsInput, stdinInput, stdinTerminalLabel, limitsNote);
 
 const editorBox = h('div', { class: 'editor', id: 'editor' });
@@ -89,9 +133,42 @@ const left = h('section', { class: 'left' });
 const mainBox = h('main', {});
 const { elements: splitter, splitters } = createSplitters(
   [
-    { name: 'side', label: 'resize the side panels', axis: 'column', sized: right, other: left, sizedAfter: true, host: mainBox, cssVar: '--side-size', minPx: 260, otherMinPx: 320 },
-    { name: 'problems', label: 'resize the problems list', axis: 'row', sized: problems, other: editorBox, sizedAfter: true, host: left, cssVar: '--problems-size', minPx: 24, otherMinPx: 90 },
-    { name: 'terminals', label: 'resize the terminals', axis: 'row', sized: terminalsBox, other: mainBox, sizedAfter: true, host: app, cssVar: '--terminals-size', minPx: 80, otherMinPx: 140 },
+    {
+      name: 'side',
+      label: 'resize the side panels',
+      axis: 'column',
+      sized: right,
+      other: left,
+      sizedAfter: true,
+      host: mainBox,
+      cssVar: '--side-size',
+      minPx: 260,
+      otherMinPx: 320,
+    },
+    {
+      name: 'problems',
+      label: 'resize the problems list',
+      axis: 'row',
+      sized: problems,
+      other: editorBox,
+      sizedAfter: true,
+      host: left,
+      cssVar: '--problems-size',
+      minPx: 24,
+      otherMinPx: 90,
+    },
+    {
+      name: 'terminals',
+      label: 'resize the terminals',
+      axis: 'row',
+      sized: terminalsBox,
+      other: mainBox,
+      sizedAfter: true,
+      host: app,
+      cssVar: '--terminals-size',
+      minPx: 80,
+      otherMinPx: 140,
+    },
   ],
   () => schedulePersist(),
 );
@@ -112,18 +189,24 @@ const editor = createEditor(editorBox, {
     disassembly.highlightLine(line);
   },
 });
-const files = mountFileMenu(fileBox, dirtyMarker, api, {
-  source: () => editor.source(),
-  name: () => fileName,
-  show(name, source) {
-    fileName = name;
-    fileLabel.textContent = name;
-    picker.value = '';
-    if (editor.source() !== source) editor.setSource(source);
-    schedulePersist();
+const files = mountFileMenu(
+  fileBox,
+  dirtyMarker,
+  api,
+  {
+    source: () => editor.source(),
+    name: () => fileName,
+    show(name, source) {
+      fileName = name;
+      fileLabel.textContent = name;
+      picker.value = '';
+      if (editor.source() !== source) editor.setSource(source);
+      schedulePersist();
+    },
+    say,
   },
-  say,
-}, window.labShell);
+  window.labShell,
+);
 const inspector = new TypeStateInspector(paneEls[0]!);
 const disassembly = new DisassemblyPane(paneEls[1]!, (line) => editor.goToLine(line));
 const transitions = new TransitionsView(paneEls[2]!, api);
@@ -391,7 +474,8 @@ async function restore(): Promise<void> {
     const vm = await api.getVmStatus({});
     const here = vm.ok ? vm.value.imagesDigest : undefined;
     if (here) imagesDigest = here;
-    const note = shared.images && here && shared.images !== here ? ` (made with other guest images: ${shared.images.slice(0, 12)}…, these are ${here.slice(0, 12)}…)` : '';
+    const note =
+      shared.images && here && shared.images !== here ? ` (made with other guest images: ${shared.images.slice(0, 12)}…, these are ${here.slice(0, 12)}…)` : '';
     say(`opened the shared ${shared.file} (${shared.mode} mode)${note}`);
     return;
   }

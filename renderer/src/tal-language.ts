@@ -7,17 +7,36 @@ import type { Extension } from '@codemirror/state';
 import { tags as t } from '@lezer/highlight';
 
 const REGISTERS = new Set([
-  'eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp',
-  'ax', 'bx', 'cx', 'dx', 'si', 'di', 'bp', 'sp',
-  'al', 'bl', 'cl', 'dl', 'ah', 'bh', 'ch', 'dh',
+  'eax',
+  'ebx',
+  'ecx',
+  'edx',
+  'esi',
+  'edi',
+  'ebp',
+  'esp',
+  'ax',
+  'bx',
+  'cx',
+  'dx',
+  'si',
+  'di',
+  'bp',
+  'sp',
+  'al',
+  'bl',
+  'cl',
+  'dl',
+  'ah',
+  'bh',
+  'ch',
+  'dh',
 ]);
 /** Pseudo-instructions: they change types (or allocate) rather than being one machine instruction. */
 const PSEUDO = new Set(['malloc', 'newarray', 'unpack', 'pack', 'coerce', 'coercestack']);
 const SIZE_PREFIXES = new Set(['byte', 'word', 'dword', 'ptr']);
 /** Words of the type language (types.ts): binders, constructors and kinds. */
-const TYPE_WORDS = new Set([
-  'forall', 'exists', 'code', 'int', 'S', 'bytes', 'words', 'sptr', 'null', 'maybe', 'nil', 'uninit', 'stack', 'size', 'type',
-]);
+const TYPE_WORDS = new Set(['forall', 'exists', 'code', 'int', 'S', 'bytes', 'words', 'sptr', 'null', 'maybe', 'nil', 'uninit', 'stack', 'size', 'type']);
 
 interface TalState {
   /** Whether this line's mnemonic (or directive) has been seen. */

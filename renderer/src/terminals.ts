@@ -28,7 +28,11 @@ export class SerialTerminals {
   /** The last key in a terminal was Escape: a Tab now leaves the terminal. */
   private escaped = false;
 
-  constructor(root: HTMLElement, private readonly api: LabApi, private readonly onError: (message: string) => void) {
+  constructor(
+    root: HTMLElement,
+    private readonly api: LabApi,
+    private readonly onError: (message: string) => void,
+  ) {
     const tabBar = h('div', { class: 'tabbar' });
     const searchBox = h('input', { type: 'search', placeholder: 'search output', class: 'term-search', 'aria-label': 'search terminal output' });
     const panes = h('div', { class: 'term-panes' });
@@ -127,7 +131,12 @@ export class SerialTerminals {
 }
 
 function terminalTheme(): { background: string; foreground: string; cursor: string; selectionBackground: string } {
-  return { background: cssColor('--term-bg'), foreground: cssColor('--term-fg'), cursor: cssColor('--term-cursor'), selectionBackground: cssColor('--term-selection') };
+  return {
+    background: cssColor('--term-bg'),
+    foreground: cssColor('--term-fg'),
+    cursor: cssColor('--term-cursor'),
+    selectionBackground: cssColor('--term-selection'),
+  };
 }
 
 function decodeBase64(b64: string): Uint8Array {

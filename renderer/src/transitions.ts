@@ -26,7 +26,10 @@ export class TransitionsView {
   private readonly rateData: [number[], number[], number[]] = [[], [], []];
   private last: TelemetrySnapshot | undefined;
 
-  constructor(private readonly el: HTMLElement, api: LabApi) {
+  constructor(
+    private readonly el: HTMLElement,
+    api: LabApi,
+  ) {
     this.notice = h('p', { class: 'muted', id: 'telemetry-notice' });
     this.counters = h('div', { class: 'counters', id: 'counters' });
     this.lane = h('canvas', { class: 'swimlane', id: 'swimlane', height: '180', role: 'img' });
@@ -72,7 +75,11 @@ export class TransitionsView {
           'div',
           { class: `counter counter-${p}`, 'data-path': p },
           h('span', { class: 'counter-name' }, p === 'trap' ? 'trapped (int 0x80 / sysenter)' : 'direct calls (ring-0 gate)'),
-          h('span', { class: 'counter-value', id: `count-${p}`, title: 'system calls of the programs run since the last reset (never the shells)' }, fmt(s.totals[p])),
+          h(
+            'span',
+            { class: 'counter-value', id: `count-${p}`, title: 'system calls of the programs run since the last reset (never the shells)' },
+            fmt(s.totals[p]),
+          ),
           h('span', { class: 'counter-rate', title: 'whole guest, live' }, `${fmt(Math.round(s.ratePerSec[p]))}/s in the guest`),
         ),
       ),
@@ -233,7 +240,11 @@ export class TransitionsView {
         'div',
         { class: 'run-col', 'data-mode': mode },
         h('h5', {}, `${mode} mode — ${r.file}`),
-        h('p', {}, `${r.status}${r.exitCode !== undefined ? ` (exit ${r.exitCode})` : ''}, ${r.wallMs ?? '?'} ms wall${r.pid !== undefined ? `, pid ${r.pid}` : ''}`),
+        h(
+          'p',
+          {},
+          `${r.status}${r.exitCode !== undefined ? ` (exit ${r.exitCode})` : ''}, ${r.wallMs ?? '?'} ms wall${r.pid !== undefined ? `, pid ${r.pid}` : ''}`,
+        ),
         h('p', {}, `trapped: ${fmt(r.totals.trap)}, direct: ${fmt(r.totals.direct)}`),
         r.notItemized > 0
           ? h('p', { class: 'muted' }, `${fmt(r.notItemized)} earlier calls are counted but not itemized below (the guest's record ring holds the last 2,048)`)
@@ -257,7 +268,8 @@ function comparison(runs: Partial<Record<'user' | 'kernel', RunSummary>>): HTMLE
   const lines: string[] = [];
   if (user.wallMs && kernel.wallMs) lines.push(`kernel mode took ${ratio(kernel.wallMs / user.wallMs)} the wall time of user mode`);
   const calls = (r: RunSummary): number => r.totals.trap + r.totals.direct;
-  if (calls(user) > 0) lines.push(`kernel mode made ${ratio(calls(kernel) / calls(user))} the system calls of user mode (${fmt(calls(kernel))} vs ${fmt(calls(user))})`);
+  if (calls(user) > 0)
+    lines.push(`kernel mode made ${ratio(calls(kernel) / calls(user))} the system calls of user mode (${fmt(calls(kernel))} vs ${fmt(calls(user))})`);
   for (const k of kernel.syscalls) {
     const u = user.syscalls.find((x) => x.name === k.name);
     if (u === undefined || k.meanNs <= 0) continue;

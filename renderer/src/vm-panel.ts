@@ -7,7 +7,12 @@ import { h } from './dom.js';
  * Returns a function that reads the guest's state again (after a reconnect). `replacing` is told before a restore or
  * restart (main ends a run in flight first) and returns what to add to the message about it.
  */
-export function mountVmPanel(root: HTMLElement, api: LabApi, report: (message: string) => void, replacing: (action: 'restore' | 'restart') => string): () => void {
+export function mountVmPanel(
+  root: HTMLElement,
+  api: LabApi,
+  report: (message: string) => void,
+  replacing: (action: 'restore' | 'restart') => string,
+): () => void {
   const label = h('span', { class: 'vm-state', id: 'vm-state' }, 'guest: …');
   const bar = h('progress', { class: 'vm-progress', max: '1', value: '0' });
   const restart = h('button', { id: 'vm-restart', title: 'cold-boot the guest again' }, 'Restart');

@@ -1,15 +1,7 @@
 // The lab API for the web shell: the same LabApi the Electron preload exposes,
 // carried over one WebSocket back to the server that served this page.
 
-import {
-  LAB_METHODS,
-  WS_API_PATH,
-  type IpcReply,
-  type LabApi,
-  type LabEvent,
-  type LabEvents,
-  type WsServerMessage,
-} from '../../preload/contract.js';
+import { LAB_METHODS, WS_API_PATH, type IpcReply, type LabApi, type LabEvent, type LabEvents, type WsServerMessage } from '../../preload/contract.js';
 
 type Pending = (reply: IpcReply<unknown>) => void;
 type Listener = (payload: unknown) => void;
@@ -41,7 +33,13 @@ export function connectWebSocketApi(onConnection: (connected: boolean) => void):
     socket.addEventListener('close', () => {
       onConnection(false);
       for (const [id, resolve] of pending) {
-        resolve({ ok: false, error: { code: 'E_BAD_MESSAGE', message: 'the connection to the lab was lost while this request was answered; it may have finished — check the result and try again' } });
+        resolve({
+          ok: false,
+          error: {
+            code: 'E_BAD_MESSAGE',
+            message: 'the connection to the lab was lost while this request was answered; it may have finished — check the result and try again',
+          },
+        });
         pending.delete(id);
       }
       setTimeout(connect, retryMs);

@@ -424,8 +424,12 @@ export function assemble(program: Program, source: string, options: AssembleOpti
     const heapVaddr = pageAlignUp(dataVaddr + data.length);
     const allRelocs = [...relocs, ...dataRelocs];
     const fileSize =
-      HEADER_SIZE + align4(code.length) + align4(data.length) + allRelocs.length * RELOC_ENTRY_SIZE +
-      asm.imports.length * IMPORT_ENTRY_SIZE + lines.length * LINE_ENTRY_SIZE;
+      HEADER_SIZE +
+      align4(code.length) +
+      align4(data.length) +
+      allRelocs.length * RELOC_ENTRY_SIZE +
+      asm.imports.length * IMPORT_ENTRY_SIZE +
+      lines.length * LINE_ENTRY_SIZE;
     if (code.length > MAX_CODE_SIZE || data.length > MAX_DATA_SIZE || fileSize > MAX_TOTAL_SIZE || heapVaddr + heapSize > VADDR_LIMIT) {
       asm.error(
         'E_ASM_TOO_LARGE',

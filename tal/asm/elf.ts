@@ -160,9 +160,21 @@ function routines(image: TaloImage, trap: TrapKind, L: TextLayout) {
 export function writeElf(image: TaloImage, options: ElfOptions): Uint8Array {
   const { trap } = options;
   // First pass at a provisional placement to learn the sizes, second at the real one.
-  const provisional = layout(image, trap, image.imports.map(() => 0), 0, 0);
+  const provisional = layout(
+    image,
+    trap,
+    image.imports.map(() => 0),
+    0,
+    0,
+  );
   const sized = routines(image, trap, provisional);
-  const L = layout(image, trap, sized.gates.map((g) => g.length), sized.fallback.length, sized.stub.length);
+  const L = layout(
+    image,
+    trap,
+    sized.gates.map((g) => g.length),
+    sized.fallback.length,
+    sized.stub.length,
+  );
   const { gates, fallback, stub } = routines(image, trap, L);
   if (stub.length !== sized.stub.length || gates.some((g, i) => g.length !== sized.gates[i]!.length)) {
     throw new Error('internal: ELF routine sizes depend on placement');

@@ -35,7 +35,6 @@ export type EncodedInstr =
 
 export type EncodeResult = { ok: true; encoded: EncodedInstr } | { ok: false; diagnostic: Diagnostic };
 
-
 class EncodeError extends Error {
   constructor(
     readonly code: DiagnosticCode,

@@ -54,7 +54,6 @@ export function stackCheck(loc: { line: number; col: number }, text: string): Ma
   return b.out;
 }
 
-
 /**
  * Entry: EAX = &argc. Sets the stack limit to half of .stack below the entry
  * ESP — the other half is room for the deepest single frame below the last

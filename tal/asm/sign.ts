@@ -37,7 +37,10 @@ export function verifyTalo(bytes: Uint8Array, key: Uint8Array): VerifyTaloResult
   const totalSize = bytes.length - TRAILER_SIZE;
   const expected = mac(key, bytes.subarray(0, totalSize));
   if (!timingSafeEqual(expected, parsed.signature.mac)) {
-    return { ok: false, error: { code: 'TALO_BAD_SIGNATURE', offset: totalSize + 8, message: 'the HMAC does not match: the image was changed or signed with another key' } };
+    return {
+      ok: false,
+      error: { code: 'TALO_BAD_SIGNATURE', offset: totalSize + 8, message: 'the HMAC does not match: the image was changed or signed with another key' },
+    };
   }
   return { ok: true, keyId: parsed.signature.keyId };
 }

@@ -50,9 +50,7 @@ export interface TaloSignature {
   mac: Uint8Array;
 }
 
-export type ReadTaloResult =
-  | { ok: true; image: TaloImage; signature?: TaloSignature }
-  | { ok: false; error: TaloFormatError };
+export type ReadTaloResult = { ok: true; image: TaloImage; signature?: TaloSignature } | { ok: false; error: TaloFormatError };
 
 export interface ReadTaloOptions {
   /** The loader's syscall whitelist: name for a number, undefined if not allowed. */
@@ -64,12 +62,30 @@ export const SIGNATURE_MAGIC = 'TSIG';
 
 // Header field offsets (docs/talo.md, "Header").
 const H = {
-  magic: 0, version: 4, headerSize: 6, flags: 8, totalSize: 12,
-  codeOff: 16, codeSize: 20, codeVaddr: 24,
-  dataOff: 28, dataSize: 32, dataVaddr: 36,
-  heapSize: 40, heapVaddr: 44, stackSize: 48, entry: 52,
-  relocOff: 56, relocCount: 60, importOff: 64, importCount: 68, linesOff: 72, linesCount: 76,
-  digest: 80, checkerVersion: 112, reserved: 116,
+  magic: 0,
+  version: 4,
+  headerSize: 6,
+  flags: 8,
+  totalSize: 12,
+  codeOff: 16,
+  codeSize: 20,
+  codeVaddr: 24,
+  dataOff: 28,
+  dataSize: 32,
+  dataVaddr: 36,
+  heapSize: 40,
+  heapVaddr: 44,
+  stackSize: 48,
+  entry: 52,
+  relocOff: 56,
+  relocCount: 60,
+  importOff: 64,
+  importCount: 68,
+  linesOff: 72,
+  linesCount: 76,
+  digest: 80,
+  checkerVersion: 112,
+  reserved: 116,
 } as const;
 const DIGEST_SIZE = 32;
 const RESERVED_SIZE = 12;
@@ -191,7 +207,8 @@ function parse(bytes: Uint8Array, options: ReadTaloOptions): ReadTaloResult {
   if (headerSize !== HEADER_SIZE) fail('TALO_BAD_HEADER_SIZE', H.headerSize, `header_size ${headerSize}, expected ${HEADER_SIZE}`);
   if (u32(H.flags) !== 0) fail('TALO_BAD_FLAGS', H.flags, `flags ${hex(u32(H.flags))}, expected 0`);
   const totalSize = u32(H.totalSize);
-  if (totalSize < HEADER_SIZE || totalSize > MAX_TOTAL_SIZE) fail('TALO_TOTAL_SIZE', H.totalSize, `total_size ${totalSize} is not in ${HEADER_SIZE}..${MAX_TOTAL_SIZE}`);
+  if (totalSize < HEADER_SIZE || totalSize > MAX_TOTAL_SIZE)
+    fail('TALO_TOTAL_SIZE', H.totalSize, `total_size ${totalSize} is not in ${HEADER_SIZE}..${MAX_TOTAL_SIZE}`);
   if (bytes.length < totalSize) fail('TALO_TRUNCATED', bytes.length, `file is ${bytes.length} bytes, total_size says ${totalSize}`);
   let signature: TaloSignature | undefined;
   if (bytes.length === totalSize + TRAILER_SIZE) {
@@ -211,9 +228,11 @@ function parse(bytes: Uint8Array, options: ReadTaloOptions): ReadTaloResult {
   const codeSize = u32(H.codeSize);
   if (codeSize < 1 || codeSize > MAX_CODE_SIZE) fail('TALO_CODE_SIZE', H.codeSize, `code_size ${codeSize} is not in 1..${MAX_CODE_SIZE}`);
   const dataSize = u32(H.dataSize);
-  if (dataSize < MIN_DATA_SIZE || dataSize > MAX_DATA_SIZE) fail('TALO_DATA_SIZE', H.dataSize, `data_size ${dataSize} is not in ${MIN_DATA_SIZE}..${MAX_DATA_SIZE}`);
+  if (dataSize < MIN_DATA_SIZE || dataSize > MAX_DATA_SIZE)
+    fail('TALO_DATA_SIZE', H.dataSize, `data_size ${dataSize} is not in ${MIN_DATA_SIZE}..${MAX_DATA_SIZE}`);
   const heapSize = u32(H.heapSize);
-  if (heapSize % PAGE_SIZE !== 0 || heapSize > MAX_HEAP_SIZE) fail('TALO_HEAP_SIZE', H.heapSize, `heap_size ${heapSize} is not a multiple of ${PAGE_SIZE} up to ${MAX_HEAP_SIZE}`);
+  if (heapSize % PAGE_SIZE !== 0 || heapSize > MAX_HEAP_SIZE)
+    fail('TALO_HEAP_SIZE', H.heapSize, `heap_size ${heapSize} is not a multiple of ${PAGE_SIZE} up to ${MAX_HEAP_SIZE}`);
   const stackSize = u32(H.stackSize);
   if (stackSize % PAGE_SIZE !== 0 || stackSize < MIN_STACK_SIZE || stackSize > MAX_STACK_SIZE) {
     fail('TALO_STACK_SIZE', H.stackSize, `stack_size ${stackSize} is not a multiple of ${PAGE_SIZE} in ${MIN_STACK_SIZE}..${MAX_STACK_SIZE}`);
@@ -222,7 +241,11 @@ function parse(bytes: Uint8Array, options: ReadTaloOptions): ReadTaloResult {
   const codeVaddr = u32(H.codeVaddr);
   const dataVaddr = u32(H.dataVaddr);
   const heapVaddr = u32(H.heapVaddr);
-  for (const [field, value] of [[H.codeVaddr, codeVaddr], [H.dataVaddr, dataVaddr], [H.heapVaddr, heapVaddr]] as const) {
+  for (const [field, value] of [
+    [H.codeVaddr, codeVaddr],
+    [H.dataVaddr, dataVaddr],
+    [H.heapVaddr, heapVaddr],
+  ] as const) {
     if (value % PAGE_SIZE !== 0) fail('TALO_VADDR_ALIGN', field, `address ${hex(value)} is not page-aligned`);
   }
   if (dataVaddr < pageAlignUp(codeVaddr + codeSize)) fail('TALO_VADDR_ORDER', H.dataVaddr, `data_vaddr ${hex(dataVaddr)} overlaps the code pages`);
@@ -290,7 +313,8 @@ function parse(bytes: Uint8Array, options: ReadTaloOptions): ReadTaloResult {
     const sectionId = v.getUint8(at + 4);
     const kind = v.getUint8(at + 5);
     const target = v.getUint16(at + 6, true);
-    if (sectionId !== SECTION_IDS.code && sectionId !== SECTION_IDS.data) fail('TALO_RELOC_SECTION', at + 4, `relocation ${i}: section ${sectionId} is not 0 (code) or 1 (data)`);
+    if (sectionId !== SECTION_IDS.code && sectionId !== SECTION_IDS.data)
+      fail('TALO_RELOC_SECTION', at + 4, `relocation ${i}: section ${sectionId} is not 0 (code) or 1 (data)`);
     const sectionSize = sectionId === SECTION_IDS.code ? codeSize : dataSize;
     if (offset + 4 > sectionSize) fail('TALO_RELOC_RANGE', at, `relocation ${i}: offset ${offset} + 4 is past the end of its section (${sectionSize} bytes)`);
     if (previous !== undefined && (sectionId < previous.section || (sectionId === previous.section && offset < previous.end))) {
@@ -306,9 +330,11 @@ function parse(bytes: Uint8Array, options: ReadTaloOptions): ReadTaloResult {
     } else if (kind === RELOC_IMPORT_REL32) {
       if (section !== 'code') fail('TALO_RELOC_SECTION', at + 4, `relocation ${i}: IMPORT_REL32 is only allowed in code`);
       if (target >= importCount) fail('TALO_RELOC_TARGET', at + 6, `relocation ${i}: import ${target} does not exist (${importCount} imports)`);
-      if (offset < 1 || code[offset - 1] !== CALL_REL32_OPCODE) fail('TALO_RELOC_NOT_CALL', at, `relocation ${i}: the byte before code offset ${offset} is not a call (E8)`);
+      if (offset < 1 || code[offset - 1] !== CALL_REL32_OPCODE)
+        fail('TALO_RELOC_NOT_CALL', at, `relocation ${i}: the byte before code offset ${offset} is not a call (E8)`);
       // Sorted and disjoint is not enough: an entry ending on the E8 would patch the opcode after this check.
-      if (offset - 1 < previousEnd) fail('TALO_RELOC_NOT_CALL', at, `relocation ${i}: the previous relocation covers the call's opcode (E8) at code offset ${offset - 1}`);
+      if (offset - 1 < previousEnd)
+        fail('TALO_RELOC_NOT_CALL', at, `relocation ${i}: the previous relocation covers the call's opcode (E8) at code offset ${offset - 1}`);
       relocs.push({ kind: 'import', section: 'code', offset, importIndex: target });
     } else {
       fail('TALO_RELOC_KIND', at + 5, `relocation ${i}: kind ${kind} is not 1 (ABS32) or 2 (IMPORT_REL32)`);

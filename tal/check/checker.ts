@@ -45,9 +45,13 @@ function checkDescent(env: Env, before: number, after: number, guardSlots: numbe
   const bytes = (Math.max(before + pushed, after) - guardSlots) * 4;
   const budget = segmentBudget(env.stackBytes);
   if (bytes > budget) {
-    fail('E_STACK_LIMIT', `the stack goes ${bytes} bytes below the stack guard at the start of the block (its label); at most ${budget} (half of .stack) are allowed`, {
-      hint: 'split the code with a label (each label checks the stack), keep less on the stack, or raise .stack',
-    });
+    fail(
+      'E_STACK_LIMIT',
+      `the stack goes ${bytes} bytes below the stack guard at the start of the block (its label); at most ${budget} (half of .stack) are allowed`,
+      {
+        hint: 'split the code with a label (each label checks the stack), keep less on the stack, or raise .stack',
+      },
+    );
   }
 }
 
@@ -165,7 +169,15 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
           const entry = renderState(s, block.label, ins);
           traceChars += entrySize(entry);
           trace.push(entry);
-          if (traceChars >= LIMITS.traceChars) diags.global.push({ ...diags.make('W_TRACE_LIMIT', ins.loc, `the trace stops here: it holds ${LIMITS.traceChars.toLocaleString('en-US')} characters of types (limit traceChars); checking went on`), severity: 'warning' });
+          if (traceChars >= LIMITS.traceChars)
+            diags.global.push({
+              ...diags.make(
+                'W_TRACE_LIMIT',
+                ins.loc,
+                `the trace stops here: it holds ${LIMITS.traceChars.toLocaleString('en-US')} characters of types (limit traceChars); checking went on`,
+              ),
+              severity: 'warning',
+            });
         }
         spend(COST.instruction);
         const out = step(s, ins, ctx);
@@ -197,11 +209,22 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     }
     // Instructions after a jmp or ret with no label before them: no path runs them, so none checked them.
     const dead = stopped === undefined ? undefined : block.instrs[stopped + 1];
-    if (dead !== undefined) blockDiags.push(diags.make('E_UNREACHABLE', dead.loc, `no path reaches '${dead.text}' (it follows '${block.instrs[stopped!]!.text}'), so it was not checked`, { instruction: dead.text, hint: 'delete it, or give it a label that something jumps to' }));
+    if (dead !== undefined)
+      blockDiags.push(
+        diags.make('E_UNREACHABLE', dead.loc, `no path reaches '${dead.text}' (it follows '${block.instrs[stopped!]!.text}'), so it was not checked`, {
+          instruction: dead.text,
+          hint: 'delete it, or give it a label that something jumps to',
+        }),
+      );
     if (s !== undefined) {
       const last = block.instrs[block.instrs.length - 1];
       const loc = last?.loc ?? block.loc;
-      if (b + 1 >= blocks.length) blockDiags.push(diags.make('E_FALLOFF', loc, `control falls off the end of the program after '${last?.text ?? block.label}'`, { hint: 'end with ret, jmp or a call to exit_group' }));
+      if (b + 1 >= blocks.length)
+        blockDiags.push(
+          diags.make('E_FALLOFF', loc, `control falls off the end of the program after '${last?.text ?? block.label}'`, {
+            hint: 'end with ret, jmp or a call to exit_group',
+          }),
+        );
       else {
         try {
           arrive(b + 1, s);
@@ -228,7 +251,11 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
   blocks.forEach((block, i) => {
     if (entryStates[i] !== undefined || block.instrs.length === 0) return;
     const message = `'${block.label}' is never reached, so it was not checked`;
-    diagnostics.push(failed ? { ...diags.make('W_UNREACHABLE', block.loc, message), severity: 'warning' } : diags.make('E_UNREACHABLE', block.loc, message, { hint: 'delete it, or jump to it' }));
+    diagnostics.push(
+      failed
+        ? { ...diags.make('W_UNREACHABLE', block.loc, message), severity: 'warning' }
+        : diags.make('E_UNREACHABLE', block.loc, message, { hint: 'delete it, or jump to it' }),
+    );
   });
   diagnostics.sort((x, y) => x.line - y.line || x.col - y.col);
   return { diagnostics, trace, stats: { instructions, blocks: blocks.length, visits: totalVisits, work: workUsed() } };

@@ -13,20 +13,38 @@ import { emptyStack, showWord, snapshot, type State } from './state.js';
 export function checkEntry(program: Program, env: Env, diags: Diagnostics): void {
   const entry = program.code.find((b) => b.label === program.entry);
   if (entry === undefined) {
-    diags.global.push(diags.make('E_ENTRY', { line: 1, col: 1 }, `the program has no entry label '${program.entry}'`, { hint: `define ${program.entry}: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}` }));
+    diags.global.push(
+      diags.make('E_ENTRY', { line: 1, col: 1 }, `the program has no entry label '${program.entry}'`, {
+        hint: `define ${program.entry}: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}`,
+      }),
+    );
     return;
   }
   if (entry.type === undefined) {
-    diags.global.push(diags.make('E_ENTRY', entry.loc, `the entry label '${entry.label}' needs a type`, { hint: `${entry.label}: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}` }));
+    diags.global.push(
+      diags.make('E_ENTRY', entry.loc, `the entry label '${entry.label}' needs a type`, {
+        hint: `${entry.label}: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}`,
+      }),
+    );
     return;
   }
   const s: State = { regs: new RegFile([['ebx', ARGV_TYPE]]), stack: emptyStack({ k: 'svar', name: 'ρ' }), vars: new Map([['ρ', 'stack']]) };
   try {
-    const out = call(s, { kind: 'machine', mnemonic: 'call', operands: [{ kind: 'label', name: entry.label }], loc: entry.loc, text: `call ${entry.label}` }, ruleContext(env), snapshot(s));
+    const out = call(
+      s,
+      { kind: 'machine', mnemonic: 'call', operands: [{ kind: 'label', name: entry.label }], loc: entry.loc, text: `call ${entry.label}` },
+      ruleContext(env),
+      snapshot(s),
+    );
     const eax = out.next?.regs.get('eax');
-    if (eax === undefined || !['int', 'sing', 'below', 'null'].includes(eax.k)) throw new CheckError('E_ENTRY', `'${entry.label}' must return its exit status in EAX as an int`, { found: eax === undefined ? 'nothing' : showWord(eax) });
+    if (eax === undefined || !['int', 'sing', 'below', 'null'].includes(eax.k))
+      throw new CheckError('E_ENTRY', `'${entry.label}' must return its exit status in EAX as an int`, {
+        found: eax === undefined ? 'nothing' : showWord(eax),
+      });
   } catch (e) {
     if (!(e instanceof CheckError)) throw e;
-    diags.global.push(diags.fromCheckError(new CheckError('E_ENTRY', `the entry label '${entry.label}' cannot be called by the runtime: ${e.message}`, e.details), entry.loc));
+    diags.global.push(
+      diags.fromCheckError(new CheckError('E_ENTRY', `the entry label '${entry.label}' cannot be called by the runtime: ${e.message}`, e.details), entry.loc),
+    );
   }
 }

@@ -8,9 +8,7 @@ import { freeVarsWord } from './subst.js';
 import type { CodeType, WordType } from '../types.js';
 import type { TypeDefs } from './word-kinds.js';
 
-export type LabelInfo =
-  | { kind: 'code'; type?: CodeType; block: number }
-  | { kind: 'data'; type: WordType };
+export type LabelInfo = { kind: 'code'; type?: CodeType; block: number } | { kind: 'data'; type: WordType };
 
 export interface Env {
   defs: TypeDefs;
@@ -25,7 +23,8 @@ export function buildEnv(program: Program, diags: Diagnostics): Env {
   for (const t of program.types) {
     const free = freeVarsWord(t.body);
     if (free.size > 0) diags.global.push(diags.make('E_SCOPE', t.loc, `type '${t.name}' mentions unbound variable(s) ${[...free].join(', ')}`));
-    else if (t.body.k === 'named') diags.global.push(diags.make('E_TYPE_DEF', t.loc, `type '${t.name}' is only another name; define it as a pointer type, e.g. null | *[…]`));
+    else if (t.body.k === 'named')
+      diags.global.push(diags.make('E_TYPE_DEF', t.loc, `type '${t.name}' is only another name; define it as a pointer type, e.g. null | *[…]`));
     else defs.set(t.name, t.body);
   }
   const imports = new Map<string, SyscallProto>();
@@ -33,8 +32,14 @@ export function buildEnv(program: Program, diags: Diagnostics): Env {
     const proto = syscallByName(imp.name);
     const forbidden = FORBIDDEN_SYSCALLS[imp.name];
     if (imports.has(imp.name)) diags.global.push(diags.make('E_DUPLICATE', imp.loc, `'${imp.name}' is imported twice`));
-    else if (forbidden !== undefined) diags.global.push(diags.make('E_FORBIDDEN_SYSCALL', imp.loc, `system call '${imp.name}' cannot be imported: it ${forbidden}`));
-    else if (proto === undefined) diags.global.push(diags.make('E_UNKNOWN_SYSCALL', imp.loc, `'${imp.name}' is not a system call TAL knows`, { hint: 'see docs/tal.md, "System calls", for the whitelist' }));
+    else if (forbidden !== undefined)
+      diags.global.push(diags.make('E_FORBIDDEN_SYSCALL', imp.loc, `system call '${imp.name}' cannot be imported: it ${forbidden}`));
+    else if (proto === undefined)
+      diags.global.push(
+        diags.make('E_UNKNOWN_SYSCALL', imp.loc, `'${imp.name}' is not a system call TAL knows`, {
+          hint: 'see docs/tal.md, "System calls", for the whitelist',
+        }),
+      );
     else imports.set(imp.name, proto);
   }
   const labels = new Map<string, LabelInfo>();
@@ -49,7 +54,11 @@ export function buildEnv(program: Program, diags: Diagnostics): Env {
     if (clash(d.label, d.loc)) continue;
     const n = { k: 'const' as const, value: d.init.length };
     const type: WordType =
-      d.kind === 'bytes' ? { k: 'bytes', n } : d.kind === 'words' ? { k: 'words', n, elem: { k: 'int' } } : { k: 'tuple', fields: d.init.map(() => ({ t: { k: 'int' }, init: true })) };
+      d.kind === 'bytes'
+        ? { k: 'bytes', n }
+        : d.kind === 'words'
+          ? { k: 'words', n, elem: { k: 'int' } }
+          : { k: 'tuple', fields: d.init.map(() => ({ t: { k: 'int' }, init: true })) };
     labels.set(d.label, { kind: 'data', type });
   }
   program.code.forEach((b, i) => {

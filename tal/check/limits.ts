@@ -124,5 +124,6 @@ function children(t: WordType): WordType[] {
 export function boundType(t: WordType, where: string): void {
   const m = measure(t);
   if (m.depth > LIMITS.typeDepth) throw new ComplexityError('typeDepth', `${where} would have a type nested more than ${LIMITS.typeDepth} levels deep`);
-  if (m.nodes > LIMITS.typeNodes) throw new ComplexityError('typeNodes', `${where} would have a type of more than ${LIMITS.typeNodes.toLocaleString('en-US')} parts`);
+  if (m.nodes > LIMITS.typeNodes)
+    throw new ComplexityError('typeNodes', `${where} would have a type of more than ${LIMITS.typeNodes.toLocaleString('en-US')} parts`);
 }

@@ -10,8 +10,22 @@ import { Comparer } from './subtype.js';
 import { isIntLike, isZeroWord } from './word-kinds.js';
 
 const PARENT: Record<string, Reg32> = {
-  al: 'eax', ah: 'eax', ax: 'eax', cl: 'ecx', ch: 'ecx', cx: 'ecx', dl: 'edx', dh: 'edx', dx: 'edx', bl: 'ebx', bh: 'ebx', bx: 'ebx',
-  sp: 'esp', bp: 'ebp', si: 'esi', di: 'edi',
+  al: 'eax',
+  ah: 'eax',
+  ax: 'eax',
+  cl: 'ecx',
+  ch: 'ecx',
+  cx: 'ecx',
+  dl: 'edx',
+  dh: 'edx',
+  dx: 'edx',
+  bl: 'ebx',
+  bh: 'ebx',
+  bx: 'ebx',
+  sp: 'esp',
+  bp: 'ebp',
+  si: 'esi',
+  di: 'edi',
 };
 
 const REG32_SET: ReadonlySet<string> = new Set(REGS32);
@@ -55,7 +69,10 @@ export function readOperand(s: Pre, env: Env, op: Operand, size: 1 | 2 | 4 = 4):
   switch (op.kind) {
     case 'reg':
       // Any part of ESP (SP too): even its low bits would tell the program where its stack is.
-      if (parentReg(op.reg) === 'esp') fail('E_STACK_ALIAS', `${op.reg === 'esp' ? 'ESP' : `${op.reg.toUpperCase()} (part of ESP)`} cannot be copied or used as a value`, { hint: 'reach the stack through [esp + 4*k]; TAL keeps one stack pointer so the stack type stays exact' });
+      if (parentReg(op.reg) === 'esp')
+        fail('E_STACK_ALIAS', `${op.reg === 'esp' ? 'ESP' : `${op.reg.toUpperCase()} (part of ESP)`} cannot be copied or used as a value`, {
+          hint: 'reach the stack through [esp + 4*k]; TAL keeps one stack pointer so the stack type stays exact',
+        });
       if (isReg32(op.reg)) return regType(s, op.reg);
       regType(s, parentReg(op.reg));
       return { k: 'int' };
@@ -115,7 +132,8 @@ export function resolveMemory(s: Pre, env: Env, m: MemOperand, size: number): Lo
     if (m.base !== undefined) addTerm(m.base, 1);
     if (m.index !== undefined) addTerm(m.index, m.scale);
   } else {
-    if (m.base === undefined && m.index === undefined) fail('E_NOT_POINTER', 'absolute addresses are not allowed', { hint: 'address memory through a label or a register holding a pointer' });
+    if (m.base === undefined && m.index === undefined)
+      fail('E_NOT_POINTER', 'absolute addresses are not allowed', { hint: 'address memory through a label or a register holding a pointer' });
     const baseT = m.base !== undefined ? regType(s, m.base) : undefined;
     const indexT = m.index !== undefined ? regType(s, m.index) : undefined;
     if (baseT !== undefined && !isIntLike(baseT)) {
@@ -129,8 +147,15 @@ export function resolveMemory(s: Pre, env: Env, m: MemOperand, size: number): Lo
     } else {
       const r = m.base ?? m.index!;
       const rt = regType(s, r);
-      if (isZeroWord(rt)) fail('E_NULL', `${r} is null here`, { found: showWord(rt), hint: 'a null pointer cannot be dereferenced; test it and use it only on the non-null path' });
-      fail('E_NOT_POINTER', `memory is addressed through ${r}, which holds an integer, not a pointer`, { found: showWord(regType(s, r)), expected: 'a tuple, array or stack pointer' });
+      if (isZeroWord(rt))
+        fail('E_NULL', `${r} is null here`, {
+          found: showWord(rt),
+          hint: 'a null pointer cannot be dereferenced; test it and use it only on the non-null path',
+        });
+      fail('E_NOT_POINTER', `memory is addressed through ${r}, which holds an integer, not a pointer`, {
+        found: showWord(regType(s, r)),
+        expected: 'a tuple, array or stack pointer',
+      });
     }
   }
   // Constant index terms fold into the displacement.
@@ -146,7 +171,10 @@ export function resolveMemory(s: Pre, env: Env, m: MemOperand, size: number): Lo
       if (vars.length > 0) fail('E_TUPLE_INDEX', 'tuple fields are addressed with constant offsets only', { found: `[… + ${vars[0]!.reg}]` });
       if (size !== 4) fail('E_ACCESS_SIZE', `tuple fields are 4 bytes; this access is ${size} byte(s)`);
       if (disp % 4 !== 0 || disp < 0 || disp / 4 >= p.fields.length) {
-        fail('E_TUPLE_BOUNDS', `offset ${disp} is not a field of ${showWord(p)}`, { expected: `one of ${p.fields.map((_, i) => i * 4).join(', ')}`, found: String(disp) });
+        fail('E_TUPLE_BOUNDS', `offset ${disp} is not a field of ${showWord(p)}`, {
+          expected: `one of ${p.fields.map((_, i) => i * 4).join(', ')}`,
+          found: String(disp),
+        });
       }
       const loc: Location = { kind: 'field', tuple: p, index: disp / 4 };
       if (baseReg !== undefined) loc.baseReg = baseReg;
@@ -160,16 +188,25 @@ export function resolveMemory(s: Pre, env: Env, m: MemOperand, size: number): Lo
       if (size !== elemSize) fail('E_ACCESS_SIZE', `elements of ${showWord(p)} are ${elemSize} byte(s); this access is ${size} byte(s)`);
       if (vars.length === 0) {
         if (disp < 0 || disp % elemSize !== 0 || p.n.k !== 'const' || disp / elemSize >= p.n.value) {
-          fail('E_BOUNDS', `constant offset ${disp} is not provably inside ${showWord(p)}`, { expected: p.n.k === 'const' ? `an offset below ${p.n.value * elemSize}` : `an index proven < ${showSize(p.n)}`, hint: BOUNDS_HINT });
+          fail('E_BOUNDS', `constant offset ${disp} is not provably inside ${showWord(p)}`, {
+            expected: p.n.k === 'const' ? `an offset below ${p.n.value * elemSize}` : `an index proven < ${showSize(p.n)}`,
+            hint: BOUNDS_HINT,
+          });
         }
         return { kind: 'elem', elem, array: p.k };
       }
       const v = vars[0]!;
       if (v.scale !== elemSize || disp !== 0) {
-        fail('E_BOUNDS', `index ${v.reg} must be scaled by the element size ${elemSize}, with no displacement`, { found: `[… + ${v.reg}*${v.scale}${disp !== 0 ? ` + ${disp}` : ''}]` });
+        fail('E_BOUNDS', `index ${v.reg} must be scaled by the element size ${elemSize}, with no displacement`, {
+          found: `[… + ${v.reg}*${v.scale}${disp !== 0 ? ` + ${disp}` : ''}]`,
+        });
       }
       if (!new Comparer(env.defs).word(v.type, { k: 'below', n: p.n, strict: true })) {
-        fail('E_BOUNDS', `index ${v.reg} is not proven below the length of ${showWord(p)}`, { expected: `int<${showSize(p.n)}`, found: showWord(v.type), hint: BOUNDS_HINT });
+        fail('E_BOUNDS', `index ${v.reg} is not proven below the length of ${showWord(p)}`, {
+          expected: `int<${showSize(p.n)}`,
+          found: showWord(v.type),
+          hint: BOUNDS_HINT,
+        });
       }
       return { kind: 'elem', elem, array: p.k };
     }
@@ -178,7 +215,10 @@ export function resolveMemory(s: Pre, env: Env, m: MemOperand, size: number): Lo
     case 'null':
       return fail('E_NULL', 'this pointer is null', { found: 'null' });
     case 'exists':
-      return fail('E_PACKED', `${baseReg ?? 'the pointer'} holds a package; unpack it before using it`, { found: showWord(p), hint: `unpack ${baseReg ?? 'reg'}, n` });
+      return fail('E_PACKED', `${baseReg ?? 'the pointer'} holds a package; unpack it before using it`, {
+        found: showWord(p),
+        hint: `unpack ${baseReg ?? 'reg'}, n`,
+      });
     case 'code':
       return fail('E_CODE_ACCESS', 'code is not data: it cannot be read or written', { found: showWord(p) });
     case 'sptr':
@@ -194,10 +234,15 @@ export function resolveMemory(s: Pre, env: Env, m: MemOperand, size: number): Lo
 
 function stackSlot(s: Pre, disp: number, size: number): Location {
   if (size !== 4) fail('E_ACCESS_SIZE', `stack slots are 4 bytes; this access is ${size} byte(s)`);
-  if (disp < 0 || disp % 4 !== 0) fail('E_STACK_BOUNDS', `[esp ${disp < 0 ? '-' : '+'} ${Math.abs(disp)}] is not a stack slot`, { hint: 'slots are at [esp], [esp+4], [esp+8], …; below ESP nothing may be touched' });
+  if (disp < 0 || disp % 4 !== 0)
+    fail('E_STACK_BOUNDS', `[esp ${disp < 0 ? '-' : '+'} ${Math.abs(disp)}] is not a stack slot`, {
+      hint: 'slots are at [esp], [esp+4], [esp+8], …; below ESP nothing may be touched',
+    });
   const slot = disp / 4;
   if (slot >= s.stack.depth) {
-    fail('E_STACK_BOUNDS', `[esp + ${disp}] is beyond the ${s.stack.depth} slot(s) the stack type describes`, { found: `${s.stack.depth} known slot(s), then ${s.stack.tail.k === 'nil' ? 'the end of the stack' : `the abstract tail ${s.stack.tail.name}`}` });
+    fail('E_STACK_BOUNDS', `[esp + ${disp}] is beyond the ${s.stack.depth} slot(s) the stack type describes`, {
+      found: `${s.stack.depth} known slot(s), then ${s.stack.tail.k === 'nil' ? 'the end of the stack' : `the abstract tail ${s.stack.tail.name}`}`,
+    });
   }
   return { kind: 'stack', slot };
 }
@@ -212,7 +257,8 @@ export function readMemory(s: Pre, env: Env, m: MemOperand, size: number): WordT
     }
     case 'field': {
       const f = loc.tuple.fields[loc.index]!;
-      if (!f.init) fail('E_UNINIT_FIELD', `field ${loc.index} (offset ${loc.index * 4}) of the tuple is read before it is written`, { found: showWord(loc.tuple) });
+      if (!f.init)
+        fail('E_UNINIT_FIELD', `field ${loc.index} (offset ${loc.index * 4}) of the tuple is read before it is written`, { found: showWord(loc.tuple) });
       return f.t;
     }
     case 'elem':
@@ -235,7 +281,10 @@ export function writeMemory(s: State, pre: Pre, env: Env, m: MemOperand, size: n
     case 'field': {
       const f = loc.tuple.fields[loc.index]!;
       if (!new Comparer(env.defs).word(t, f.t)) {
-        fail('E_FIELD_TYPE', `field ${loc.index} of the tuple holds ${showWord(f.t)}; this writes ${showWord(t)}`, { expected: showWord(f.t), found: showWord(t) });
+        fail('E_FIELD_TYPE', `field ${loc.index} of the tuple holds ${showWord(f.t)}; this writes ${showWord(t)}`, {
+          expected: showWord(f.t),
+          found: showWord(t),
+        });
       }
       // Strong update of the pointer's type, unless this instruction also wrote the register (its old value was the pointer).
       if (!f.init && loc.baseReg !== undefined && s.regs.get(loc.baseReg) === pre.regs.get(loc.baseReg)) {

@@ -75,11 +75,15 @@ export class RegFile implements Map<Reg32, WordType> {
   }
 
   keys(): MapIterator<Reg32> {
-    return this.list().map(([r]) => r)[Symbol.iterator]() as unknown as MapIterator<Reg32>;
+    return this.list()
+      .map(([r]) => r)
+      [Symbol.iterator]() as unknown as MapIterator<Reg32>;
   }
 
   values(): MapIterator<WordType> {
-    return this.list().map(([, t]) => t)[Symbol.iterator]() as unknown as MapIterator<WordType>;
+    return this.list()
+      .map(([, t]) => t)
+      [Symbol.iterator]() as unknown as MapIterator<WordType>;
   }
 
   [Symbol.iterator](): MapIterator<[Reg32, WordType]> {

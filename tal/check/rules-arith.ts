@@ -19,7 +19,11 @@ function constOf(t: WordType): number | undefined {
 
 function requireInt(t: WordType, what: string): void {
   if (!isIntLike(t)) {
-    fail('E_NOT_INT', `${what} holds ${showWord(t)}, not an integer`, { expected: 'int', found: showWord(t), hint: 'pointer arithmetic is not allowed: index arrays with [arr + idx] instead' });
+    fail('E_NOT_INT', `${what} holds ${showWord(t)}, not an integer`, {
+      expected: 'int',
+      found: showWord(t),
+      hint: 'pointer arithmetic is not allowed: index arrays with [arr + idx] instead',
+    });
   }
 }
 
@@ -47,9 +51,13 @@ function espAdjust(s: State, ins: MachineInstr, src: Operand): void {
     // or a large reservation could step over the guard page below the stack into other memory.
     const unwritten = unwrittenOnTop(s.stack) - slots;
     if (unwritten * 4 + 4 > STACK_PROBE_BYTES) {
-      fail('E_STACK_LIMIT', `${ins.mnemonic} esp, ${bytes} leaves ${unwritten * 4} unwritten bytes below the last written stack slot; at most ${STACK_PROBE_BYTES - 4} are allowed`, {
-        hint: 'write (or push) the slots you reserve before reserving more: the guard page below the stack only catches accesses within a page of the stack',
-      });
+      fail(
+        'E_STACK_LIMIT',
+        `${ins.mnemonic} esp, ${bytes} leaves ${unwritten * 4} unwritten bytes below the last written stack slot; at most ${STACK_PROBE_BYTES - 4} are allowed`,
+        {
+          hint: 'write (or push) the slots you reserve before reserving more: the guard page below the stack only catches accesses within a page of the stack',
+        },
+      );
     }
     s.stack = restack(s.stack, 0, new Array<WordType>(-slots).fill({ k: 'uninit' }));
   }
@@ -135,7 +143,8 @@ export const unary: Rule = (s, ins, { env }, pre) => {
   const dst = ins.operands[0]!;
   if (dst.kind === 'reg' && dst.reg === 'esp') fail('E_ESP_WRITE', `${ins.mnemonic} esp would move the stack pointer by a non-word amount`);
   const size = operandSize(dst) ?? 4;
-  if (dst.kind === 'mem' && dst.size === undefined) fail('E_OPERAND', 'the size of this memory operand is unknown', { hint: 'write byte [...] or dword [...]' });
+  if (dst.kind === 'mem' && dst.size === undefined)
+    fail('E_OPERAND', 'the size of this memory operand is unknown', { hint: 'write byte [...] or dword [...]' });
   const a = readOperand(pre, env, dst, size);
   requireInt(a, describeOperand(dst));
   const ca = constOf(a);

@@ -16,7 +16,24 @@ import { Comparer } from './subtype.js';
 import { boundOf, isIntLike, isZeroWord } from './word-kinds.js';
 import { conditionOf, type Cond } from '../conditions.js';
 
-const NEGATE: Record<Cond, Cond> = { e: 'ne', ne: 'e', b: 'ae', ae: 'b', be: 'a', a: 'be', l: 'ge', ge: 'l', le: 'g', g: 'le', s: 'ns', ns: 's', o: 'no', no: 'o', p: 'np', np: 'p' };
+const NEGATE: Record<Cond, Cond> = {
+  e: 'ne',
+  ne: 'e',
+  b: 'ae',
+  ae: 'b',
+  be: 'a',
+  a: 'be',
+  l: 'ge',
+  ge: 'l',
+  le: 'g',
+  g: 'le',
+  s: 'ns',
+  ns: 's',
+  o: 'no',
+  no: 'o',
+  p: 'np',
+  np: 'p',
+};
 
 // ---------- refinement ----------
 
@@ -110,9 +127,13 @@ function matchRegs(c: Comparer, s: State, ct: CodeType, what: string): void {
     if (!c.word(have!, want)) {
       // Show what the target's variables were inferred to be from the registers matched before this one.
       const inst = showWord(substWord(want, c.subst));
-      const details: { expected: string; found: string; hint?: string } = { expected: inst === showWord(want) ? inst : `${showWord(want)}, here ${inst}`, found: showWord(have!) };
-      if (inst === details.found) details.hint = 'the same names denote different variables here (one from the target\'s forall, one from this code)';
-      else if (inst.includes('#')) details.hint = "a name with '#' is a size or type the checker made up: the hidden part of a package, or the length of a new array";
+      const details: { expected: string; found: string; hint?: string } = {
+        expected: inst === showWord(want) ? inst : `${showWord(want)}, here ${inst}`,
+        found: showWord(have!),
+      };
+      if (inst === details.found) details.hint = "the same names denote different variables here (one from the target's forall, one from this code)";
+      else if (inst.includes('#'))
+        details.hint = "a name with '#' is a size or type the checker made up: the hidden part of a package, or the length of a new array";
       fail('E_PRECONDITION', `${what} needs ${r.toUpperCase()}: ${showWord(want)}`, details);
     }
   }
@@ -120,7 +141,8 @@ function matchRegs(c: Comparer, s: State, ct: CodeType, what: string): void {
 
 function matchStack(c: Comparer, have: StackType, want: StackType | undefined, what: string): void {
   if (want === undefined) return;
-  if (!c.stack(have, want)) fail('E_STACK_MISMATCH', `the stack does not match what ${what} expects`, { expected: `sptr ${showStack(want)}`, found: `sptr ${showStack(have)}` });
+  if (!c.stack(have, want))
+    fail('E_STACK_MISMATCH', `the stack does not match what ${what} expects`, { expected: `sptr ${showStack(want)}`, found: `sptr ${showStack(have)}` });
 }
 
 function espPattern(ct: CodeType): StackType | undefined {
@@ -147,7 +169,10 @@ function targetCodeType(pre: Pre, env: Env, op: Operand, verb: string): { ct: Co
   if (op.kind === 'imm') fail('E_JUMP_TARGET', `${verb} to an absolute address is not allowed`, { hint: 'jump to a label' });
   const t = readOperand(pre, env, op);
   if (t.k !== 'code') fail('E_JUMP_TARGET', `${verb} through a value of type ${showWord(t)}, which is not code`, { expected: 'code {…}', found: showWord(t) });
-  return { ct: (t as Extract<WordType, { k: 'code' }>).ct, what: op.kind === 'label' ? `'${op.name}'` : `the code in ${op.kind === 'reg' ? op.reg : 'memory'}` };
+  return {
+    ct: (t as Extract<WordType, { k: 'code' }>).ct,
+    what: op.kind === 'label' ? `'${op.name}'` : `the code in ${op.kind === 'reg' ? op.reg : 'memory'}`,
+  };
 }
 
 // ---------- rules ----------
@@ -166,7 +191,8 @@ function labelTarget(env: Env, target: Operand, verb: string): string {
   if (target.kind === 'label' && !env.labels.has(target.name)) {
     fail('E_UNKNOWN_LABEL', `unknown label '${target.name}'`, env.imports.has(target.name) ? { hint: 'system calls are called, not jumped to' } : {});
   }
-  if (target.kind !== 'label' || env.labels.get(target.name)?.kind !== 'code') fail('E_JUMP_TARGET', `${verb} goes to a code label`, { found: target.kind === 'label' ? `data label '${target.name}'` : `a ${target.kind} operand` });
+  if (target.kind !== 'label' || env.labels.get(target.name)?.kind !== 'code')
+    fail('E_JUMP_TARGET', `${verb} goes to a code label`, { found: target.kind === 'label' ? `data label '${target.name}'` : `a ${target.kind} operand` });
   return (target as { name: string }).name;
 }
 
@@ -242,7 +268,10 @@ export const call: Rule = (s, ins, ctx: RuleCtx, pre) => {
   // Looked up in the written return type: the substituted one may be as long as the caller's stack.
   const free = unbound.length > 0 ? freeVarsWord({ k: 'code', ct: retCt }) : new Set<string>();
   const stuck = unbound.filter((v) => free.has(v));
-  if (stuck.length > 0) fail('E_CALL_TYPE', `cannot infer ${stuck.join(', ')} for the call to ${what}`, { hint: 'the variable must appear in the argument registers or the stack' });
+  if (stuck.length > 0)
+    fail('E_CALL_TYPE', `cannot infer ${stuck.join(', ')} for the call to ${what}`, {
+      hint: 'the variable must appear in the argument registers or the stack',
+    });
   const after = stateOfCodeType(ret, s.vars);
   return { next: after, edges: [] };
 };

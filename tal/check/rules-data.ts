@@ -19,7 +19,8 @@ export const mov: Rule = (s, ins, { env }, pre) => {
   const [dst, src] = ins.operands as [MachineInstr['operands'][0], MachineInstr['operands'][0]];
   if (dst.kind === 'mem' && src.kind === 'mem') fail('E_OPERAND', 'mov cannot copy memory to memory');
   const size = operandSize(dst) ?? operandSize(src) ?? 4;
-  if (dst.kind === 'mem' && dst.size === undefined && src.kind === 'imm') fail('E_OPERAND', 'the size of this store is unknown', { hint: 'write byte [...] or dword [...]' });
+  if (dst.kind === 'mem' && dst.size === undefined && src.kind === 'imm')
+    fail('E_OPERAND', 'the size of this store is unknown', { hint: 'write byte [...] or dword [...]' });
   const t = readOperand(pre, env, src, size);
   writeOperand(s, pre, env, dst, size === 4 ? t : INT, size);
   return through(s);
@@ -62,7 +63,10 @@ export const xchg: Rule = (s, ins, { env }, pre) => {
   const ta = readOperand(pre, env, a, size);
   const tb = readOperand(pre, env, b, size);
   // Memory first: a register written by the same instruction then overrides what the store refined.
-  const writes: [MachineInstr['operands'][0], WordType][] = [[a, tb], [b, ta]];
+  const writes: [MachineInstr['operands'][0], WordType][] = [
+    [a, tb],
+    [b, ta],
+  ];
   if (a.kind !== 'mem') writes.reverse();
   for (const [op, t] of writes) writeOperand(s, pre, env, op, size === 4 ? t : INT, size);
   return through(s);
@@ -83,7 +87,10 @@ export const pop: Rule = (s, ins, { env }, pre) => {
   if (op.kind !== 'reg' || !isReg32(op.reg)) fail('E_OPERAND', 'pop writes a 32-bit register');
   const top = slotAt(s.stack, 0);
   if (top === undefined) {
-    fail('E_STACK_UNDERFLOW', 'pop from a stack whose top is unknown', { found: `sptr ${s.stack.tail.k === 'nil' ? 'nil' : s.stack.tail.name}`, hint: 'only slots the stack type describes can be popped' });
+    fail('E_STACK_UNDERFLOW', 'pop from a stack whose top is unknown', {
+      found: `sptr ${s.stack.tail.k === 'nil' ? 'nil' : s.stack.tail.name}`,
+      hint: 'only slots the stack type describes can be popped',
+    });
   }
   if (top!.k === 'uninit') fail('E_UNINIT_STACK', 'pop reads a stack slot that was never written');
   s.stack = restack(s.stack, 1);

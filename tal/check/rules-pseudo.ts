@@ -66,12 +66,14 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
       const elem: WordType = ins.elemType ?? { k: 'int' };
       if (ins.elemType !== undefined) {
         wellScoped(s, { word: ins.elemType }, 'the element type');
-        if (!admitsZero(env, ins.elemType)) fail('E_NEWARRAY', `new arrays are zero-filled, and 0 is not a value of ${showWord(ins.elemType)}`, { hint: 'use int or null | τ elements' });
+        if (!admitsZero(env, ins.elemType))
+          fail('E_NEWARRAY', `new arrays are zero-filled, and 0 is not a value of ${showWord(ins.elemType)}`, { hint: 'use int or null | τ elements' });
       }
       let n: Size;
       if (ins.length.kind === 'imm') {
         const most = maxElements(ins.elem === 'byte' ? 1 : 4);
-        if (ins.length.value < 0 || ins.length.value > most) fail('E_NEWARRAY', `a constant length is at most ${most} elements (the largest heap), not ${ins.length.value}`);
+        if (ins.length.value < 0 || ins.length.value > most)
+          fail('E_NEWARRAY', `a constant length is at most ${most} elements (the largest heap), not ${ins.length.value}`);
         n = { k: 'const', value: ins.length.value };
       } else {
         const lr = ins.length.reg;
@@ -94,14 +96,19 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
       let t = unfold(env, regType(pre, ins.reg));
       for (const [i, name] of ins.vars.entries()) {
         if (t.k !== 'exists' && i > 0) {
-          fail('E_UNPACK', `unpack ${ins.reg}, ${ins.vars.join(', ')}: the package hides ${i} variable(s), so '${name}' names nothing`, { found: showWord(t), hint: `unpack ${ins.reg}, ${ins.vars.slice(0, i).join(', ')}` });
+          fail('E_UNPACK', `unpack ${ins.reg}, ${ins.vars.join(', ')}: the package hides ${i} variable(s), so '${name}' names nothing`, {
+            found: showWord(t),
+            hint: `unpack ${ins.reg}, ${ins.vars.slice(0, i).join(', ')}`,
+          });
         }
-        if (t.k !== 'exists') fail('E_UNPACK', `unpack ${ins.reg}, ${ins.vars.join(', ')}: ${ins.reg} does not hold a package here`, { found: showWord(t), expected: 'exists …' });
+        if (t.k !== 'exists')
+          fail('E_UNPACK', `unpack ${ins.reg}, ${ins.vars.join(', ')}: ${ins.reg} does not hold a package here`, { found: showWord(t), expected: 'exists …' });
         const ex = t as Extract<WordType, { k: 'exists' }>;
         if (s.vars.has(name)) fail('E_UNPACK', `'${name}' is already in scope`, { hint: 'choose a fresh name for each unpack' });
         if (env.defs.has(name)) fail('E_UNPACK', `'${name}' is the name of a .type`, { hint: 'choose a name that is not a type name' });
         s.vars = new Map(s.vars).set(name, ex.v.kind);
-        const binding = ex.v.kind === 'size' ? { kind: 'size' as const, n: { k: 'var' as const, name } } : { kind: 'type' as const, t: { k: 'tvar' as const, name } };
+        const binding =
+          ex.v.kind === 'size' ? { kind: 'size' as const, n: { k: 'var' as const, name } } : { kind: 'type' as const, t: { k: 'tvar' as const, name } };
         t = unfold(env, substWord(ex.body, new Map([[ex.v.name, binding]])));
       }
       boundType(t, `unpack ${ins.reg}`);
@@ -116,7 +123,10 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
       wellScoped(s, { word: ins.type }, 'the type');
       const have = regType(pre, ins.reg);
       if (!new Comparer(env.defs).word(have, ins.type)) {
-        fail(ins.kind === 'pack' ? 'E_PACK' : 'E_COERCE', `${ins.reg} cannot be viewed as ${showWord(ins.type)}`, { expected: showWord(ins.type), found: showWord(have) });
+        fail(ins.kind === 'pack' ? 'E_PACK' : 'E_COERCE', `${ins.reg} cannot be viewed as ${showWord(ins.type)}`, {
+          expected: showWord(ins.type),
+          found: showWord(have),
+        });
       }
       s.regs.set(ins.reg, ins.type);
       dropFlagsOn(s, ins.reg);
@@ -125,7 +135,8 @@ export function pseudoRule(s: State, ins: PseudoInstr, env: Env): StepOut {
     case 'coerceStack': {
       wellScoped(s, { stack: ins.stack }, 'the stack type');
       const have = stackType(s.stack);
-      if (!new Comparer(env.defs).stack(have, ins.stack)) fail('E_COERCE', 'the stack cannot be viewed as that type', { expected: `sptr ${showStack(ins.stack)}`, found: `sptr ${showStack(have)}` });
+      if (!new Comparer(env.defs).stack(have, ins.stack))
+        fail('E_COERCE', 'the stack cannot be viewed as that type', { expected: `sptr ${showStack(ins.stack)}`, found: `sptr ${showStack(have)}` });
       s.stack = flattenStack(ins.stack);
       return through(s);
     }

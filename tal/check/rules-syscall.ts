@@ -56,12 +56,16 @@ function checkArg(s: State, defs: TypeDefs, proto: SyscallProto, a: SyscallArg):
       if (spec.nullable && isZeroWord(t)) return;
       if (t.k !== 'bytes') bad(`${where} must be a byte array`);
       const n = (t as Extract<WordType, { k: 'bytes' }>).n;
-      if (n.k !== 'const' || n.value < spec.bytes) bad(`${where} must be at least ${spec.bytes} bytes long`, n.k === 'var' ? `its length ${showSize(n)} is not known to be ≥ ${spec.bytes}` : undefined);
+      if (n.k !== 'const' || n.value < spec.bytes)
+        bad(`${where} must be at least ${spec.bytes} bytes long`, n.k === 'var' ? `its length ${showSize(n)} is not known to be ≥ ${spec.bytes}` : undefined);
       return;
     }
     case 'buf': {
       if (t.k !== 'bytes') {
-        bad(`${where} must be a byte array the program owns`, t.k === 'exists' ? `unpack ${a.reg} first` : 'the kernel may only touch memory the program owns, with a known length');
+        bad(
+          `${where} must be a byte array the program owns`,
+          t.k === 'exists' ? `unpack ${a.reg} first` : 'the kernel may only touch memory the program owns, with a known length',
+        );
       }
       const n = (t as Extract<WordType, { k: 'bytes' }>).n;
       const lenArg = proto.args.find((x) => x.reg === spec.len)!;

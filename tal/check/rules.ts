@@ -14,9 +14,31 @@ import type { Rule } from './rule.js';
 
 /** The judgment of each rule name the instruction table refers to (a Record: none can be missing). */
 export const RULES: Readonly<Record<RuleName, Rule>> = {
-  mov, movExtend, lea, xchg, push, pop, signExtend, nop, rdtsc,
-  binary, shift, doubleShift, unary, cmp, test, multiply, bswap,
-  jmp, call, ret, loop, jecxz, jcc, setcc, cmovcc,
+  mov,
+  movExtend,
+  lea,
+  xchg,
+  push,
+  pop,
+  signExtend,
+  nop,
+  rdtsc,
+  binary,
+  shift,
+  doubleShift,
+  unary,
+  cmp,
+  test,
+  multiply,
+  bswap,
+  jmp,
+  call,
+  ret,
+  loop,
+  jecxz,
+  jcc,
+  setcc,
+  cmovcc,
 };
 
 /** Instructions that would let a ring-0 program escape the type system or control the machine. */
@@ -93,7 +115,8 @@ const UNCLASSIFIED: Readonly<Record<Unclassified['why'], DiagnosticCode>> = {
  */
 function refineMissingForm(ins: MachineInstr): void {
   for (const op of ins.operands) {
-    if (op.kind === 'reg' && op.reg !== 'esp' && parentReg(op.reg) === 'esp') fail('E_STACK_ALIAS', `${op.reg.toUpperCase()} (part of ESP) cannot be copied or used as a value`, { hint: 'reach the stack through [esp + 4*k]' });
+    if (op.kind === 'reg' && op.reg !== 'esp' && parentReg(op.reg) === 'esp')
+      fail('E_STACK_ALIAS', `${op.reg.toUpperCase()} (part of ESP) cannot be copied or used as a value`, { hint: 'reach the stack through [esp + 4*k]' });
   }
   const control = ins.mnemonic === 'jmp' || ins.mnemonic === 'call' || conditionOf(ins.mnemonic, 'j') !== undefined;
   if (control && ins.operands[0]?.kind === 'imm') fail('E_JUMP_TARGET', `${ins.mnemonic} to an absolute address is not allowed`, { hint: 'jump to a label' });
@@ -114,7 +137,12 @@ export function ruleFor(ins: MachineInstr): { form: Form; rule: Rule; ins: Machi
   const c = classify(ins);
   if (!c.ok) {
     if (c.why === 'form') refineMissingForm(ins);
-    const hint = c.why === 'mnemonic' ? (UNSUPPORTED_HINTS[m] ?? 'see docs/tal.md, "Instructions"') : c.why === 'size' ? 'write byte [...], word [...] or dword [...]' : 'see docs/tal.md, "Instructions", for the forms TAL checks';
+    const hint =
+      c.why === 'mnemonic'
+        ? (UNSUPPORTED_HINTS[m] ?? 'see docs/tal.md, "Instructions"')
+        : c.why === 'size'
+          ? 'write byte [...], word [...] or dword [...]'
+          : 'see docs/tal.md, "Instructions", for the forms TAL checks';
     return fail(UNCLASSIFIED[c.why], c.message, { hint });
   }
   return { form: c.form, rule: RULES[c.form.rule], ins: c.ins };

@@ -6,9 +6,7 @@ import { spend } from './limits.js';
 import { RegFile } from './regfile.js';
 
 /** What the last cmp/test established, kept until a register it names or the flags change. */
-export type Flags =
-  | { kind: 'cmp'; a: FlagOperand; b: FlagOperand }
-  | { kind: 'test'; reg: Reg32 };
+export type Flags = { kind: 'cmp'; a: FlagOperand; b: FlagOperand } | { kind: 'test'; reg: Reg32 };
 
 export interface FlagOperand {
   reg?: Reg32;

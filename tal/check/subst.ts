@@ -120,7 +120,10 @@ export function substStack(st: StackType, s: Subst): StackType {
 }
 
 export function substCode(ct: CodeType, s: Subst): CodeType {
-  const inner = without(s, ct.vars.map((v) => v.name));
+  const inner = without(
+    s,
+    ct.vars.map((v) => v.name),
+  );
   const { vars, ren } = renameApart(ct.vars, inner);
   const regs: Partial<Record<Reg32, WordType>> = {};
   for (const [r, t] of Object.entries(ct.regs) as [Reg32, WordType][]) regs[r] = substWord(substWord(t, ren), inner);

@@ -17,7 +17,6 @@ export function isPointer(t: WordType): boolean {
   return t.k === 'tuple' || t.k === 'bytes' || t.k === 'words' || t.k === 'named' || t.k === 'exists' || t.k === 'tvar' || t.k === 'code';
 }
 
-
 /** null, or the integer constant 0 (which is the null pointer). */
 export function isZeroWord(t: WordType): boolean {
   return t.k === 'null' || (t.k === 'sing' && t.n.k === 'const' && t.n.value === 0);

@@ -7,9 +7,30 @@ import type { MachineInstr, MemOperand, Operand, Reg, SourceLoc } from '../ast.j
 import type { Reg32 } from '../types.js';
 
 const REGS: ReadonlySet<string> = new Set([
-  'eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp',
-  'ax', 'bx', 'cx', 'dx', 'si', 'di', 'bp', 'sp',
-  'al', 'bl', 'cl', 'dl', 'ah', 'bh', 'ch', 'dh',
+  'eax',
+  'ebx',
+  'ecx',
+  'edx',
+  'esi',
+  'edi',
+  'ebp',
+  'esp',
+  'ax',
+  'bx',
+  'cx',
+  'dx',
+  'si',
+  'di',
+  'bp',
+  'sp',
+  'al',
+  'bl',
+  'cl',
+  'dl',
+  'ah',
+  'bh',
+  'ch',
+  'dh',
 ]);
 
 export type AsmItem = { label: string } | MachineInstr;

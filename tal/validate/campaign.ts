@@ -48,7 +48,18 @@ export interface Tally {
 }
 
 export function newTally(): Tally {
-  return { generated: 0, accepted: 0, rejected: 0, validated: 0, inconclusive: 0, runs: 0, ring0: { runs: 0, validated: 0, inconclusive: 0 }, rejectCodes: {}, forms: {}, findings: [] };
+  return {
+    generated: 0,
+    accepted: 0,
+    rejected: 0,
+    validated: 0,
+    inconclusive: 0,
+    runs: 0,
+    ring0: { runs: 0, validated: 0, inconclusive: 0 },
+    rejectCodes: {},
+    forms: {},
+    findings: [],
+  };
 }
 
 const RUN_TIMEOUT_MS = 10_000;
@@ -66,7 +77,11 @@ function sameClaim(a: string, b: string): boolean {
 
 /** A broken claim without where it broke, which registers held it, or the numbers in it. */
 function findingKey(message: string): string {
-  return message.replace(/\(actual 0x[0-9a-f]+\)/, '').replace(/\S+\.tal:\d+: [^:]*: /, '').replace(/\b(E[A-Z]{2}|\[esp\+\d+\])/g, 'R').replace(/\d+/g, 'N');
+  return message
+    .replace(/\(actual 0x[0-9a-f]+\)/, '')
+    .replace(/\S+\.tal:\d+: [^:]*: /, '')
+    .replace(/\b(E[A-Z]{2}|\[esp\+\d+\])/g, 'R')
+    .replace(/\d+/g, 'N');
 }
 
 function seedOf(seed: number, i: number): number {
@@ -78,11 +93,11 @@ async function record(t: Tally, o: Outcome, count: number, origin: string, sourc
   if (o.kind === 'validated') {
     t.validated += count;
     for (const f of o.forms) t.forms[f] = (t.forms[f] ?? 0) + 1;
-  }
-  else if (o.kind === 'inconclusive' && !isFault(o)) t.inconclusive += count;
+  } else if (o.kind === 'inconclusive' && !isFault(o)) t.inconclusive += count;
   else if (o.kind === 'violation' || isFault(o) || o.kind === 'instrument-error') {
     const kind: FindingKind = o.kind === 'violation' ? 'violation' : o.kind === 'instrument-error' ? 'instrument-error' : 'fault';
-    const message = o.kind === 'violation' ? o.message : o.kind === 'instrument-error' ? o.error : o.kind === 'inconclusive' ? `killed by ${o.run.signal}` : o.kind;
+    const message =
+      o.kind === 'violation' ? o.message : o.kind === 'instrument-error' ? o.error : o.kind === 'inconclusive' ? `killed by ${o.run.signal}` : o.kind;
     const still = async (s: string): Promise<boolean> => {
       const r = await validateSource(s, 'repro.tal', { timeoutMs: RUN_TIMEOUT_MS });
       if (kind === 'violation') return r.kind === 'violation' && sameClaim(r.message, message);
@@ -127,7 +142,10 @@ export async function generatedBatch(t: Tally, seed: number, units: number, opts
     kept.push({ name, lines });
   }
   if (kept.length === 0) return;
-  const source = programOf(kept.map((k) => k.lines), kept.map((k) => k.name));
+  const source = programOf(
+    kept.map((k) => k.lines),
+    kept.map((k) => k.name),
+  );
   const file = `generated-${seed}.tal`;
   const built = buildSource(source, file);
   if (!built.ok) {
@@ -137,7 +155,10 @@ export async function generatedBatch(t: Tally, seed: number, units: number, opts
   }
   let rest = kept;
   for (;;) {
-    const batch = programOf(rest.map((k) => k.lines), rest.map((k) => k.name));
+    const batch = programOf(
+      rest.map((k) => k.lines),
+      rest.map((k) => k.name),
+    );
     const prepared = prepare(batch, file);
     const o = await runPrepared(prepared, HOST, { timeoutMs: RUN_TIMEOUT_MS });
     if (o.kind === 'validated' || (o.kind === 'inconclusive' && !isFault(o))) {
@@ -167,19 +188,39 @@ const RING0_TIMEOUT_MS = 120_000;
  * host run. A finding there keeps the whole batch as its reproducer: making
  * it small would take hundreds of guest runs, and the host cannot show it.
  */
-async function inRing0(t: Tally, prepared: Prepared, host: Extract<Outcome, { kind: 'validated' }>, count: number, file: string, batch: string, ring0: Ring0Runner): Promise<void> {
+async function inRing0(
+  t: Tally,
+  prepared: Prepared,
+  host: Extract<Outcome, { kind: 'validated' }>,
+  count: number,
+  file: string,
+  batch: string,
+  ring0: Ring0Runner,
+): Promise<void> {
   if (!prepared.ok) return;
   t.ring0.runs++;
   const verdict = judgeRing0(host, await ring0.run(prepared.inst, { timeoutMs: RING0_TIMEOUT_MS }));
   if (verdict.kind === 'agrees') t.ring0.validated += count;
   else if (verdict.kind === 'inconclusive') t.ring0.inconclusive += count;
-  else t.findings.push({ kind: verdict.kind === 'violation' ? 'violation' : 'ring0-mismatch', origin: `${file} in the guest in kernel mode (ring 0)`, message: verdict.message, reproducer: batch });
+  else
+    t.findings.push({
+      kind: verdict.kind === 'violation' ? 'violation' : 'ring0-mismatch',
+      origin: `${file} in the guest in kernel mode (ring 0)`,
+      message: verdict.message,
+      reproducer: batch,
+    });
 }
 
 /** A unit that shows the outcome on its own, found by halving the batch (a few runs, not one per unit). */
-async function firstAlone(units: { name: string; lines: string[] }[], kind: Outcome['kind']): Promise<{ unit: { name: string; lines: string[] }; outcome: Outcome; source: string } | undefined> {
+async function firstAlone(
+  units: { name: string; lines: string[] }[],
+  kind: Outcome['kind'],
+): Promise<{ unit: { name: string; lines: string[] }; outcome: Outcome; source: string } | undefined> {
   const shows = async (part: { name: string; lines: string[] }[]): Promise<Outcome | undefined> => {
-    const source = programOf(part.map((k) => k.lines), part.map((k) => k.name));
+    const source = programOf(
+      part.map((k) => k.lines),
+      part.map((k) => k.name),
+    );
     const r = await validateSource(source, part.length === 1 ? `${part[0]!.name}.tal` : 'part.tal', { timeoutMs: RUN_TIMEOUT_MS });
     return r.kind === kind && (r.kind !== 'inconclusive' || isFault(r)) ? r : undefined;
   };
@@ -225,7 +266,13 @@ function waitsForever(source: string): boolean {
 }
 
 /** `count` mutants of the given programs; the accepted ones are validated one by one. */
-export async function mutantBatch(t: Tally, seed: number, corpus: readonly { file: string; source: string }[], count: number, opts: CampaignOptions = {}): Promise<void> {
+export async function mutantBatch(
+  t: Tally,
+  seed: number,
+  corpus: readonly { file: string; source: string }[],
+  count: number,
+  opts: CampaignOptions = {},
+): Promise<void> {
   const rng = new Rng(seed);
   const usable = corpus.filter((c) => !waitsForever(c.source));
   for (let i = 0; i < count; i++) {

@@ -11,9 +11,7 @@ import type { TypeStateEntry } from '../diagnostics.js';
 import { REGS32, type Reg32, type TyVar, type VarKind, type WordType } from '../types.js';
 
 /** What the flags are claimed to reflect: `cmp a, b` (b a register or a constant) or `test r, r`. */
-export type FlagsClaim =
-  | { kind: 'cmp'; a: Reg32; b: { reg: Reg32 } | { value: number } }
-  | { kind: 'test'; reg: Reg32 };
+export type FlagsClaim = { kind: 'cmp'; a: Reg32; b: { reg: Reg32 } | { value: number } } | { kind: 'test'; reg: Reg32 };
 
 export interface PointClaims {
   regs: Map<Reg32, WordType>;

@@ -245,13 +245,13 @@ const arith: Snippet = (u) => {
     }
     case 9:
       u.ensureInt('eax');
-    {
-      const m = u.rng.pick(['cdq', 'cwde', 'cbw', 'cwd']);
-      u.op(m);
-      u.regs.set('eax', { k: 'int' });
-      if (m === 'cdq' || m === 'cwd') u.regs.set('edx', { k: 'int' });
-      return;
-    }
+      {
+        const m = u.rng.pick(['cdq', 'cwde', 'cbw', 'cwd']);
+        u.op(m);
+        u.regs.set('eax', { k: 'int' });
+        if (m === 'cdq' || m === 'cwd') u.regs.set('edx', { k: 'int' });
+        return;
+      }
     case 10: {
       const b = u.rng.pick(['eax', 'ebx', 'ecx', 'edx'] as const);
       u.ensureInt(b);
@@ -370,7 +370,11 @@ const tuple: Snippet = (u) => {
         return;
       default:
         if (t.n > 1) {
-          u.op(`coerce ${have}, *[${Array(t.n - 1).fill('int').join(', ')}]`);
+          u.op(
+            `coerce ${have}, *[${Array(t.n - 1)
+              .fill('int')
+              .join(', ')}]`,
+          );
           u.regs.set(have, { k: 'tuple', n: t.n - 1 });
         }
         return;
@@ -749,7 +753,9 @@ const wide16: Snippet = (u) => {
   const regs16: Partial<Record<Reg32, string>> = { eax: 'ax', ebx: 'bx', ecx: 'cx', edx: 'dx', esi: 'si', edi: 'di', ebp: 'bp' };
   const r = u.intDst();
   const r2 = u.intDst([r]);
-  u.op(u.rng.pick([`mov ${regs16[r]}, ${regs16[r2]}`, `add ${regs16[r]}, ${u.rng.int(0, 999)}`, `movzx ${r}, ${regs16[r2]}`, `xor ${regs16[r]}, ${regs16[r2]}`]));
+  u.op(
+    u.rng.pick([`mov ${regs16[r]}, ${regs16[r2]}`, `add ${regs16[r]}, ${u.rng.int(0, 999)}`, `movzx ${r}, ${regs16[r2]}`, `xor ${regs16[r]}, ${regs16[r2]}`]),
+  );
   u.regs.set(r, { k: 'int' });
 };
 

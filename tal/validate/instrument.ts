@@ -647,10 +647,16 @@ export function instrument(source: string, file: string, check: CheckResult): In
   inst.heapSize = 2 * heap;
   // The stack guard stays at the program's own labels only: the inserted ones are reached with live flags.
   // The image's digest names the instrumented text, not the accepted source: this image is not what the checker saw.
-  const asm = assemble(inst, `; ${UNCHECKED_NOTE} of ${file}\n${source}`, { resolveImport: (name) => syscallByName(name)?.nr, guardedLabels: new Set(program.code.map((b) => b.label)) });
+  const asm = assemble(inst, `; ${UNCHECKED_NOTE} of ${file}\n${source}`, {
+    resolveImport: (name) => syscallByName(name)?.nr,
+    guardedLabels: new Set(program.code.map((b) => b.label)),
+  });
   if (asm.image === undefined) {
     const d = asm.diagnostics[0];
-    return { ok: false, error: `the instrumented program does not assemble: ${d !== undefined ? `line ${d.line}: ${d.message} (${d.instruction ?? ''})` : '?'}` };
+    return {
+      ok: false,
+      error: `the instrumented program does not assemble: ${d !== undefined ? `line ${d.line}: ${d.message} (${d.instruction ?? ''})` : '?'}`,
+    };
   }
   return { ok: true, out: { program: inst, image: asm.image, elf: writeElf(asm.image, { trap: 'int80' }), points, unreached } };
 }
@@ -692,12 +698,54 @@ function entryInit(e: Emitter, heap: number): void {
 
 /** Instructions whose only register effects are on their explicit operands (and the flags). */
 const EXPLICIT_ONLY: ReadonlySet<string> = new Set([
-  'mov', 'movzx', 'movsx', 'lea', 'add', 'sub', 'and', 'or', 'xor', 'adc', 'sbb', 'inc', 'dec', 'neg', 'not',
-  'shl', 'sal', 'shr', 'sar', 'rol', 'ror', 'rcl', 'rcr', 'shld', 'shrd', 'cmp', 'test', 'bswap', 'xchg', 'nop',
+  'mov',
+  'movzx',
+  'movsx',
+  'lea',
+  'add',
+  'sub',
+  'and',
+  'or',
+  'xor',
+  'adc',
+  'sbb',
+  'inc',
+  'dec',
+  'neg',
+  'not',
+  'shl',
+  'sal',
+  'shr',
+  'sar',
+  'rol',
+  'ror',
+  'rcl',
+  'rcr',
+  'shld',
+  'shrd',
+  'cmp',
+  'test',
+  'bswap',
+  'xchg',
+  'nop',
 ]);
 const ALIASES: Readonly<Record<string, Reg32>> = {
-  al: 'eax', ah: 'eax', ax: 'eax', bl: 'ebx', bh: 'ebx', bx: 'ebx', cl: 'ecx', ch: 'ecx', cx: 'ecx', dl: 'edx', dh: 'edx', dx: 'edx',
-  si: 'esi', di: 'edi', bp: 'ebp', sp: 'esp',
+  al: 'eax',
+  ah: 'eax',
+  ax: 'eax',
+  bl: 'ebx',
+  bh: 'ebx',
+  bx: 'ebx',
+  cl: 'ecx',
+  ch: 'ecx',
+  cx: 'ecx',
+  dl: 'edx',
+  dh: 'edx',
+  dx: 'edx',
+  si: 'esi',
+  di: 'edi',
+  bp: 'ebp',
+  sp: 'esp',
 };
 
 /**
@@ -723,7 +771,11 @@ function unchanged(prev: Instr, before: TypeStateEntry, now: TypeStateEntry): Se
       if (o.index !== undefined) named.add(o.index);
     }
   }
-  const stable = (a: string | undefined, b: string | undefined): boolean => a !== undefined && a === b && !/[a-z_]\w*\)|int<=?[a-z_]|exists/i.test(a.replace(/S\(\d+\)|bytes\(\d+\)|words\(\d+,/g, '')) && (!writesMemory || !/[*(]|code|list/.test(a));
+  const stable = (a: string | undefined, b: string | undefined): boolean =>
+    a !== undefined &&
+    a === b &&
+    !/[a-z_]\w*\)|int<=?[a-z_]|exists/i.test(a.replace(/S\(\d+\)|bytes\(\d+\)|words\(\d+,/g, '')) &&
+    (!writesMemory || !/[*(]|code|list/.test(a));
   for (const r of Object.keys(now.regs)) if (!named.has(r) && stable(before.regs[r], now.regs[r])) out.add(r);
   if (!named.has('esp') && before.stack.length === now.stack.length) {
     now.stack.forEach((t, k) => {
@@ -748,7 +800,9 @@ function pointChecks(e: Emitter, c: PointCompiler, claims: PointClaims, text: Ty
   });
   const f = claims.flags;
   if (f === undefined) return;
-  c.about(`the flags hold ${f.kind === 'test' ? `test ${f.reg}, ${f.reg}` : `cmp ${f.a}, ${'reg' in f.b ? f.b.reg : f.b.value}`} (actual = saved CF | ZF << 1)`);
+  c.about(
+    `the flags hold ${f.kind === 'test' ? `test ${f.reg}, ${f.reg}` : `cmp ${f.a}, ${'reg' in f.b ? f.b.reg : f.b.value}`} (actual = saved CF | ZF << 1)`,
+  );
   if (f.kind === 'test') {
     e.op(`mov eax, [__v_${f.reg}]`);
     e.op('test eax, eax');

@@ -46,7 +46,8 @@ export function judgeRing0(host: Extract<Outcome, { kind: 'validated' }>, r: Rin
   // The guest's console merges the two streams; the host's, put together, must match it (in order whenever one
   // of them is empty, as it is for the generated programs and the examples compared).
   const printed = host.run.stdout + host.run.stderr;
-  if (r.stdout !== printed) return { kind: 'mismatch', message: `ring 0 printed ${JSON.stringify(r.stdout.slice(0, 200))}, the host ${JSON.stringify(printed.slice(0, 200))}` };
+  if (r.stdout !== printed)
+    return { kind: 'mismatch', message: `ring 0 printed ${JSON.stringify(r.stdout.slice(0, 200))}, the host ${JSON.stringify(printed.slice(0, 200))}` };
   return { kind: 'agrees' };
 }
 

@@ -68,7 +68,9 @@ export function formsOf(p: Program): string[] {
         out.add(ins.kind === 'newarray' ? `newarray ${ins.elem}, ${ins.length.kind === 'reg' ? 'r32' : 'imm'}` : ins.kind);
         continue;
       }
-      const ops = ins.operands.map((o) => (o.kind === 'reg' ? (/^e/.test(o.reg) ? 'r32' : /[lh]$/.test(o.reg) ? 'r8' : 'r16') : o.kind === 'mem' ? `m${8 * (o.size ?? 4)}` : o.kind));
+      const ops = ins.operands.map((o) =>
+        o.kind === 'reg' ? (/^e/.test(o.reg) ? 'r32' : /[lh]$/.test(o.reg) ? 'r8' : 'r16') : o.kind === 'mem' ? `m${8 * (o.size ?? 4)}` : o.kind,
+      );
       out.add(`${ins.mnemonic}${ops.length > 0 ? ' ' : ''}${ops.join(', ')}`);
     }
   }

@@ -56,10 +56,16 @@ describe('assembled image layout', () => {
     const offsets = image.lines.map((x) => x.codeOffset);
     assert.ok(offsets.every((o, k) => k === 0 || o > offsets[k - 1]!));
     const userLines = p.code.flatMap((b) => b.instrs.map((x) => x.loc.line));
-    assert.deepEqual(image.lines.filter((x) => x.line !== 0).map((x) => x.line), userLines);
+    assert.deepEqual(
+      image.lines.filter((x) => x.line !== 0).map((x) => x.line),
+      userLines,
+    );
     // A label starts with the stack guard (runtime, line 0: cmp esp, [<stack_limit>]; jb), then its first instruction.
     const atMain = image.lines.findIndex((x) => x.codeOffset === sym('main'));
-    assert.deepEqual(image.lines.slice(atMain, atMain + 3).map((x) => x.line), [0, 0, userLines[0]]);
+    assert.deepEqual(
+      image.lines.slice(atMain, atMain + 3).map((x) => x.line),
+      [0, 0, userLines[0]],
+    );
     assert.equal(image.lines[0]!.line, 0);
   });
 
@@ -96,9 +102,24 @@ describe('program-level diagnostics', () => {
     ['a label named like a runtime import', 'E_ASM_DUPLICATE_LABEL', program({ code: main(block('write', ins('ret'))) })],
     ['an unknown import', 'E_ASM_UNKNOWN_IMPORT', program({ imports: ['frobnicate'], code: main() })],
     ['a forbidden syscall', 'E_ASM_UNKNOWN_IMPORT', program({ imports: ['fork'], code: main() })],
-    ['the same syscall under two names', 'E_ASM_DUPLICATE_IMPORT', program({ imports: ['write', 'write2'], code: main() }), (n) => (n.startsWith('write') ? 4 : n === 'exit_group' ? 252 : undefined)],
-    ['an import name that does not fit the table', 'E_ASM_IMPORT_NAME', program({ imports: ['a_very_long_system_call_name_x'], code: main() }), (n) => n.length],
-    ['65 imports', 'E_ASM_TOO_MANY_IMPORTS', program({ imports: Array.from({ length: 64 }, (_, k) => `sys${k}`), code: main() }), (n) => (n.startsWith('sys') ? 1000 + Number(n.slice(3)) : resolveImport(n))],
+    [
+      'the same syscall under two names',
+      'E_ASM_DUPLICATE_IMPORT',
+      program({ imports: ['write', 'write2'], code: main() }),
+      (n) => (n.startsWith('write') ? 4 : n === 'exit_group' ? 252 : undefined),
+    ],
+    [
+      'an import name that does not fit the table',
+      'E_ASM_IMPORT_NAME',
+      program({ imports: ['a_very_long_system_call_name_x'], code: main() }),
+      (n) => n.length,
+    ],
+    [
+      '65 imports',
+      'E_ASM_TOO_MANY_IMPORTS',
+      program({ imports: Array.from({ length: 64 }, (_, k) => `sys${k}`), code: main() }),
+      (n) => (n.startsWith('sys') ? 1000 + Number(n.slice(3)) : resolveImport(n)),
+    ],
     ['a missing entry label', 'E_ASM_NO_ENTRY', program({ code: [block('start', ins('ret'))] })],
     ['an entry label that is data', 'E_ASM_NO_ENTRY', program({ entry: 'buf', data: [bytes('buf', 'x')], code: main() })],
     ['a heap above 64 MiB', 'E_ASM_HEAP_SIZE', program({ heapSize: (64 << 20) + 1, code: main() })],
@@ -116,7 +137,11 @@ describe('program-level diagnostics', () => {
     it(`${name} → ${code}`, () => {
       const res = assemble(p, '', { resolveImport: resolver ?? resolveImport });
       assert.equal(res.image, undefined);
-      assert.deepEqual(res.diagnostics.map((d) => d.code), [code], JSON.stringify(res.diagnostics));
+      assert.deepEqual(
+        res.diagnostics.map((d) => d.code),
+        [code],
+        JSON.stringify(res.diagnostics),
+      );
       assert.ok(res.diagnostics[0]!.message.length > 0);
     });
   }

@@ -68,7 +68,16 @@ for (const trap of ['int80', 'sysenter'] as const) {
     });
 
     it('newarray with an absurd register length takes the heap-exhausted path', () => {
-      const p = program({ code: [block('main', ins('mov', r('ecx'), i(-1)), { kind: 'newarray', dst: 'eax', elem: 'word', length: { kind: 'reg', reg: 'ecx' }, loc: { line: 900, col: 1 }, text: 'newarray eax, word, ecx' }, ins('ret'))] });
+      const p = program({
+        code: [
+          block(
+            'main',
+            ins('mov', r('ecx'), i(-1)),
+            { kind: 'newarray', dst: 'eax', elem: 'word', length: { kind: 'reg', reg: 'ecx' }, loc: { line: 900, col: 1 }, text: 'newarray eax, word, ecx' },
+            ins('ret'),
+          ),
+        ],
+      });
       const res = run(p, trap);
       assert.equal(res.stderr, 'tal: heap exhausted\n');
       assert.equal(res.status, 134);

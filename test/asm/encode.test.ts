@@ -50,10 +50,16 @@ describe('encoder vs GNU objdump', () => {
   it('covers every row of the instruction table, each with several instances', () => {
     const count = new Map(FORMS.map((f) => [f, 0]));
     for (const f of forms) count.set(rowOf(f), (count.get(rowOf(f)) ?? 0) + 1);
-    assert.deepEqual([...count].filter(([, n]) => n === 0).map(([f]) => f.name), []);
+    assert.deepEqual(
+      [...count].filter(([, n]) => n === 0).map(([f]) => f.name),
+      [],
+    );
     // Rows with a choice of registers, addresses or immediates get several; only fixed shapes (cdq, ret, shl r/m8, 1 …) may have fewer.
     const few = [...count].filter(([f, n]) => n < 2 && f.operands.some((k) => candidates(k).length > 1));
-    assert.deepEqual(few.map(([f]) => f.name), []);
+    assert.deepEqual(
+      few.map(([f]) => f.name),
+      [],
+    );
     assert.ok(forms.length > 5000, `${forms.length} forms`);
   });
 
@@ -88,7 +94,10 @@ describe('encoder vs GNU objdump', () => {
       const next = image.lines[k + 1]?.codeOffset ?? image.code.length;
       const got = dump[k]!;
       const want = expectedText(f, labelValue, isImport, next);
-      if (!want.includes(got.text)) mismatches.push(`${f.mnemonic} ${f.operands.map((o) => JSON.stringify(o)).join(', ')} @${at}: objdump '${got.text}' (${got.hex}), expected '${want[0]}'`);
+      if (!want.includes(got.text))
+        mismatches.push(
+          `${f.mnemonic} ${f.operands.map((o) => JSON.stringify(o)).join(', ')} @${at}: objdump '${got.text}' (${got.hex}), expected '${want[0]}'`,
+        );
     }
     assert.deepEqual(mismatches.slice(0, 20), [], `${mismatches.length} mismatches`);
   });
@@ -107,14 +116,26 @@ describe('encoder vs GNU objdump', () => {
   });
 
   it('records an ABS32 relocation for each label field and IMPORT_REL32 for each import call', () => {
-    const expectedAbs = forms.reduce((n, f) => n + f.operands.filter((o) => (o.kind === 'mem' && o.label !== undefined) || (o.kind === 'label' && !['call', 'jmp'].includes(f.mnemonic) && !f.mnemonic.startsWith('j') && f.mnemonic !== 'loop')).length, 0);
+    const expectedAbs = forms.reduce(
+      (n, f) =>
+        n +
+        f.operands.filter(
+          (o) =>
+            (o.kind === 'mem' && o.label !== undefined) ||
+            (o.kind === 'label' && !['call', 'jmp'].includes(f.mnemonic) && !f.mnemonic.startsWith('j') && f.mnemonic !== 'loop'),
+        ).length,
+      0,
+    );
     // The trusted stack check `cmp esp, [<stack_limit>]` runs before each call of program code and
     // at each of the three labels (tal/stack-guard.ts).
     const stackChecks = forms.filter((f) => f.mnemonic === 'call' && !(f.operands[0]?.kind === 'label' && isImport(f.operands[0].name))).length + 3;
     const userCode = image.relocs.filter((x) => x.section === 'code' && x.offset >= labelValue('main') && x.offset < labelValue('<heap_exhausted>'));
     assert.equal(userCode.filter((x) => x.kind === 'abs32').length, expectedAbs + stackChecks);
     const imports = userCode.filter((x) => x.kind === 'import');
-    assert.deepEqual(imports.map((x) => image.imports[x.kind === 'import' ? x.importIndex : -1]!.name), ['write', 'getpid']);
+    assert.deepEqual(
+      imports.map((x) => image.imports[x.kind === 'import' ? x.importIndex : -1]!.name),
+      ['write', 'getpid'],
+    );
     for (const x of imports) {
       assert.equal(image.code[x.offset - 1], 0xe8);
       assert.deepEqual([...image.code.subarray(x.offset, x.offset + 4)], [0, 0, 0, 0]);
@@ -185,13 +206,22 @@ describe('encoder diagnostics', () => {
     const loop = ins('loop', far);
     const p = program({ code: [block('main', ins('ret')), block('top', ...Array.from({ length: 30 }, () => ins('mov', r('eax'), i(0x12345678))), loop)] });
     const res = assemble(p, '', { resolveImport });
-    assert.deepEqual(res.diagnostics.map((d) => [d.code, d.line]), [['E_ASM_BRANCH_RANGE', loop.loc.line]]);
+    assert.deepEqual(
+      res.diagnostics.map((d) => [d.code, d.line]),
+      [['E_ASM_BRANCH_RANGE', loop.loc.line]],
+    );
   });
 
   it('reports every bad instruction, not only the first', () => {
     const a = ins('bogus');
     const b = ins('mov', r('eax'), l('nowhere'));
     const res = assemble(program({ code: [block('main', a, ins('ret'), b)] }), '', { resolveImport });
-    assert.deepEqual(res.diagnostics.map((d) => [d.code, d.line]), [['E_ASM_UNKNOWN_MNEMONIC', a.loc.line], ['E_ASM_UNKNOWN_LABEL', b.loc.line]]);
+    assert.deepEqual(
+      res.diagnostics.map((d) => [d.code, d.line]),
+      [
+        ['E_ASM_UNKNOWN_MNEMONIC', a.loc.line],
+        ['E_ASM_UNKNOWN_LABEL', b.loc.line],
+      ],
+    );
   });
 });

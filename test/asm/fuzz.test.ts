@@ -90,15 +90,24 @@ describe('encoder on random operands', () => {
     assert.deepEqual(res.diagnostics, []);
     const image = res.image!;
     const dump = objdump(image.code);
-    assert.deepEqual(dump.map((d) => d.offset), image.lines.map((x) => x.codeOffset));
+    assert.deepEqual(
+      dump.map((d) => d.offset),
+      image.lines.map((x) => x.codeOffset),
+    );
     const symbols = new Map(image.symbols.map((s) => [s.name, s.offset]));
     const byLine = new Map(image.lines.map((x, k) => [x.line, k]));
     const mismatches: string[] = [];
     for (const mi of placeable) {
       const k = byLine.get(mi.loc.line)!;
       const next = image.lines[k + 1]?.codeOffset ?? image.code.length;
-      const want = expectedText(mi, (name) => symbols.get(name)!, (name) => name === 'write', next);
-      if (!want.includes(dump[k]!.text)) mismatches.push(`${mi.mnemonic} ${JSON.stringify(mi.operands)}: objdump '${dump[k]!.text}' (${dump[k]!.hex}), expected '${want[0]}'`);
+      const want = expectedText(
+        mi,
+        (name) => symbols.get(name)!,
+        (name) => name === 'write',
+        next,
+      );
+      if (!want.includes(dump[k]!.text))
+        mismatches.push(`${mi.mnemonic} ${JSON.stringify(mi.operands)}: objdump '${dump[k]!.text}' (${dump[k]!.hex}), expected '${want[0]}'`);
     }
     assert.deepEqual(mismatches.slice(0, 10), [], `${mismatches.length} mismatches`);
   });

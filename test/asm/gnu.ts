@@ -37,19 +37,65 @@ export function objdump(code: Uint8Array): ObjdumpLine[] {
 
 /** Condition-code aliases (Intel SDM Jcc/SETcc/CMOVcc tables) → the name objdump prints. */
 const CANONICAL_CC: Readonly<Record<string, string>> = {
-  e: 'e', z: 'e', ne: 'ne', nz: 'ne',
-  b: 'b', c: 'b', nae: 'b', ae: 'ae', nb: 'ae', nc: 'ae',
-  be: 'be', na: 'be', a: 'a', nbe: 'a',
-  l: 'l', nge: 'l', ge: 'ge', nl: 'ge', le: 'le', ng: 'le', g: 'g', nle: 'g',
-  s: 's', ns: 'ns', o: 'o', no: 'no', p: 'p', pe: 'p', np: 'np', po: 'np',
+  e: 'e',
+  z: 'e',
+  ne: 'ne',
+  nz: 'ne',
+  b: 'b',
+  c: 'b',
+  nae: 'b',
+  ae: 'ae',
+  nb: 'ae',
+  nc: 'ae',
+  be: 'be',
+  na: 'be',
+  a: 'a',
+  nbe: 'a',
+  l: 'l',
+  nge: 'l',
+  ge: 'ge',
+  nl: 'ge',
+  le: 'le',
+  ng: 'le',
+  g: 'g',
+  nle: 'g',
+  s: 's',
+  ns: 'ns',
+  o: 'o',
+  no: 'no',
+  p: 'p',
+  pe: 'p',
+  np: 'np',
+  po: 'np',
 };
 
 export const CONDITION_SUFFIXES = Object.keys(CANONICAL_CC);
 
 const WIDTH: Readonly<Record<string, 8 | 16 | 32>> = {
-  al: 8, cl: 8, dl: 8, bl: 8, ah: 8, ch: 8, dh: 8, bh: 8,
-  ax: 16, cx: 16, dx: 16, bx: 16, sp: 16, bp: 16, si: 16, di: 16,
-  eax: 32, ecx: 32, edx: 32, ebx: 32, esp: 32, ebp: 32, esi: 32, edi: 32,
+  al: 8,
+  cl: 8,
+  dl: 8,
+  bl: 8,
+  ah: 8,
+  ch: 8,
+  dh: 8,
+  bh: 8,
+  ax: 16,
+  cx: 16,
+  dx: 16,
+  bx: 16,
+  sp: 16,
+  bp: 16,
+  si: 16,
+  di: 16,
+  eax: 32,
+  ecx: 32,
+  edx: 32,
+  ebx: 32,
+  esp: 32,
+  ebp: 32,
+  esi: 32,
+  edi: 32,
 };
 
 export function regWidth(reg: Reg): 8 | 16 | 32 {
@@ -94,7 +140,8 @@ function memText(m: MemOperand, labelValue: (name: string) => number, width: num
 export function expectedText(mi: MachineInstr, labelValue: (name: string) => number, isImport: (name: string) => boolean, nextOffset: number): string[] {
   const m = mi.mnemonic;
   const ops = mi.operands;
-  const widthOf = (op: Operand): number | undefined => (op.kind === 'reg' ? regWidth(op.reg) : op.kind === 'mem' ? (op.size === undefined ? undefined : op.size * 8) : undefined);
+  const widthOf = (op: Operand): number | undefined =>
+    op.kind === 'reg' ? regWidth(op.reg) : op.kind === 'mem' ? (op.size === undefined ? undefined : op.size * 8) : undefined;
   // The width an instruction operates on, from whichever operand says it.
   const opWidth = ops.map(widthOf).find((w) => w !== undefined) ?? 32;
   const render = (op: Operand, width: number, memWidth: number | undefined = width): string => {
@@ -111,7 +158,11 @@ export function expectedText(mi: MachineInstr, labelValue: (name: string) => num
   };
   const join = (name: string, parts: string[]): string => (parts.length === 0 ? name : `${name} ${parts.join(',')}`);
 
-  for (const [prefix, name] of [['cmov', 'cmov'], ['set', 'set'], ['j', 'j']] as const) {
+  for (const [prefix, name] of [
+    ['cmov', 'cmov'],
+    ['set', 'set'],
+    ['j', 'j'],
+  ] as const) {
     const cc = m.startsWith(prefix) ? CANONICAL_CC[m.slice(prefix.length)] : undefined;
     if (cc === undefined) continue;
     if (prefix === 'j') return [join(`j${cc}`, [render(ops[0]!, 32)])];
@@ -129,14 +180,26 @@ export function expectedText(mi: MachineInstr, labelValue: (name: string) => num
     }
     case 'imul': {
       if (ops.length === 2 && ops[1]!.kind === 'imm') return [join('imul', [render(ops[0]!, opWidth), render(ops[0]!, opWidth), render(ops[1]!, opWidth)])];
-      return [join('imul', ops.map((o) => render(o, opWidth)))];
+      return [
+        join(
+          'imul',
+          ops.map((o) => render(o, opWidth)),
+        ),
+      ];
     }
-    case 'shl': case 'shr': case 'sar': case 'rol': case 'ror': case 'rcl': case 'rcr': {
+    case 'shl':
+    case 'shr':
+    case 'sar':
+    case 'rol':
+    case 'ror':
+    case 'rcl':
+    case 'rcr': {
       const count = ops[1]!;
       const c = count.kind === 'imm' ? (count.value === 1 ? '1' : hex(count.value)) : render(count, 8);
       return [join(m, [render(ops[0]!, opWidth), c])];
     }
-    case 'shld': case 'shrd': {
+    case 'shld':
+    case 'shrd': {
       const count = ops[2]!;
       return [join(m, [render(ops[0]!, opWidth), render(ops[1]!, opWidth), count.kind === 'imm' ? hex(count.value) : 'cl'])];
     }
@@ -148,7 +211,12 @@ export function expectedText(mi: MachineInstr, labelValue: (name: string) => num
       return [join(m, [a, b]), join(m, [b, a])];
     }
     case 'ret':
-      return [join('ret', ops.map((o) => render(o, 16)))];
+      return [
+        join(
+          'ret',
+          ops.map((o) => render(o, 16)),
+        ),
+      ];
     case 'call':
     case 'jmp':
     case 'loop':
@@ -159,9 +227,19 @@ export function expectedText(mi: MachineInstr, labelValue: (name: string) => num
     }
     case 'push':
       return [join('push', [render(ops[0]!, 32)])];
-    case 'nop': case 'cdq': case 'cwde': case 'cbw': case 'cwd': case 'rdtsc':
+    case 'nop':
+    case 'cdq':
+    case 'cwde':
+    case 'cbw':
+    case 'cwd':
+    case 'rdtsc':
       return [m];
     default:
-      return [join(m, ops.map((o) => render(o, opWidth)))];
+      return [
+        join(
+          m,
+          ops.map((o) => render(o, opWidth)),
+        ),
+      ];
   }
 }

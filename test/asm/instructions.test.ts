@@ -21,16 +21,36 @@ import { FORMS, MNEMONICS } from '../../tal/instructions.js';
 import { instancesOf } from './forms.js';
 
 const at = { line: 1, col: 1 };
-const mk = (mnemonic: string, operands: Operand[]): MachineInstr => ({ kind: 'machine', mnemonic, operands, loc: at, text: `${mnemonic} ${operands.map((o) => JSON.stringify(o)).join(', ')}` });
-const mem = (size?: 1 | 2 | 4): MemOperand => (size === undefined ? { kind: 'mem', base: 'esi', scale: 1, disp: 8 } : { kind: 'mem', base: 'esi', scale: 1, disp: 8, size });
+const mk = (mnemonic: string, operands: Operand[]): MachineInstr => ({
+  kind: 'machine',
+  mnemonic,
+  operands,
+  loc: at,
+  text: `${mnemonic} ${operands.map((o) => JSON.stringify(o)).join(', ')}`,
+});
+const mem = (size?: 1 | 2 | 4): MemOperand =>
+  size === undefined ? { kind: 'mem', base: 'esi', scale: 1, disp: 8 } : { kind: 'mem', base: 'esi', scale: 1, disp: 8, size };
 
 /** Operand shapes to enumerate: registers of each width (the fixed ones too), memory of each size and none, immediates at each boundary, a label. */
 const POOL: Operand[] = [
-  { kind: 'reg', reg: 'eax' }, { kind: 'reg', reg: 'ebx' }, { kind: 'reg', reg: 'esp' },
-  { kind: 'reg', reg: 'ax' }, { kind: 'reg', reg: 'bx' },
-  { kind: 'reg', reg: 'al' }, { kind: 'reg', reg: 'cl' }, { kind: 'reg', reg: 'bh' },
-  mem(1), mem(2), mem(4), mem(),
-  { kind: 'imm', value: 1 }, { kind: 'imm', value: -1 }, { kind: 'imm', value: 200 }, { kind: 'imm', value: 0x9000 }, { kind: 'imm', value: 0x12345678 }, { kind: 'imm', value: 2 ** 32 },
+  { kind: 'reg', reg: 'eax' },
+  { kind: 'reg', reg: 'ebx' },
+  { kind: 'reg', reg: 'esp' },
+  { kind: 'reg', reg: 'ax' },
+  { kind: 'reg', reg: 'bx' },
+  { kind: 'reg', reg: 'al' },
+  { kind: 'reg', reg: 'cl' },
+  { kind: 'reg', reg: 'bh' },
+  mem(1),
+  mem(2),
+  mem(4),
+  mem(),
+  { kind: 'imm', value: 1 },
+  { kind: 'imm', value: -1 },
+  { kind: 'imm', value: 200 },
+  { kind: 'imm', value: 0x9000 },
+  { kind: 'imm', value: 0x12345678 },
+  { kind: 'imm', value: 2 ** 32 },
   { kind: 'label', name: 'code' },
 ];
 const SMALL: Operand[] = [POOL[0]!, POOL[3]!, POOL[6]!, POOL[10]!, POOL[11]!, POOL[12]!, POOL[16]!, POOL[18]!];
@@ -47,7 +67,10 @@ const symbols = { kindOf: (n: string) => (n === 'code' ? ('code' as const) : und
 describe('the instruction table', () => {
   it('names a judgment and an iced-x86 encoding for every row, and no form twice', () => {
     const names = FORMS.map((f) => f.name);
-    assert.deepEqual(names.filter((n, k) => names.indexOf(n) !== k), []);
+    assert.deepEqual(
+      names.filter((n, k) => names.indexOf(n) !== k),
+      [],
+    );
     for (const f of FORMS) {
       assert.equal(typeof RULES[f.rule], 'function', f.name);
       const codes = 'code' in f.encoding ? [f.encoding.code] : [f.encoding.short, f.encoding.near].filter((c) => c !== undefined);
@@ -83,7 +106,8 @@ describe('the instruction table', () => {
         const encoded = r.ok ? classify(ins) : undefined;
         const encodedName = encoded?.ok === true ? encoded.form.name : undefined;
         if (r.ok && encodedName === undefined) disagree.push(`${ins.text}: encoded without a form`);
-        if (checked !== encodedName) disagree.push(`${ins.text}: checker ${checked ?? 'refuses'}, encoder ${encodedName ?? `refuses (${r.ok ? '' : r.diagnostic.code})`}`);
+        if (checked !== encodedName)
+          disagree.push(`${ins.text}: checker ${checked ?? 'refuses'}, encoder ${encodedName ?? `refuses (${r.ok ? '' : r.diagnostic.code})`}`);
         if (checked === undefined) refused++;
         else accepted++;
       }
@@ -115,26 +139,64 @@ describe('the instruction table', () => {
     const cases: [string, Operand[], RegExp][] = [
       ['mov', [mem(4), mem(4)], /mov m32, m32/],
       ['pop', [mem(4)], /pop m32/],
-      ['imul', [{ kind: 'reg', reg: 'ax' }, { kind: 'reg', reg: 'bx' }], /imul r16, r16/],
-      ['add', [{ kind: 'imm', value: 1 }, { kind: 'reg', reg: 'eax' }], /add imm, r32/],
-      ['shl', [{ kind: 'reg', reg: 'eax' }, { kind: 'reg', reg: 'bl' }], /shl r32, r8/],
+      [
+        'imul',
+        [
+          { kind: 'reg', reg: 'ax' },
+          { kind: 'reg', reg: 'bx' },
+        ],
+        /imul r16, r16/,
+      ],
+      [
+        'add',
+        [
+          { kind: 'imm', value: 1 },
+          { kind: 'reg', reg: 'eax' },
+        ],
+        /add imm, r32/,
+      ],
+      [
+        'shl',
+        [
+          { kind: 'reg', reg: 'eax' },
+          { kind: 'reg', reg: 'bl' },
+        ],
+        /shl r32, r8/,
+      ],
     ];
     for (const [m, ops, name] of cases) {
-      assert.throws(() => ruleFor(mk(m, ops)), (e: unknown) => e instanceof CheckError && e.code === 'E_UNSUPPORTED' && name.test(e.message), m);
+      assert.throws(
+        () => ruleFor(mk(m, ops)),
+        (e: unknown) => e instanceof CheckError && e.code === 'E_UNSUPPORTED' && name.test(e.message),
+        m,
+      );
       const r = encodeInstr(mk(m, ops), symbols, 'x.tal');
       assert.ok(!r.ok && r.diagnostic.code === 'E_ASM_OPERANDS', m);
     }
     for (const m of ['sal', 'cmpxchg', 'xadd', 'movsd', 'enter']) {
-      const ins = mk(m, [{ kind: 'reg', reg: 'eax' }, { kind: 'imm', value: 1 }]);
-      assert.throws(() => ruleFor(ins), (e: unknown) => e instanceof CheckError && e.code === 'E_UNSUPPORTED', m);
+      const ins = mk(m, [
+        { kind: 'reg', reg: 'eax' },
+        { kind: 'imm', value: 1 },
+      ]);
+      assert.throws(
+        () => ruleFor(ins),
+        (e: unknown) => e instanceof CheckError && e.code === 'E_UNSUPPORTED',
+        m,
+      );
       const r = encodeInstr(ins, symbols, 'x.tal');
       assert.ok(!r.ok && r.diagnostic.code === 'E_ASM_UNKNOWN_MNEMONIC', m);
     }
   });
 
   it('refuses the wrong number of operands with E_OPERANDS before any rule runs', () => {
-    assert.throws(() => ruleFor(mk('add', [{ kind: 'reg', reg: 'eax' }])), (e: unknown) => e instanceof CheckError && e.code === 'E_OPERANDS');
-    assert.throws(() => ruleFor(mk('bswap', [mem(4)])), (e: unknown) => e instanceof CheckError && e.code === 'E_UNSUPPORTED');
+    assert.throws(
+      () => ruleFor(mk('add', [{ kind: 'reg', reg: 'eax' }])),
+      (e: unknown) => e instanceof CheckError && e.code === 'E_OPERANDS',
+    );
+    assert.throws(
+      () => ruleFor(mk('bswap', [mem(4)])),
+      (e: unknown) => e instanceof CheckError && e.code === 'E_UNSUPPORTED',
+    );
   });
 
   it('is the list in docs/tal.md, "Instructions", form by form', () => {
@@ -143,7 +205,8 @@ describe('the instruction table', () => {
     assert.ok(section !== null, 'docs/tal.md has no forms list');
     const listed = [...section[1]!.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]!);
     // The condition families are listed once, as jcc, setcc and cmovcc: every alias has the same forms.
-    const family = (name: string): string => name.replace(/^(j|set|cmov)([a-z]+)/, (w, p: string, cc: string) => (Object.hasOwn(CONDITIONS, cc) ? `${p}cc` : w));
+    const family = (name: string): string =>
+      name.replace(/^(j|set|cmov)([a-z]+)/, (w, p: string, cc: string) => (Object.hasOwn(CONDITIONS, cc) ? `${p}cc` : w));
     assert.deepEqual(listed, [...new Set(FORMS.map((f) => family(f.name)))]);
   });
 });
@@ -188,7 +251,10 @@ function source(x: MachineInstr): string {
         return o.name;
       case 'mem': {
         const parts = [o.label, o.base, o.index === undefined ? undefined : `${o.index}*${o.scale}`].filter((p) => p !== undefined);
-        const disp = o.disp === 0 && parts.length > 0 ? '' : `${parts.length > 0 && o.disp >= 0 ? ' + ' : parts.length > 0 ? ' - ' : ''}${parts.length > 0 ? Math.abs(o.disp) : o.disp}`;
+        const disp =
+          o.disp === 0 && parts.length > 0
+            ? ''
+            : `${parts.length > 0 && o.disp >= 0 ? ' + ' : parts.length > 0 ? ' - ' : ''}${parts.length > 0 ? Math.abs(o.disp) : o.disp}`;
         const size = o.size === undefined ? '' : `${{ 1: 'byte', 2: 'word', 4: 'dword' }[o.size]} `;
         return `${size}[${parts.join(' + ')}${disp}]`;
       }
@@ -216,17 +282,27 @@ describe('every row of the instruction table is typed by the checker', () => {
       // Instances addressing the program's data (typed addresses) first, then the others.
       const typed = (x: MachineInstr): number => (x.operands.some((o) => o.kind === 'mem' && o.label !== undefined) ? 0 : 1);
       const stack = f.esp === 'push' ? '\n        add esp, 4' : '';
-      const texts = control !== undefined ? [control] : instancesOf(f).sort((a, b) => typed(a) - typed(b)).slice(0, 16).map((x) => (f.esp === 'pop' ? `push eax\n        ${source(x)}` : source(x) + stack));
+      const texts =
+        control !== undefined
+          ? [control]
+          : instancesOf(f)
+              .sort((a, b) => typed(a) - typed(b))
+              .slice(0, 16)
+              .map((x) => (f.esp === 'pop' ? `push eax\n        ${source(x)}` : source(x) + stack));
       assert.ok(texts.length > 0);
       let accepted = 0;
       for (const text of texts) {
-        const src = control !== undefined ? programWith('').replace('        \n        xor eax, eax\n        ret\nback', `        ${text}\nback`) : programWith(text);
+        const src =
+          control !== undefined ? programWith('').replace('        \n        xor eax, eax\n        ret\nback', `        ${text}\nback`) : programWith(text);
         const out = checkSource(src, `${f.mnemonic}.tal`);
         const shape = out.diagnostics.filter((d) => SHAPE_CODES.has(d.code));
         assert.deepEqual(shape.map(formatDiagnostic), [], text);
         if (out.diagnostics.length === 0) accepted++;
       }
-      assert.ok(accepted > 0, `no instance of ${f.name} is accepted: ${texts[0]}: ${checkSource(programWith(texts[0]!), 'x.tal').diagnostics.map(formatDiagnostic).join('; ')}`);
+      assert.ok(
+        accepted > 0,
+        `no instance of ${f.name} is accepted: ${texts[0]}: ${checkSource(programWith(texts[0]!), 'x.tal').diagnostics.map(formatDiagnostic).join('; ')}`,
+      );
     });
   }
 });

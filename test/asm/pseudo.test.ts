@@ -32,11 +32,19 @@ function cases(): Case[] {
   const out: Case[] = [];
   for (const dst of GENERAL) {
     for (const fields of [0, 1, 3]) out.push({ alloc: malloc(dst, fields), dst, size: fields * 4, offset: 0 });
-    for (const [elem, n] of [['byte', 0], ['byte', 5], ['word', 3]] as const) {
+    for (const [elem, n] of [
+      ['byte', 0],
+      ['byte', 5],
+      ['word', 3],
+    ] as const) {
       out.push({ alloc: newarray(dst, elem, n), dst, length: { n }, size: Math.ceil((4 + n * (elem === 'byte' ? 1 : 4)) / 4) * 4, offset: 4 });
     }
     for (const len of GENERAL.filter((x) => x !== dst)) {
-      for (const [elem, n] of [['byte', 7], ['word', 2], ['byte', 0]] as const) {
+      for (const [elem, n] of [
+        ['byte', 7],
+        ['word', 2],
+        ['byte', 0],
+      ] as const) {
         out.push({ alloc: newarray(dst, elem, len), dst, length: { reg: len, n }, size: Math.ceil((4 + n * (elem === 'byte' ? 1 : 4)) / 4) * 4, offset: 4 });
       }
     }
@@ -54,15 +62,25 @@ function caseBlocks(c: Case, k: number): CodeBlock[] {
     ...GENERAL.map((reg) => ins('mov', r(reg), i(reg === c.length?.reg ? c.length.n : sentinel(reg)))),
     c.alloc,
   ];
-  for (const reg of GENERAL.filter((x) => x !== c.dst)) body.push(ins('cmp', r(reg), i(reg === c.length?.reg ? c.length.n : sentinel(reg))), ins('jne', l(fail)));
+  for (const reg of GENERAL.filter((x) => x !== c.dst))
+    body.push(ins('cmp', r(reg), i(reg === c.length?.reg ? c.length.n : sentinel(reg))), ins('jne', l(fail)));
   body.push(
-    ins('cmp', r('esp'), m({ label: 'saved', disp: 4, size: 4 })), ins('jne', l(fail)),
-    ins('test', r(c.dst), i(3)), ins('jne', l(fail)),
+    ins('cmp', r('esp'), m({ label: 'saved', disp: 4, size: 4 })),
+    ins('jne', l(fail)),
+    ins('test', r(c.dst), i(3)),
+    ins('jne', l(fail)),
     ins('sub', r(c.dst), i(c.offset)),
-    ins('cmp', r(c.dst), m({ label: 'saved', size: 4 })), ins('jne', l(fail)),
+    ins('cmp', r(c.dst), m({ label: 'saved', size: 4 })),
+    ins('jne', l(fail)),
   );
   if (c.length !== undefined) body.push(ins('cmp', m({ base: c.dst, size: 4 }), i(c.length.n)), ins('jne', l(fail)));
-  body.push(ins('mov', r(c.dst), HEAP_NEXT), ins('sub', r(c.dst), m({ label: 'saved', size: 4 })), ins('cmp', r(c.dst), i(c.size)), ins('jne', l(fail)), ins('jmp', l(`case${k + 1}`)));
+  body.push(
+    ins('mov', r(c.dst), HEAP_NEXT),
+    ins('sub', r(c.dst), m({ label: 'saved', size: 4 })),
+    ins('cmp', r(c.dst), i(c.size)),
+    ins('jne', l(fail)),
+    ins('jmp', l(`case${k + 1}`)),
+  );
   return [block(`case${k}`, ...body), block(fail, ins('mov', r('eax'), i(k)), ins('ret'))];
 }
 

@@ -94,10 +94,37 @@ export function exhaustProgram(): Program {
 export function zeroedProgram(): Program {
   return program({
     code: [
-      block('main', newarray('esi', 'word', 100), newarray('edi', 'byte', 37), malloc('ebp', 3), ins('xor', r('eax'), r('eax')), ins('xor', r('ecx'), r('ecx'))),
-      block('words', ins('add', r('eax'), m({ base: 'esi', index: 'ecx', scale: 4 })), ins('inc', r('ecx')), ins('cmp', r('ecx'), m({ base: 'esi', disp: -4, size: 4 })), ins('jb', l('words')), ins('xor', r('ecx'), r('ecx'))),
-      block('bytes', ins('movzx', r('edx'), m({ base: 'edi', index: 'ecx', size: 1 })), ins('add', r('eax'), r('edx')), ins('inc', r('ecx')), ins('cmp', r('ecx'), i(37)), ins('jb', l('bytes'))),
-      block('done', ins('add', r('eax'), m({ base: 'ebp' })), ins('add', r('eax'), m({ base: 'ebp', disp: 8 })), ins('add', r('eax'), m({ base: 'esi', disp: -4 })), ins('ret')),
+      block(
+        'main',
+        newarray('esi', 'word', 100),
+        newarray('edi', 'byte', 37),
+        malloc('ebp', 3),
+        ins('xor', r('eax'), r('eax')),
+        ins('xor', r('ecx'), r('ecx')),
+      ),
+      block(
+        'words',
+        ins('add', r('eax'), m({ base: 'esi', index: 'ecx', scale: 4 })),
+        ins('inc', r('ecx')),
+        ins('cmp', r('ecx'), m({ base: 'esi', disp: -4, size: 4 })),
+        ins('jb', l('words')),
+        ins('xor', r('ecx'), r('ecx')),
+      ),
+      block(
+        'bytes',
+        ins('movzx', r('edx'), m({ base: 'edi', index: 'ecx', size: 1 })),
+        ins('add', r('eax'), r('edx')),
+        ins('inc', r('ecx')),
+        ins('cmp', r('ecx'), i(37)),
+        ins('jb', l('bytes')),
+      ),
+      block(
+        'done',
+        ins('add', r('eax'), m({ base: 'ebp' })),
+        ins('add', r('eax'), m({ base: 'ebp', disp: 8 })),
+        ins('add', r('eax'), m({ base: 'esi', disp: -4 })),
+        ins('ret'),
+      ),
     ],
   });
 }
@@ -108,7 +135,15 @@ export function mixedProgram(): Program {
     imports: ['getpid', 'write'],
     data: [bytes('msg', 'odd'), words('table', [1, -1, 0x7fffffff]), tuple('pair', [3, 4]), bytes('empty', new Uint8Array(0))],
     code: [
-      block('main', ins('call', l('getpid')), ins('mov', r('ecx'), l('table')), ins('mov', r('edx'), m({ label: 'pair', disp: 4 })), ins('push', l('helper')), ins('pop', r('eax')), ins('nop')),
+      block(
+        'main',
+        ins('call', l('getpid')),
+        ins('mov', r('ecx'), l('table')),
+        ins('mov', r('edx'), m({ label: 'pair', disp: 4 })),
+        ins('push', l('helper')),
+        ins('pop', r('eax')),
+        ins('nop'),
+      ),
       block('helper', ins('mov', r('eax'), i(0)), ins('ret')),
     ],
   });

@@ -36,7 +36,12 @@ f: forall r:stack. code {ESP: sptr (code {EAX: int, ESP: sptr r}) :: r}
 `;
 
 function isGuardAt(lines: DisasmLine[], k: number): boolean {
-  return /^cmp esp, /.test(lines[k]?.text ?? '') && lines[k]?.annotation === 'data <stack_limit>' && /^jb /.test(lines[k + 1]?.text ?? '') && lines[k + 1]?.annotation === '→ <stack_exhausted>';
+  return (
+    /^cmp esp, /.test(lines[k]?.text ?? '') &&
+    lines[k]?.annotation === 'data <stack_limit>' &&
+    /^jb /.test(lines[k + 1]?.text ?? '') &&
+    lines[k + 1]?.annotation === '→ <stack_exhausted>'
+  );
 }
 
 describe('the stack guard', () => {

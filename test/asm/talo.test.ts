@@ -14,7 +14,25 @@ import { assembleOk, mixedProgram } from './samples.js';
 const image = assembleOk(mixedProgram(), 'mixed source');
 const bytes = writeTalo(image);
 const header = (at: number): number => new DataView(bytes.buffer).getUint32(at, true);
-const H = { totalSize: 12, codeOff: 16, codeSize: 20, codeVaddr: 24, dataOff: 28, dataSize: 32, dataVaddr: 36, heapSize: 40, heapVaddr: 44, stackSize: 48, entry: 52, relocOff: 56, relocCount: 60, importOff: 64, importCount: 68, linesOff: 72, linesCount: 76 };
+const H = {
+  totalSize: 12,
+  codeOff: 16,
+  codeSize: 20,
+  codeVaddr: 24,
+  dataOff: 28,
+  dataSize: 32,
+  dataVaddr: 36,
+  heapSize: 40,
+  heapVaddr: 44,
+  stackSize: 48,
+  entry: 52,
+  relocOff: 56,
+  relocCount: 60,
+  importOff: 64,
+  importCount: 68,
+  linesOff: 72,
+  linesCount: 76,
+};
 
 function corrupt(edit: (b: Uint8Array, v: DataView) => Uint8Array | void): Uint8Array {
   const b = bytes.slice();
@@ -43,7 +61,10 @@ describe('.talo round trip', () => {
     const res = readTalo(bytes);
     assert.ok(res.ok);
     const { symbols: _symbols, ...plain } = image;
-    const sorted: TaloImage = { ...plain, relocs: [...plain.relocs].sort((a, b) => (a.section === b.section ? a.offset - b.offset : a.section === 'code' ? -1 : 1)) };
+    const sorted: TaloImage = {
+      ...plain,
+      relocs: [...plain.relocs].sort((a, b) => (a.section === b.section ? a.offset - b.offset : a.section === 'code' ? -1 : 1)),
+    };
     assert.deepEqual(res.image, sorted);
     assert.equal(res.signature, undefined);
   });
@@ -65,7 +86,10 @@ describe('.talo round trip', () => {
   });
 
   it('writeTalo refuses an image outside the bounds instead of writing it', () => {
-    assert.throws(() => writeTalo({ ...image, stackSize: 100 }), (e: unknown) => e instanceof TaloFormatException && e.error.code === 'TALO_STACK_SIZE');
+    assert.throws(
+      () => writeTalo({ ...image, stackSize: 100 }),
+      (e: unknown) => e instanceof TaloFormatException && e.error.code === 'TALO_STACK_SIZE',
+    );
   });
 });
 
@@ -117,15 +141,43 @@ describe('.talo validation: each violation has its own code', () => {
     ['bytes after the NUL of a name', 'TALO_IMPORT_NAME', corrupt((b) => void (b[imports + 31] = 0x61)), imports + 4],
     ['the same syscall twice', 'TALO_IMPORT_DUPLICATE', corrupt((_b, v) => v.setUint32(imports + 32, header(imports), true)), imports + 32],
     ['a syscall off the whitelist', 'TALO_IMPORT_FORBIDDEN', corrupt((_b, v) => v.setUint32(imports, 2, true)), imports],
-    ['a name that does not match the number', 'TALO_IMPORT_MISMATCH', corrupt((b) => void b.set(new TextEncoder().encode('read\0\0\0'), imports + 4)), imports + 4],
+    [
+      'a name that does not match the number',
+      'TALO_IMPORT_MISMATCH',
+      corrupt((b) => void b.set(new TextEncoder().encode('read\0\0\0'), imports + 4)),
+      imports + 4,
+    ],
     ['relocation in section 2', 'TALO_RELOC_SECTION', corrupt((b) => void (b[absReloc + 4] = 2)), absReloc + 4],
-    ['IMPORT_REL32 in data', 'TALO_RELOC_SECTION', corrupt((b, v) => { b[importReloc + 4] = 1; v.setUint32(importReloc, 0, true); for (let k = relocs; k < importReloc; k += 8) b[k + 4] = 0; }), importReloc + 4],
+    [
+      'IMPORT_REL32 in data',
+      'TALO_RELOC_SECTION',
+      corrupt((b, v) => {
+        b[importReloc + 4] = 1;
+        v.setUint32(importReloc, 0, true);
+        for (let k = relocs; k < importReloc; k += 8) b[k + 4] = 0;
+      }),
+      importReloc + 4,
+    ],
     ['relocation past its section', 'TALO_RELOC_RANGE', corrupt((_b, v) => v.setUint32(relocs + (header(H.relocCount) - 1) * 8, header(H.dataSize) - 2, true))],
-    ['relocations out of order', 'TALO_RELOC_ORDER', corrupt((b) => { const first = b.slice(relocs, relocs + 8); b.copyWithin(relocs, relocs + 8, relocs + 16); b.set(first, relocs + 8); }), relocs + 8],
+    [
+      'relocations out of order',
+      'TALO_RELOC_ORDER',
+      corrupt((b) => {
+        const first = b.slice(relocs, relocs + 8);
+        b.copyWithin(relocs, relocs + 8, relocs + 16);
+        b.set(first, relocs + 8);
+      }),
+      relocs + 8,
+    ],
     ['unknown relocation kind', 'TALO_RELOC_KIND', corrupt((b) => void (b[absReloc + 5] = 3)), absReloc + 5],
     ['ABS32 to section 3', 'TALO_RELOC_TARGET', corrupt((_b, v) => v.setUint16(absReloc + 6, 3, true)), absReloc + 6],
     ['call to a missing import', 'TALO_RELOC_TARGET', corrupt((_b, v) => v.setUint16(importReloc + 6, header(H.importCount), true)), importReloc + 6],
-    ['IMPORT_REL32 not after a call opcode', 'TALO_RELOC_NOT_CALL', corrupt((b, v) => void (b[HEADER_SIZE + v.getUint32(importReloc, true) - 1] = 0x90)), importReloc],
+    [
+      'IMPORT_REL32 not after a call opcode',
+      'TALO_RELOC_NOT_CALL',
+      corrupt((b, v) => void (b[HEADER_SIZE + v.getUint32(importReloc, true) - 1] = 0x90)),
+      importReloc,
+    ],
     ['heap_end not heap_size', 'TALO_RUNTIME_WORDS', corrupt((_b, v) => v.setUint32(header(H.dataOff) + 4, 1, true)), header(H.dataOff)],
     ['heap_next relocated to data', 'TALO_RUNTIME_WORDS', corrupt((_b, v) => v.setUint16(heapNextReloc + 6, 1, true)), header(H.dataOff)],
     ['line entry outside the code', 'TALO_LINES_RANGE', corrupt((_b, v) => v.setUint32(lines + (header(H.linesCount) - 1) * 8, header(H.codeSize), true))],
@@ -166,7 +218,9 @@ describe('.talo validation: a relocation on the opcode of an import call', () =>
   // A relocation may not cover the E8 of an IMPORT_REL32, even if the entries are sorted and disjoint:
   // an ABS32 over [offset - 4, offset) would add a section address to the call's opcode byte and turn
   // the call into another instruction after the loader checked it (the guest loader refuses it too).
-  const call = image.relocs.find((c) => c.kind === 'import' && !image.relocs.some((r) => r.section === 'code' && r !== c && r.offset + 4 > c.offset - 4 && r.offset < c.offset));
+  const call = image.relocs.find(
+    (c) => c.kind === 'import' && !image.relocs.some((r) => r.section === 'code' && r !== c && r.offset + 4 > c.offset - 4 && r.offset < c.offset),
+  );
   assert.ok(call !== undefined, 'the sample has an import call with room before it');
 
   it('an ABS32 ending on the E8 byte → TALO_RELOC_NOT_CALL', () => {
@@ -190,7 +244,10 @@ describe('.talo validation: a relocation on the opcode of an import call', () =>
 
   it('writeTalo refuses to write such an image', () => {
     const relocs = [...image.relocs, { kind: 'abs32' as const, section: 'code' as const, offset: call.offset - 4, target: 'code' as const }];
-    assert.throws(() => writeTalo({ ...image, relocs }), (e: unknown) => e instanceof TaloFormatException && e.error.code === 'TALO_RELOC_NOT_CALL');
+    assert.throws(
+      () => writeTalo({ ...image, relocs }),
+      (e: unknown) => e instanceof TaloFormatException && e.error.code === 'TALO_RELOC_NOT_CALL',
+    );
   });
 });
 
@@ -230,7 +287,10 @@ describe('.talo signature', () => {
   });
 
   it('a signed image cannot be signed again', () => {
-    assert.throws(() => signTalo(signed, key), (e: unknown) => e instanceof TaloFormatException && e.error.code === 'TALO_ALREADY_SIGNED');
+    assert.throws(
+      () => signTalo(signed, key),
+      (e: unknown) => e instanceof TaloFormatException && e.error.code === 'TALO_ALREADY_SIGNED',
+    );
   });
 });
 

@@ -56,9 +56,18 @@ describe('the paper programs in the guest', () => {
       const theirs = sortedLines(await guest.vm.getFile('find-busybox.out'));
       assert.equal(ours.length, TREE_DIRS + TREE_FILES + 1);
       assert.deepEqual(ours, theirs);
-      assert.ok(ours.some((l) => l.endsWith(` caf\xc3\xa9`)), 'a UTF-8 name');
-      assert.ok(ours.some((l) => /\/\.f\d+$/.test(l)), 'a hidden file');
-      assert.ok(ours.some((l) => l.split('/').pop()!.length === 255), 'a 255-byte name');
+      assert.ok(
+        ours.some((l) => l.endsWith(` caf\xc3\xa9`)),
+        'a UTF-8 name',
+      );
+      assert.ok(
+        ours.some((l) => /\/\.f\d+$/.test(l)),
+        'a hidden file',
+      );
+      assert.ok(
+        ours.some((l) => l.split('/').pop()!.length === 255),
+        'a 255-byte name',
+      );
     });
 
     it(`echod echoes 1 B to 64 KiB and survives a client leaving mid-message (${mode} mode)`, async () => {

@@ -17,7 +17,10 @@ test('the quick benchmark runs every experiment and writes a report the lab can 
   const { report, files } = await runBench(options);
 
   assert.equal(report.quick, true);
-  assert.deepEqual(report.experiments.map((e) => e.id), ['getpid', 'getpid-c', 'find', 'echod']);
+  assert.deepEqual(
+    report.experiments.map((e) => e.id),
+    ['getpid', 'getpid-c', 'find', 'echod'],
+  );
   const kernelRan = report.experiments.find((e) => e.id === 'find')!.modes.find((m) => m.mode === 'kernel')!.value !== undefined;
   for (const e of report.experiments) {
     for (const m of e.modes) {
@@ -36,13 +39,19 @@ test('the quick benchmark runs every experiment and writes a report the lab can 
     if (kernelRan && e.modes.some((m) => m.mode === 'kernel')) assert.ok(e.comparison, `${e.id} compared`);
   }
   if (!kernelRan) assert.ok(report.notes.some((n) => n.includes('kernel mode not measured')));
-  assert.deepEqual(report.toolchain.map((t) => t.file), ['find.tal', 'echod.tal']);
+  assert.deepEqual(
+    report.toolchain.map((t) => t.file),
+    ['find.tal', 'echod.tal'],
+  );
   assert.ok(report.toolchain.every((t) => t.checkMs.median > 0 && t.buildMs.median >= t.checkMs.min));
   assert.equal(report.firstOutput.length, 1);
   assert.ok(report.firstOutput[0]!.totalMs > report.firstOutput[0]!.runMs);
   assert.ok(log.some((line) => line.startsWith('find: cycle 1/1')));
   // Every speed goal was measured and judged against its target; whether it was met depends on the machine.
-  assert.deepEqual(report.bounds.map((b) => b.id), ['aggregate-100k', 'check-worst', 'cold-boot', 'restore', 'resume', 'ring0-sigkill', 'ring0-ctrl-c', 'transitions-frames', 'disassembly-frames']);
+  assert.deepEqual(
+    report.bounds.map((b) => b.id),
+    ['aggregate-100k', 'check-worst', 'cold-boot', 'restore', 'resume', 'ring0-sigkill', 'ring0-ctrl-c', 'transitions-frames', 'disassembly-frames'],
+  );
   for (const b of report.bounds) {
     assert.ok(Number.isFinite(b.value) && b.value >= 0, JSON.stringify(b));
     assert.equal(b.met, b.value <= b.target, JSON.stringify(b));

@@ -127,12 +127,19 @@ test('points for the benchmarks view pass its reader, with the paper figure pair
   const headline = (name: string) => run.points.find((p) => p.name === name)!;
   assert.deepEqual([headline('getpid').ours, headline('getpid').paper, headline('getpid').unit], [8, 36, '×']);
   assert.deepEqual([headline('echod').ours, headline('echod').paper, headline('echod').unit], [8, 4, 'µs']);
-  assert.equal(run.points.find((p) => p.name === 'find'), undefined, 'no headline without kernel mode');
-  assert.deepEqual(run.ratios.map((r) => [r.experiment, r.ours === undefined ? r.oursBasis : r.ours]), [
-    ['getpid', 8],
-    ['echod', 128 / 120],
-    ['find', 'kernel mode not run: no loader'],
-  ]);
+  assert.equal(
+    run.points.find((p) => p.name === 'find'),
+    undefined,
+    'no headline without kernel mode',
+  );
+  assert.deepEqual(
+    run.ratios.map((r) => [r.experiment, r.ours === undefined ? r.oursBasis : r.ours]),
+    [
+      ['getpid', 8],
+      ['echod', 128 / 120],
+      ['find', 'kernel mode not run: no loader'],
+    ],
+  );
   assert.ok(run.points.some((p) => p.name === 'find user-sysenter' && p.ours === 280));
 
   const table = formatTable(tableRows(report));
@@ -158,7 +165,10 @@ test('tool lines: fields parsed, a missing line or field is a BAD_OUTPUT error',
     return null;
   })();
   assert.ok(missing instanceof BenchError && missing.code === 'BAD_OUTPUT');
-  assert.throws(() => numberField({ ns: '12x' }, 'ns', out), (e: unknown) => e instanceof BenchError && e.code === 'BAD_OUTPUT');
+  assert.throws(
+    () => numberField({ ns: '12x' }, 'ns', out),
+    (e: unknown) => e instanceof BenchError && e.code === 'BAD_OUTPUT',
+  );
   assert.throws(() => numberField({}, 'status', out), /status missing/);
   assert.equal(shellQuote('/tmp/a-b_c.1'), '/tmp/a-b_c.1');
   assert.equal(shellQuote("it's here"), `'it'\\''s here'`);

@@ -55,7 +55,10 @@ describe('complexity limits', { timeout: 600_000 }, () => {
       const n = f.sizes[f.sizes.length - 1]!;
       const r = checkSource(f.source(n), `${f.name}.tal`, { trace: true });
       const errors = r.diagnostics.filter((d) => d.severity === 'error');
-      assert.ok(errors.every((d) => d.code === 'E_COMPLEXITY'), `${f.name} n=${n}:\n${errors.map(formatDiagnostic).join('\n')}`);
+      assert.ok(
+        errors.every((d) => d.code === 'E_COMPLEXITY'),
+        `${f.name} n=${n}:\n${errors.map(formatDiagnostic).join('\n')}`,
+      );
     }
   });
 

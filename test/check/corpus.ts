@@ -41,7 +41,13 @@ export function parseHeader(source: string): Pick<CorpusCase, 'summary' | 'expec
     if (m[1] === 'expect') out.expect = value;
     else if (m[1] === 'expect-line') out.expectLine = Number(value);
     else if (m[1] === 'expect-col') out.expectCol = Number(value);
-    else out.also.push(...value.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+    else
+      out.also.push(
+        ...value
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== ''),
+      );
   }
   out.summary = summary.join(' ');
   return out;

@@ -117,7 +117,16 @@ test('type errors in stores and coercions show both types', () => {
 });
 
 test('scope, uninitialized-register and entry errors carry a hint', () => {
-  for (const name of ['scope-size-variable-pseudo.tal', 'uninit-register.tal', 'entry-untyped.tal', 'maybe-deref-untested.tal', 'packed-argv.tal', 'stack-slot-below-esp.tal', 'soundness-stack-clash-big-reserve.tal', 'not-int-pointer-add.tal']) {
+  for (const name of [
+    'scope-size-variable-pseudo.tal',
+    'uninit-register.tal',
+    'entry-untyped.tal',
+    'maybe-deref-untested.tal',
+    'packed-argv.tal',
+    'stack-slot-below-esp.tal',
+    'soundness-stack-clash-big-reserve.tal',
+    'not-int-pointer-add.tal',
+  ]) {
     const d = expectedOf(name);
     assert.ok((d.hint ?? '').length > 10, `${name} has no hint: ${formatDiagnostic(d)}`);
   }

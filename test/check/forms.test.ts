@@ -70,16 +70,23 @@ describe('every memory form that writes a register reads its address first', () 
   const cases = FORMS.flatMap(casesOf);
 
   it('covers every form of the table that accesses memory and writes a register', () => {
-    const writesRegister = (f: Form): boolean => f.writes.some((p) => !['r/m8', 'r/m32', 'm'].includes(f.operands[p]!)) || f.implicitWrites.some((r) => r !== 'esp');
+    const writesRegister = (f: Form): boolean =>
+      f.writes.some((p) => !['r/m8', 'r/m32', 'm'].includes(f.operands[p]!)) || f.implicitWrites.some((r) => r !== 'esp');
     const expected = FORMS.filter((f) => f.memory !== 'none' && f.memory !== 'address' && writesRegister(f));
-    assert.deepEqual(expected.filter((f) => !cases.some((c) => c.form === f)).map((f) => f.name), []);
+    assert.deepEqual(
+      expected.filter((f) => !cases.some((c) => c.form === f)).map((f) => f.name),
+      [],
+    );
     assert.ok(cases.length >= 40, `${cases.length} cases`);
   });
 
   for (const c of cases) {
     it(`${c.form.name}: ${c.text} refused with ${c.w} out of bounds${c.acceptedInBounds ? ', accepted in bounds' : ''}`, () => {
       const out = checkSource(program(c, false), `${c.form.mnemonic}.tal`);
-      assert.ok(out.diagnostics.some((d) => d.code === 'E_BOUNDS' && d.line === 11), out.diagnostics.map(formatDiagnostic).join('\n') || 'accepted');
+      assert.ok(
+        out.diagnostics.some((d) => d.code === 'E_BOUNDS' && d.line === 11),
+        out.diagnostics.map(formatDiagnostic).join('\n') || 'accepted',
+      );
       if (c.acceptedInBounds) {
         const ok = checkSource(program(c, true), `${c.form.mnemonic}.tal`);
         assert.deepEqual(ok.diagnostics.map(formatDiagnostic), []);

@@ -47,13 +47,102 @@ function survive(source: string, what: string, trace = false): void {
 const seeds = [...loadExamples(), ...loadCorpus('accept'), ...loadCorpus('reject')].map((c) => c.source);
 
 const VOCAB = [
-  'eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp', 'al', 'ah', 'cx', 'sp',
-  'mov', 'push', 'pop', 'call', 'ret', 'jmp', 'jae', 'jb', 'jl', 'cmp', 'test', 'add', 'sub', 'lea', 'xchg', 'int', 'hlt',
-  'malloc', 'newarray', 'unpack', 'pack', 'coerce',
-  '[', ']', '(', ')', '{', '}', ',', ':', '::', '.', '*', '*[', '+', '-', '|', '<', '<=', '=', '^u', ';', '"', "'",
-  '0', '1', '4', '-4', '0xffffffff', '4294967296', '99999999999999999999', '0b101', '0x', '1e9',
-  'int', 'S(n)', 'bytes(n)', 'words(n, int)', 'code', 'forall', 'exists', 'sptr', 'nil', 'null', 'argv', 'size', 'stack', 'type',
-  '.code', '.data', '.type', '.import', '.bytes', '.words', '.tuple', '.entry', '.heap', '.stack', 'main', 'main:', '.loop', 'byte', 'dword', 'ptr',
+  'eax',
+  'ebx',
+  'ecx',
+  'edx',
+  'esi',
+  'edi',
+  'ebp',
+  'esp',
+  'al',
+  'ah',
+  'cx',
+  'sp',
+  'mov',
+  'push',
+  'pop',
+  'call',
+  'ret',
+  'jmp',
+  'jae',
+  'jb',
+  'jl',
+  'cmp',
+  'test',
+  'add',
+  'sub',
+  'lea',
+  'xchg',
+  'int',
+  'hlt',
+  'malloc',
+  'newarray',
+  'unpack',
+  'pack',
+  'coerce',
+  '[',
+  ']',
+  '(',
+  ')',
+  '{',
+  '}',
+  ',',
+  ':',
+  '::',
+  '.',
+  '*',
+  '*[',
+  '+',
+  '-',
+  '|',
+  '<',
+  '<=',
+  '=',
+  '^u',
+  ';',
+  '"',
+  "'",
+  '0',
+  '1',
+  '4',
+  '-4',
+  '0xffffffff',
+  '4294967296',
+  '99999999999999999999',
+  '0b101',
+  '0x',
+  '1e9',
+  'int',
+  'S(n)',
+  'bytes(n)',
+  'words(n, int)',
+  'code',
+  'forall',
+  'exists',
+  'sptr',
+  'nil',
+  'null',
+  'argv',
+  'size',
+  'stack',
+  'type',
+  '.code',
+  '.data',
+  '.type',
+  '.import',
+  '.bytes',
+  '.words',
+  '.tuple',
+  '.entry',
+  '.heap',
+  '.stack',
+  'main',
+  'main:',
+  '.loop',
+  'byte',
+  'dword',
+  'ptr',
 ];
 
 function mutate(src: string, r: () => number): string {
@@ -153,8 +242,14 @@ test('nested types that must be compared are checked in time', () => {
     const u = `${'*['.repeat(depth)}int<5${']'.repeat(depth)}`;
     const v = `${'*['.repeat(depth)}int<=4${']'.repeat(depth)}`;
     survive(`.code\n${MAIN}\n  xor eax, eax\n  ret\nf: code {ECX: ${t}}\n  jmp g\ng: code {ECX: ${t}}\n  jmp f\n`, `compare depth ${depth}`);
-    survive(`.code\n${MAIN}\n  xor eax, eax\n  ret\nf: code {ECX: ${u}}\n  jmp g\ng: code {ECX: ${v}}\n  jmp f\n`, `compare equal-but-different depth ${depth}`);
-    survive(`.type x = ${t}\n.type y = ${u}\n.code\n${MAIN}\n  xor eax, eax\n  ret\nf: code {ECX: x, EDX: y}\n  jmp g\ng: code {ECX: x, EDX: y}\n  jmp f\n`, `named depth ${depth}`);
+    survive(
+      `.code\n${MAIN}\n  xor eax, eax\n  ret\nf: code {ECX: ${u}}\n  jmp g\ng: code {ECX: ${v}}\n  jmp f\n`,
+      `compare equal-but-different depth ${depth}`,
+    );
+    survive(
+      `.type x = ${t}\n.type y = ${u}\n.code\n${MAIN}\n  xor eax, eax\n  ret\nf: code {ECX: x, EDX: y}\n  jmp g\ng: code {ECX: x, EDX: y}\n  jmp f\n`,
+      `named depth ${depth}`,
+    );
   }
 });
 
@@ -164,13 +259,25 @@ test('long lines, many lines and extreme numbers are diagnosed', () => {
   survive(`.data\nb: .bytes ${'"x", '.repeat(50000)}"x"\n.code\n${MAIN}\n  ret\n`, 'long data');
   survive(`.code\n${MAIN}\n${'  push eax\n'.repeat(30000)}  ret\n`, 'many pushes');
   survive(`.code\n${MAIN}\n${'  sub esp, 4092\n  push eax\n'.repeat(300)}  ret\n`, 'deep frames');
-  survive(`.code\n${MAIN}\n  mov ecx, 10\n${'  call f\n'.repeat(2000)}  ret\nf: forall a:type, r:stack. code {ECX: a, ESP: sptr (code {ECX: *[a], ESP: sptr r}) :: r}\n  malloc eax, *[int]\n  ret\n`, 'growing types');
+  survive(
+    `.code\n${MAIN}\n  mov ecx, 10\n${'  call f\n'.repeat(2000)}  ret\nf: forall a:type, r:stack. code {ECX: a, ESP: sptr (code {ECX: *[a], ESP: sptr r}) :: r}\n  malloc eax, *[int]\n  ret\n`,
+    'growing types',
+  );
   survive('x'.repeat(1 << 20), 'a megabyte identifier');
   survive(`.code\n${MAIN}\n${'.l: jmp .l\n'.repeat(5)}`, 'duplicate local labels');
   for (const n of ['0xffffffff', '4294967296', '0x100000000', '99999999999999999999999', `0b${'1'.repeat(40)}`, '-2147483649']) {
-    for (const line of [`mov eax, ${n}`, `sub esp, ${n}`, `add esp, ${n}`, `ret ${n}`, `mov eax, [ebx + ${n}]`, `newarray eax, word, ${n}`, `mov eax, [esp + ${n}]`]) {
+    for (const line of [
+      `mov eax, ${n}`,
+      `sub esp, ${n}`,
+      `add esp, ${n}`,
+      `ret ${n}`,
+      `mov eax, [ebx + ${n}]`,
+      `newarray eax, word, ${n}`,
+      `mov eax, [esp + ${n}]`,
+    ]) {
       survive(`.code\n${MAIN}\n  ${line}\n  ret\n`, line);
     }
-    for (const dir of [`.heap ${n}`, `.stack ${n}`, `b: .bytes [${n}]`, `w: .words [${n}]`]) survive(`${dir.startsWith('.') ? '' : '.data\n'}${dir}\n.code\n${MAIN}\n  ret\n`, dir);
+    for (const dir of [`.heap ${n}`, `.stack ${n}`, `b: .bytes [${n}]`, `w: .words [${n}]`])
+      survive(`${dir.startsWith('.') ? '' : '.data\n'}${dir}\n.code\n${MAIN}\n  ret\n`, dir);
   }
 });

@@ -21,10 +21,16 @@ for (const c of cases) {
     const hits = errors.filter((d) => d.code === c.expect);
     assert.ok(hits.length > 0, `${c.file}: expected ${c.expect}, got:\n${shown}`);
     if (c.expectLine !== undefined) {
-      assert.ok(hits.some((d) => d.line === c.expectLine), `${c.file}: expected ${c.expect} on line ${c.expectLine}, got:\n${shown}`);
+      assert.ok(
+        hits.some((d) => d.line === c.expectLine),
+        `${c.file}: expected ${c.expect} on line ${c.expectLine}, got:\n${shown}`,
+      );
     }
     if (c.expectCol !== undefined) {
-      assert.ok(hits.some((d) => d.line === c.expectLine && d.col === c.expectCol), `${c.file}: expected ${c.expect} at ${c.expectLine}:${c.expectCol}, got:\n${shown}`);
+      assert.ok(
+        hits.some((d) => d.line === c.expectLine && d.col === c.expectCol),
+        `${c.file}: expected ${c.expect} at ${c.expectLine}:${c.expectCol}, got:\n${shown}`,
+      );
     }
     // One rule per file: no other error may fire (unless the header allows it).
     const stray = errors.filter((d) => d.code !== c.expect && !c.also.includes(d.code));
@@ -43,15 +49,29 @@ test('mutants of the accepted bounds idioms: every signed or off-by-one variant 
   assert.equal(checkSource(source, file).ok, true);
   const mutations: [string, string][] = [
     // signed conditions prove nothing
-    ['jb .t1', 'jl .t1'], ['jae .n2', 'jge .n2'], ['jbe .t3', 'jle .t3'], ['ja .n4', 'jg .n4'],
-    ['ja .t5', 'jg .t5'], ['jbe .n6', 'jle .n6'], ['jae .t7', 'jge .t7'], ['jb .n8', 'jl .n8'],
+    ['jb .t1', 'jl .t1'],
+    ['jae .n2', 'jge .n2'],
+    ['jbe .t3', 'jle .t3'],
+    ['ja .n4', 'jg .n4'],
+    ['ja .t5', 'jg .t5'],
+    ['jbe .n6', 'jle .n6'],
+    ['jae .t7', 'jge .t7'],
+    ['jb .n8', 'jl .n8'],
     // off by one: <= n instead of < n
-    ['jb .t1', 'jbe .t1'], ['jae .n2', 'ja .n2'], ['cmp eax, 15\n        jbe .t3', 'cmp eax, 16\n        jbe .t3'],
-    ['cmp eax, 15\n        ja .n4', 'cmp eax, 16\n        ja .n4'], ['ja .t5', 'jae .t5'], ['jbe .n6', 'jb .n6'], ['mov edx, 15', 'mov edx, 16'],
+    ['jb .t1', 'jbe .t1'],
+    ['jae .n2', 'ja .n2'],
+    ['cmp eax, 15\n        jbe .t3', 'cmp eax, 16\n        jbe .t3'],
+    ['cmp eax, 15\n        ja .n4', 'cmp eax, 16\n        ja .n4'],
+    ['ja .t5', 'jae .t5'],
+    ['jbe .n6', 'jb .n6'],
+    ['mov edx, 15', 'mov edx, 16'],
   ];
   for (const [from, to] of mutations) {
     assert.ok(source.includes(from), from);
     const r = checkSource(source.replace(from, to), file);
-    assert.ok(r.diagnostics.some((d) => d.code === 'E_BOUNDS'), `${from} → ${to} was not rejected`);
+    assert.ok(
+      r.diagnostics.some((d) => d.code === 'E_BOUNDS'),
+      `${from} → ${to} was not rejected`,
+    );
   }
 });

@@ -12,7 +12,6 @@ export function rng(seed: number): () => number {
   return () => createHash('sha256').update(`${seed}:${counter++}`).digest().readUInt32LE(0) / 2 ** 32;
 }
 
-
 export interface CaseOutcome {
   kind: string;
   /** Images handed to the guest loader. */

@@ -7,14 +7,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { buildSource } from '../../tal/index.js';
-import {
-  CONTROL_OFFSETS,
-  GUEST_SHARE_DIR,
-  KEY_READY,
-  locateControlRegion,
-  type ExecResult,
-  type LaunchedGuest,
-} from '../../main/vm/index.js';
+import { CONTROL_OFFSETS, GUEST_SHARE_DIR, KEY_READY, locateControlRegion, type ExecResult, type LaunchedGuest } from '../../main/vm/index.js';
 
 /** The shell port the hostile tests use (ttyS0 carries the kernel console). */
 export const PORT = 2;

@@ -11,18 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LaunchedGuest } from '../../main/vm/index.js';
 import { resumeGuest } from '../vm/guest-fixture.js';
-import {
-  armGuest,
-  assertGuestHealthy,
-  build,
-  HELLO,
-  header,
-  openProgram,
-  patchedMain,
-  ring0Execs,
-  SLEEPER,
-  type HostileGuest,
-} from './hostile-guest.js';
+import { armGuest, assertGuestHealthy, build, HELLO, header, openProgram, patchedMain, ring0Execs, SLEEPER, type HostileGuest } from './hostile-guest.js';
 import { exhaustion, foreignSignature, fuzzedImage, rng, signalsWhileBlocked } from './hostile-cases.js';
 
 let guest: LaunchedGuest;
@@ -47,7 +36,7 @@ async function startSleeper(name: string): Promise<number> {
   return pid;
 }
 
-describe('no alias of a ring-0 program\'s memory', { timeout: 600_000 }, () => {
+describe("no alias of a ring-0 program's memory", { timeout: 600_000 }, () => {
   for (const path of ['/proc/self/mem', '/proc/thread-self/mem', '/proc/self/environ', '/proc/self/pagemap', '/proc/self/maps']) {
     it(`a checked ring-0 program cannot open its own ${path}`, async () => {
       const prog = await h.put('alias.talo', h.sign(build(openProgram(path))));
@@ -135,7 +124,7 @@ describe('every exception a ring-0 program raises ends only that program', { tim
   }
 });
 
-describe('messages to a program\'s stderr respect the file position', { timeout: 120_000 }, () => {
+describe("messages to a program's stderr respect the file position", { timeout: 120_000 }, () => {
   it('a kill message is appended after what the file already holds', async () => {
     const prog = await h.put('crash.talo', h.sign(patchedMain([0x0f, 0x0b])));
     await h.sh(`{ echo first >&2; talexec --mode kernel ${prog}; } 2>/tmp/err.txt`);
@@ -199,7 +188,6 @@ interface Violation {
   mutate(image: Uint8Array): Uint8Array;
 }
 
-
 function codeRelocs(image: Uint8Array) {
   return header(image).relocs.filter((r) => r.section === 0);
 }
@@ -217,7 +205,7 @@ const VIOLATIONS: Violation[] = [
     },
   },
   {
-    rule: 'a relocation covers a call\'s E8 opcode',
+    rule: "a relocation covers a call's E8 opcode",
     message: /relocation overlaps a call's opcode/,
     mutate(image) {
       const relocs = codeRelocs(image);
@@ -339,7 +327,7 @@ describe('the loader enforces every rule of docs/talo.md on signed images', { ti
   });
 });
 
-describe('a fixed sample of the soak\'s randomised cases', { timeout: 900_000 }, () => {
+describe("a fixed sample of the soak's randomised cases", { timeout: 900_000 }, () => {
   const next = rng(20261202);
   it('fuzzed headers (signed) and images (unsigned), foreign signatures: nothing unchecked in ring 0', async () => {
     let admitted = 0;

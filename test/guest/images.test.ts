@@ -38,7 +38,10 @@ test('every committed guest image matches manifest.json', async () => {
 
 test('the images were built from the committed kernel-images sources', async () => {
   const m = await manifest();
-  assert.ok(Object.keys(m.inputs).some((name) => name.startsWith('patches/')), 'the patch series is an input');
+  assert.ok(
+    Object.keys(m.inputs).some((name) => name.startsWith('patches/')),
+    'the patch series is an input',
+  );
   for (const [name, digest] of Object.entries(m.inputs)) {
     const actual = (await sha256(path.join(kernelImages, name))).sha256;
     assert.equal(actual, digest, `${name} changed since the images were built: run npm run build:guest`);

@@ -23,7 +23,11 @@ interface KernelEntry {
 
 function kernelWhitelist(): KernelEntry[] {
   const dir = path.join(APP_ROOT, 'kernel-images', 'patches');
-  const series = readdirSync(dir).filter((f) => f.endsWith('.patch')).sort().map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
+  const series = readdirSync(dir)
+    .filter((f) => f.endsWith('.patch'))
+    .sort()
+    .map((f) => readFileSync(path.join(dir, f), 'utf8'))
+    .join('\n');
   const entries: KernelEntry[] = [];
   for (const m of series.matchAll(/^\+TAL_SYSCALL\((\w+), (\d+), \w+, (\d+)\)$/gm)) entries.push({ name: m[1]!, nr: Number(m[2]), nargs: Number(m[3]) });
   for (const m of series.matchAll(/^\+TAL_SYSCALL_EXIT\((\w+), (\d+)\)$/gm)) entries.push({ name: m[1]!, nr: Number(m[2]) });
@@ -33,8 +37,6 @@ function kernelWhitelist(): KernelEntry[] {
 test('the kernel gate table and the checker’s imports are the same whitelist', () => {
   const kernel = kernelWhitelist();
   assert.ok(kernel.length >= 20, `read ${kernel.length} TAL_SYSCALL lines from the patch series`);
-  const checker = [...SYSCALLS]
-    .sort((a, b) => a.nr - b.nr)
-    .map((p) => ({ name: p.name, nr: p.nr, ...(p.noreturn ? {} : { nargs: p.args.length }) }));
+  const checker = [...SYSCALLS].sort((a, b) => a.nr - b.nr).map((p) => ({ name: p.name, nr: p.nr, ...(p.noreturn ? {} : { nargs: p.args.length }) }));
   assert.deepEqual(kernel, checker);
 });

@@ -39,7 +39,7 @@ after(async () => {
 });
 
 describe('state embedding in ring 0', { timeout: 900_000 }, () => {
-  test('generated programs: every claim holds in ring 0, with the host run\'s exit status and output', async (ctx) => {
+  test("generated programs: every claim holds in ring 0, with the host run's exit status and output", async (ctx) => {
     const t = newTally();
     for (const seed of SEEDS) await generatedBatch(t, seed, UNITS, { minimize: false, ring0 });
     const detail = t.findings.map((f) => `${f.kind} (${f.origin}): ${f.message}`).join('\n');
@@ -48,7 +48,9 @@ describe('state embedding in ring 0', { timeout: 900_000 }, () => {
     assert.equal(t.ring0.inconclusive, 0, 'no ring-0 run hit the time limit');
     assert.equal(t.ring0.validated, t.validated, 'every program the host validated was validated in ring 0');
     assert.ok(t.ring0.validated >= 100, `only ${t.ring0.validated} programs validated in ring 0`);
-    ctx.diagnostic(`${t.accepted} of ${t.generated} generated programs accepted; ${t.validated} validated on the host, ${t.ring0.validated} in ring 0 (${t.ring0.runs} images)`);
+    ctx.diagnostic(
+      `${t.accepted} of ${t.generated} generated programs accepted; ${t.validated} validated on the host, ${t.ring0.validated} in ring 0 (${t.ring0.runs} images)`,
+    );
   });
 
   test('examples that print: the same output in ring 0', async () => {
@@ -88,7 +90,7 @@ describe('state embedding in ring 0', { timeout: 900_000 }, () => {
     },
     {
       // The report then runs at main's ESP, not at the broken one (in ring 0 only the program's stack is a stack).
-      name: 'ESP deeper than .stack below main\'s',
+      name: "ESP deeper than .stack below main's",
       a: program(['sub esp, 8', 'nop', 'add esp, 8', 'xor eax, eax', 'ret'], [], ['.stack 4096']),
       b: program(['sub esp, 8200', 'nop', 'add esp, 8200', 'xor eax, eax', 'ret'], [], ['.stack 4096']),
       claim: /nop: ESP within the program's stack \(\.stack 4096 bytes below main's ESP\)/,

@@ -10,7 +10,12 @@ export function localImports(file: string, text: string): string[] {
   return info.importedFiles
     .map((f) => f.fileName)
     .filter((spec) => spec.startsWith('.'))
-    .map((spec) => path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts'));
+    .map((spec) =>
+      path.posix
+        .normalize(path.posix.join(path.posix.dirname(file), spec))
+        .replace(/\.js$/, '.ts')
+        .replace(/\.mjs$/, '.mts'),
+    );
 }
 
 /** The import cycles (strongly connected components of more than one file) of a graph file → imports. */

@@ -25,7 +25,11 @@ const CONTRACT = ['preload/contract.ts', 'preload/shell-words.ts'];
 /** What each layer may import, as predicates over repository-relative paths of .ts files. */
 const LAYERS: ReadonlyArray<{ layer: string; may: (target: string) => boolean; why: string }> = [
   { layer: 'tal/', may: (t) => t.startsWith('tal/'), why: 'the toolchain stands alone (tal run is composed in main/cli)' },
-  { layer: 'main/', may: (t) => t.startsWith('main/') || t.startsWith('tal/') || CONTRACT.includes(t), why: 'main uses the toolchain and implements the IPC contract, never the UI, the benchmarks or the tests' },
+  {
+    layer: 'main/',
+    may: (t) => t.startsWith('main/') || t.startsWith('tal/') || CONTRACT.includes(t),
+    why: 'main uses the toolchain and implements the IPC contract, never the UI, the benchmarks or the tests',
+  },
   { layer: 'preload/contract.ts', may: (t) => t === 'tal/diagnostics.ts', why: "the contract names the checker's diagnostics, nothing else" },
   { layer: 'preload/', may: (t) => CONTRACT.includes(t), why: 'the preload sees main only through the IPC contract' },
   { layer: 'renderer/', may: (t) => t.startsWith('renderer/') || CONTRACT.includes(t), why: 'the renderer sees main only through the IPC contract' },

@@ -19,8 +19,23 @@ function submenu(spec: readonly MenuItemSpec[], label: string): string[] {
 
 test('File, Edit, View, Run, Help with the usual items', () => {
   const linux = appMenuTemplate('linux');
-  assert.deepEqual(linux.map((m) => ('label' in m ? m.label : 'role' in m ? m.role : '')), ['File', 'Edit', 'View', 'Run', 'Help']);
-  assert.deepEqual(submenu(linux, 'File'), ['New', 'Open…', 'Open Link from Clipboard', '—', 'Save', 'Save As…', 'Rename…', '—', 'Copy Link', '—', 'role:quit']);
+  assert.deepEqual(
+    linux.map((m) => ('label' in m ? m.label : 'role' in m ? m.role : '')),
+    ['File', 'Edit', 'View', 'Run', 'Help'],
+  );
+  assert.deepEqual(submenu(linux, 'File'), [
+    'New',
+    'Open…',
+    'Open Link from Clipboard',
+    '—',
+    'Save',
+    'Save As…',
+    'Rename…',
+    '—',
+    'Copy Link',
+    '—',
+    'role:quit',
+  ]);
   assert.deepEqual(submenu(linux, 'Edit'), ['role:undo', 'role:redo', '—', 'role:cut', 'role:copy', 'role:paste', 'role:selectAll']);
   assert.ok(submenu(linux, 'View').includes('Toggle Dark Theme'));
   for (const role of ['zoomIn', 'zoomOut', 'resetZoom', 'toggleDevTools']) assert.ok(submenu(linux, 'View').includes(`role:${role}`), role);

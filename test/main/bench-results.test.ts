@@ -23,7 +23,15 @@ test('a missing or empty directory means no results yet', async () => {
 
 test('full reports: newest first, machine and guest, ratios beside the paper, goals', async () => {
   const dir = await tempDir();
-  const older = await writeBenchReport(dir, { startedAt: '2026-11-20T08:00:00.000Z', cpu: 'Old CPU', cores: 4, node: 'v20.1.0', getpid: [900, 800, 200], find: [120, 130, 100], echod: [150, 160, 160] });
+  const older = await writeBenchReport(dir, {
+    startedAt: '2026-11-20T08:00:00.000Z',
+    cpu: 'Old CPU',
+    cores: 4,
+    node: 'v20.1.0',
+    getpid: [900, 800, 200],
+    find: [120, 130, 100],
+    echod: [150, 160, 160],
+  });
   const newer = await writeBenchReport(dir, {
     startedAt: '2026-11-25T10:09:12.111Z',
     cpu: 'Intel(R) Xeon(R) Processor',
@@ -36,7 +44,11 @@ test('full reports: newest first, machine and guest, ratios beside the paper, go
   });
   const r = await readBenchResults(dir);
   assert.deepEqual(r.problems, []);
-  assert.deepEqual(r.runs.map((run) => run.file), [newer, older], 'newest first; latest.json (a copy) not counted');
+  assert.deepEqual(
+    r.runs.map((run) => run.file),
+    [newer, older],
+    'newest first; latest.json (a copy) not counted',
+  );
   const run = r.runs[0]!;
   assert.equal(run.startedAt, '2026-11-25T10:09:12.111Z');
   assert.equal(run.dated, 'recorded');
@@ -64,11 +76,14 @@ test('full reports: newest first, machine and guest, ratios beside the paper, go
 test('old files: bare points, arrays and {points}, dated by file name or mtime, without machine', async () => {
   const dir = await tempDir();
   await writeFile(path.join(dir, 'a-find.json'), JSON.stringify({ name: 'find', metric: 'kernel-mode speedup', ours: 20, unit: '%' }));
-  await writeFile(path.join(dir, 'bench-2026-11-01T09-00-00-000Z.json'), JSON.stringify([
-    { name: 'echod user', metric: 'median µs', ours: 150, unit: 'µs' },
-    { name: 'echod user-sysenter', metric: 'median µs', ours: 140, unit: 'µs' },
-    { name: 'echod kernel', metric: 'median µs', ours: 100, unit: 'µs' },
-  ]));
+  await writeFile(
+    path.join(dir, 'bench-2026-11-01T09-00-00-000Z.json'),
+    JSON.stringify([
+      { name: 'echod user', metric: 'median µs', ours: 150, unit: 'µs' },
+      { name: 'echod user-sysenter', metric: 'median µs', ours: 140, unit: 'µs' },
+      { name: 'echod kernel', metric: 'median µs', ours: 100, unit: 'µs' },
+    ]),
+  );
   await writeFile(path.join(dir, 'c-getpid.json'), JSON.stringify({ points: [{ name: 'getpid', metric: 'ns per call', ours: 330, paper: 12, unit: 'ns' }] }));
   await utimes(path.join(dir, 'a-find.json'), new Date('2026-10-01T00:00:00Z'), new Date('2026-10-01T00:00:00Z'));
   await utimes(path.join(dir, 'c-getpid.json'), new Date('2026-10-02T00:00:00Z'), new Date('2026-10-02T00:00:00Z'));
@@ -84,20 +99,41 @@ test('old files: bare points, arrays and {points}, dated by file name or mtime, 
     ],
   );
   const [echod, getpid, find] = r.runs;
-  assert.deepEqual(echod!.ratios.map((x) => [x.experiment, x.ours, x.oursBasis]), [['echod', 1.4, 'user-sysenter 140 µs ÷ kernel 100 µs']]);
+  assert.deepEqual(
+    echod!.ratios.map((x) => [x.experiment, x.ours, x.oursBasis]),
+    [['echod', 1.4, 'user-sysenter 140 µs ÷ kernel 100 µs']],
+  );
   assert.equal(find!.ratios[0]!.ours, undefined, 'a headline figure alone is no ratio');
   assert.equal(find!.ratios[0]!.paper, 100 / 86);
-  assert.deepEqual(find!.points.map((p) => [p.name, p.ours, p.paper]), [['find', 20, 14]]);
-  assert.deepEqual(getpid!.points.map((p) => [p.name, p.ours, p.paper]), [['getpid', 330, 12]], "the file's own paper figure wins");
+  assert.deepEqual(
+    find!.points.map((p) => [p.name, p.ours, p.paper]),
+    [['find', 20, 14]],
+  );
+  assert.deepEqual(
+    getpid!.points.map((p) => [p.name, p.ours, p.paper]),
+    [['getpid', 330, 12]],
+    "the file's own paper figure wins",
+  );
   assert.equal(getpid!.goals, undefined);
 });
 
 test('quick runs are read from quick/ and marked', async () => {
   const dir = await tempDir();
   await mkdir(path.join(dir, 'quick'));
-  await writeBenchReport(path.join(dir, 'quick'), { startedAt: '2026-11-26T00:00:00.000Z', cpu: 'c', cores: 1, node: 'v20', getpid: [2, 2, 1], find: [2, 2, 1], echod: [2, 2, 1] });
+  await writeBenchReport(path.join(dir, 'quick'), {
+    startedAt: '2026-11-26T00:00:00.000Z',
+    cpu: 'c',
+    cores: 1,
+    node: 'v20',
+    getpid: [2, 2, 1],
+    find: [2, 2, 1],
+    echod: [2, 2, 1],
+  });
   const r = await readBenchResults(dir);
-  assert.deepEqual(r.runs.map((run) => [run.file, run.quick]), [['quick/bench-2026-11-26T00-00-00-000Z.json', true]]);
+  assert.deepEqual(
+    r.runs.map((run) => [run.file, run.quick]),
+    [['quick/bench-2026-11-26T00-00-00-000Z.json', true]],
+  );
 });
 
 test('broken, wrong and oversized files are reported with the reason', async () => {

@@ -16,7 +16,11 @@ const WINDOW_ID = 7;
 function setup() {
   const ipc = new FakeIpcMain();
   const rec = recordingHandlers();
-  const unregister = registerLabIpc(ipc, createRouter(rec.handlers), ownWindowsPolicy(() => [WINDOW_ID], PAGE));
+  const unregister = registerLabIpc(
+    ipc,
+    createRouter(rec.handlers),
+    ownWindowsPolicy(() => [WINDOW_ID], PAGE),
+  );
   return { ipc, rec, unregister };
 }
 

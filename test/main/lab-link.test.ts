@@ -8,7 +8,15 @@ import { test } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import { linkInArgv, MAX_LINK_CHARS, MAX_SHARED_JSON_BYTES, parseLabLink } from '../../main/electron/lab-link.js';
 
-const program = { v: 1, file: 'hello.tal', source: '.code\nmain:\n  ret\n', mode: 'kernel', args: "10 'two words'", stdin: 'abc\n', images: 'ff00af4d07c36f70' };
+const program = {
+  v: 1,
+  file: 'hello.tal',
+  source: '.code\nmain:\n  ret\n',
+  mode: 'kernel',
+  args: "10 'two words'",
+  stdin: 'abc\n',
+  images: 'ff00af4d07c36f70',
+};
 
 /** What renderer/src/share-link.ts encodeShared makes: #tal= + base64url(deflate-raw(JSON)). */
 function fragmentOf(value: unknown): string {
@@ -23,7 +31,15 @@ function refused(text: unknown, pattern: RegExp): void {
 
 test('share links open in every accepted spelling, yielding only their fragment', () => {
   const fragment = fragmentOf(program);
-  for (const link of [`tal-lab://open${fragment}`, `tal-lab:open${fragment}`, `TAL-LAB://open${fragment}`, `http://127.0.0.1:8080/${fragment}`, `https://lab.example/x?y=1${fragment}`, fragment, `  ${fragment}\n`]) {
+  for (const link of [
+    `tal-lab://open${fragment}`,
+    `tal-lab:open${fragment}`,
+    `TAL-LAB://open${fragment}`,
+    `http://127.0.0.1:8080/${fragment}`,
+    `https://lab.example/x?y=1${fragment}`,
+    fragment,
+    `  ${fragment}\n`,
+  ]) {
     const r = parseLabLink(link);
     assert.ok(r.ok, `${link.slice(0, 40)}: ${r.ok ? '' : r.message}`);
     assert.equal(r.fragment, fragment);

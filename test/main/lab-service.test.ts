@@ -31,7 +31,10 @@ test('checkSource: accepted example with a type-state trace; an unsafe edit is r
   const bad = await router.dispatch('checkSource', { source: hello.replace('mov edx, 14', 'mov edx, 15'), file: 'hello.tal' });
   assert.ok(bad.ok);
   const diags = (bad.value as { ok: boolean; diagnostics: Array<{ code: string; line: number }> }).diagnostics;
-  assert.deepEqual(diags.map((d) => [d.code, d.line]), [['E_SYSCALL_LEN', 19]]);
+  assert.deepEqual(
+    diags.map((d) => [d.code, d.line]),
+    [['E_SYSCALL_LEN', 19]],
+  );
 });
 
 test('listExamples: every tal/examples file with its title', async () => {

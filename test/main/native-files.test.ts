@@ -103,7 +103,11 @@ test('shell IPC: own window only, one payload, strict schemas; handlers see only
     renameNative: (r) => called(`rename ${r.handle}`),
   };
   const page = 'file:///app/dist/renderer/index.html';
-  registerShellIpc(ipc, handlers, ownWindowsPolicy(() => [1], page));
+  registerShellIpc(
+    ipc,
+    handlers,
+    ownWindowsPolicy(() => [1], page),
+  );
   const own = senderEvent({ id: 1, url: page });
   const handle = '123e4567-e89b-42d3-a456-426614174000';
 

@@ -38,16 +38,26 @@ test('a run with more calls than the ring holds: totals, lane and side-by-side a
   assert.deepEqual(run.totals, { trap: 0, direct: 100_001 });
   assert.equal(run.notItemized, 100_001 - 2048);
   assert.equal(run.syscalls.reduce((a, c) => a + c.count, 0) + run.notItemized, 100_001);
-  assert.equal(s.recent.reduce((a, c) => a + c.count, 0), 100_001, 'the lane adds up to the run');
-  assert.deepEqual(s.recent.map((r) => [r.name, r.count]), [
-    [EARLIER_CALLS, 100_001 - 2048],
-    ['getpid', 2047],
-    ['write', 1],
-  ]);
-  assert.deepEqual(s.stats.map((r) => [r.name, r.path, r.count, r.meanNs]), [
-    ['getpid', 'direct', 2047, 200],
-    ['write', 'direct', 1, 5000],
-  ]);
+  assert.equal(
+    s.recent.reduce((a, c) => a + c.count, 0),
+    100_001,
+    'the lane adds up to the run',
+  );
+  assert.deepEqual(
+    s.recent.map((r) => [r.name, r.count]),
+    [
+      [EARLIER_CALLS, 100_001 - 2048],
+      ['getpid', 2047],
+      ['write', 1],
+    ],
+  );
+  assert.deepEqual(
+    s.stats.map((r) => [r.name, r.path, r.count, r.meanNs]),
+    [
+      ['getpid', 'direct', 2047, 200],
+      ['write', 'direct', 1, 5000],
+    ],
+  );
 });
 
 test('the lane keeps at most TRANSITION_WINDOW spans and still adds up to the run', () => {
@@ -55,7 +65,10 @@ test('the lane keeps at most TRANSITION_WINDOW spans and still adds up to the ru
   const lane = laneOf({ pid: 1, path: 'trap', total: 1000, notItemized: 0, calls: [], records }, syscallName);
   assert.equal(lane.length, TRANSITION_WINDOW);
   assert.equal(lane[0]!.name, EARLIER_CALLS);
-  assert.equal(lane.reduce((a, c) => a + c.count, 0), 1000);
+  assert.equal(
+    lane.reduce((a, c) => a + c.count, 0),
+    1000,
+  );
 });
 
 test('every system call number has a name: the checker’s imports and every other call of the kernel', () => {
@@ -84,17 +97,31 @@ const rec = (seq: number, pid: number, nr: number, path: SyscallRecord['path'], 
 
 test('program accounting: the ring overflowed — the lost calls on the program’s path are the program’s, minus talexec’s two in user mode', () => {
   // User mode: 10,000 getpid through int 0x80, the ring kept the last 2,000 of them and the shell's 5 after.
-  const kept = [...Array.from({ length: 2000 }, (_, i) => rec(8000 + i, 7, 20, 'int80')), ...Array.from({ length: 5 }, (_, i) => rec(10_000 + i, 3, 61, i === 2 ? 'int80' : 'sysenter'))];
+  const kept = [
+    ...Array.from({ length: 2000 }, (_, i) => rec(8000 + i, 7, 20, 'int80')),
+    ...Array.from({ length: 5 }, (_, i) => rec(10_000 + i, 3, 61, i === 2 ? 'int80' : 'sysenter')),
+  ];
   // Counters since the baseline: talexec's prctl + execve (int80), the program's 10,000, the shell's one sigreturn.
   const user = accountProgram(kept, 7, 'user', { int80: 2 + 10_000 + 1, sysenter: 12, direct: 0 }, 8005);
   assert.deepEqual([user.total, user.notItemized, user.exact], [10_000, 8000, true]);
-  assert.deepEqual(user.byCall.map((c) => [c.nr, c.count]), [[20, 2000]]);
+  assert.deepEqual(
+    user.byCall.map((c) => [c.nr, c.count]),
+    [[20, 2000]],
+  );
   // Kernel mode: the program's calls are the only direct ones.
   const kernelKept = Array.from({ length: 2048 }, (_, i) => rec(50_000 + i, 9, 20, 'direct'));
   const kernel = accountProgram(kernelKept, 9, 'kernel', { int80: 2, sysenter: 10, direct: 50_000 }, 2000);
   assert.deepEqual([kernel.total, kernel.notItemized], [50_000, 50_000 - 2048]);
   // Nothing lost: exactly the records after talexec's prctl and execve.
-  const whole = [rec(0, 9, 3, 'sysenter', 1), rec(1, 9, 11, 'sysenter'), rec(2, 9, 172, 'int80'), rec(3, 9, 11, 'int80'), rec(4, 9, 20, 'direct', 9), rec(5, 9, 252, 'direct'), rec(6, 3, 114, 'sysenter')];
+  const whole = [
+    rec(0, 9, 3, 'sysenter', 1),
+    rec(1, 9, 11, 'sysenter'),
+    rec(2, 9, 172, 'int80'),
+    rec(3, 9, 11, 'int80'),
+    rec(4, 9, 20, 'direct', 9),
+    rec(5, 9, 252, 'direct'),
+    rec(6, 3, 114, 'sysenter'),
+  ];
   const small = accountProgram(whole, 9, 'kernel', { int80: 2, sysenter: 3, direct: 2 }, 0);
   assert.deepEqual([small.total, small.notItemized, small.byCall.map((c) => c.nr)], [2, 0, [20, 252]]);
 });

@@ -35,13 +35,32 @@ test('save, list, open, save-as refuses to clobber, rename', async () => {
   await ws.write('b.tal', '; b\n', false);
   await rejects(ws.rename('a.tal', 'b.tal'), 'EXISTS', /b\.tal already exists/);
   await ws.rename('a.tal', 'c.tal');
-  assert.deepEqual((await ws.list()).map((f) => f.name), ['b.tal', 'c.tal']);
+  assert.deepEqual(
+    (await ws.list()).map((f) => f.name),
+    ['b.tal', 'c.tal'],
+  );
   await rejects(ws.read('a.tal'), 'NOT_FOUND', /a\.tal does not exist in the workspace/);
 });
 
 test('hostile names: .., separators, absolute paths, NUL, hidden and non-.tal names', async () => {
   const { ws, outside } = await setup();
-  const hostile = ['../outside/secret.tal', '..', '../x.tal', 'sub/x.tal', 'sub\\x.tal', `${outside}/secret.tal`, '/etc/passwd', 'x\0.tal', '.hidden.tal', 'x.tal/', 'x.txt', '', 'x.tal\n', 'con:.tal', ' x.tal'];
+  const hostile = [
+    '../outside/secret.tal',
+    '..',
+    '../x.tal',
+    'sub/x.tal',
+    'sub\\x.tal',
+    `${outside}/secret.tal`,
+    '/etc/passwd',
+    'x\0.tal',
+    '.hidden.tal',
+    'x.tal/',
+    'x.txt',
+    '',
+    'x.tal\n',
+    'con:.tal',
+    ' x.tal',
+  ];
   for (const name of hostile) {
     await rejects(ws.read(name), 'BAD_NAME', /is not a workspace file name/);
     await rejects(ws.write(name, 'pwned', true), 'BAD_NAME', /is not a workspace file name/);
@@ -59,7 +78,10 @@ test('a symlink in the folder is neither read nor written through, nor listed', 
   await rejects(ws.write('link.tal', 'pwned', true), 'NOT_A_FILE', /symbolic link/);
   await rejects(ws.write('link.tal', 'pwned', false), 'EXISTS', /already exists/);
   await rejects(ws.rename('link.tal', 'moved.tal'), 'NOT_A_FILE', /not a file/);
-  assert.deepEqual((await ws.list()).map((f) => f.name), []);
+  assert.deepEqual(
+    (await ws.list()).map((f) => f.name),
+    [],
+  );
   assert.equal(await readFile(path.join(outside, 'secret.tal'), 'utf8'), 'secret');
   assert.deepEqual(await readdir(outside), ['secret.tal']);
 });
@@ -77,5 +99,8 @@ test('through the router: refusals are replies in words, and the payload is boun
   assert.equal(long.ok, false);
   const listed = await router.dispatch('listFiles', {});
   assert.ok(listed.ok);
-  assert.deepEqual((listed.value as WorkspaceListing).files.map((f) => f.name), ['mine.tal']);
+  assert.deepEqual(
+    (listed.value as WorkspaceListing).files.map((f) => f.name),
+    ['mine.tal'],
+  );
 });

@@ -20,7 +20,10 @@ import { join } from 'node:path';
 const programs = [
   ...loadExamples(),
   ...loadCorpus('accept').map((c) => ({ file: c.file, source: c.source })),
-  { file: 'test/soundness/programs/flags-survive-checks.tal', source: readFileSync(join(REPO_ROOT, 'test/soundness/programs/flags-survive-checks.tal'), 'utf8') },
+  {
+    file: 'test/soundness/programs/flags-survive-checks.tal',
+    source: readFileSync(join(REPO_ROOT, 'test/soundness/programs/flags-survive-checks.tal'), 'utf8'),
+  },
 ];
 /** Servers wait for a connection; they are validated up to the wait, not compared. */
 const waits = (s: string): boolean => /\baccept4\b/.test(s);
@@ -50,7 +53,10 @@ describe('real programs under state embedding', { timeout: 600_000 }, () => {
   test('mutants the checker still accepts validate', async () => {
     const t = newTally();
     await mutantBatch(t, 20261202, programs, 150);
-    assert.deepEqual(t.findings.map((f) => `${f.kind}: ${f.message}\n${f.reproducer}`), []);
+    assert.deepEqual(
+      t.findings.map((f) => `${f.kind}: ${f.message}\n${f.reproducer}`),
+      [],
+    );
     assert.ok(t.accepted >= 10, `only ${t.accepted} of ${t.generated} mutants accepted`);
     assert.ok(t.validated >= 10, `only ${t.validated} mutants validated`);
   });

@@ -23,7 +23,28 @@ test('2,000+ generated programs: the checker accepts them and every claim holds 
   assert.ok(t.validated >= 0.95 * t.accepted, `validated ${t.validated} of ${t.accepted} (inconclusive ${t.inconclusive})`);
   // The generator covers the forms it promises (docs/architecture.md): spot-check the families.
   const forms = Object.keys(t.forms).join('\n');
-  for (const f of ['malloc', 'newarray byte, r32', 'unpack', 'pack', 'coerce', 'call label', 'call r32', 'ret imm', 'loop label', 'jecxz label', 'div r32', 'idiv r32', 'shld r32, r32, imm', 'cmovb r32, r32', 'mov m8, imm', 'mov r32, m32', 'add m32, imm']) {
-    assert.ok(forms.split('\n').some((x) => x === f || x.startsWith(`${f} `) || x.startsWith(`${f},`)), `no validated program used '${f}'`);
+  for (const f of [
+    'malloc',
+    'newarray byte, r32',
+    'unpack',
+    'pack',
+    'coerce',
+    'call label',
+    'call r32',
+    'ret imm',
+    'loop label',
+    'jecxz label',
+    'div r32',
+    'idiv r32',
+    'shld r32, r32, imm',
+    'cmovb r32, r32',
+    'mov m8, imm',
+    'mov r32, m32',
+    'add m32, imm',
+  ]) {
+    assert.ok(
+      forms.split('\n').some((x) => x === f || x.startsWith(`${f} `) || x.startsWith(`${f},`)),
+      `no validated program used '${f}'`,
+    );
   }
 });

@@ -28,11 +28,7 @@ async function expectViolation(a: string, b: string, pattern: RegExp, overlooked
 
 describe('the validator reports claims that do not hold', { timeout: 120_000 }, () => {
   test('a constant that is not what the checker claims (S(n))', async () => {
-    await expectViolation(
-      program(['mov eax, 5', 'nop', 'ret']),
-      program(['mov eax, 6', 'nop', 'ret']),
-      /b\.tal:\d+: nop: EAX: S\(5\) \(actual 0x00000006\)/,
-    );
+    await expectViolation(program(['mov eax, 5', 'nop', 'ret']), program(['mov eax, 6', 'nop', 'ret']), /b\.tal:\d+: nop: EAX: S\(5\) \(actual 0x00000006\)/);
   });
 
   test('a bound that does not hold (int<n)', async () => {
@@ -135,7 +131,19 @@ describe('the validator reports claims that do not hold', { timeout: 120_000 }, 
   });
 
   test('the same programs with their own claims validate (the forgeries above are what fails)', async () => {
-    const a = program(['newarray ecx, word, 4', 'mov dword [ecx], 9', 'push 7', 'nop', 'pop eax', 'mov eax, 4', 'cmp eax, 5', 'jb .x', '.x:', '        xor eax, eax', 'ret']);
+    const a = program([
+      'newarray ecx, word, 4',
+      'mov dword [ecx], 9',
+      'push 7',
+      'nop',
+      'pop eax',
+      'mov eax, 4',
+      'cmp eax, 5',
+      'jb .x',
+      '.x:',
+      '        xor eax, eax',
+      'ret',
+    ]);
     const r = await forged(a, a);
     assert.equal(r.status, 0, r.message);
   });

@@ -44,7 +44,10 @@ for (const [name, c] of Object.entries(CASES)) {
 
     test('is accepted with a full trace', () => {
       const r = checkSource(source, `${name}.tal`, { trace: true });
-      assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+      assert.deepEqual(
+        r.diagnostics.filter((d) => d.severity === 'error'),
+        [],
+      );
       assert.ok(r.ok);
       assert.equal(r.trace.length, r.stats.instructions, 'one trace entry per instruction');
     });

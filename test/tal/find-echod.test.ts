@@ -43,7 +43,11 @@ test('find lists the same paths as find(1)', () => {
   const ours = spawnI386Sync(exe, [root], { encoding: 'latin1', timeout: 120_000 });
   assert.equal(ours.status, 0);
   const theirs = spawnSync('find', [root], { encoding: 'latin1' });
-  const sort = (s: string): string[] => s.split('\n').filter((l) => l !== '').sort();
+  const sort = (s: string): string[] =>
+    s
+      .split('\n')
+      .filter((l) => l !== '')
+      .sort();
   assert.deepEqual(sort(ours.stdout), sort(theirs.stdout));
   assert.equal(sort(ours.stdout).length, 30 * 40 + 30 * 2 + 10 * 1 + 3);
 });

@@ -48,6 +48,9 @@ test('the chosen way runs programs, and the command line says how', () => {
 
 test('without qemu-i386 on a host that cannot run i386, the error says what to install', () => {
   const noTools = { PATH: join(work, 'empty'), [I386_HOST_ENV]: 'qemu' };
-  assert.throws(() => chooseI386Host(noTools), (e: unknown) => e instanceof I386HostError && /apt-get install qemu-user/.test(e.message));
+  assert.throws(
+    () => chooseI386Host(noTools),
+    (e: unknown) => e instanceof I386HostError && /apt-get install qemu-user/.test(e.message),
+  );
   assert.throws(() => chooseI386Host({ ...process.env, [I386_HOST_ENV]: 'bochs' }), /must be "native" or "qemu"/);
 });

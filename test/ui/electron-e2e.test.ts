@@ -16,9 +16,17 @@ import { ARTIFACTS } from '../../bench/chromium.js';
 /** The Electron executable as the electron package records it, or why there is none. */
 function electronBinary(): { path: string } | { missing: string } {
   const pkg = path.join(APP_ROOT, 'node_modules', 'electron');
-  if (!existsSync(path.join(pkg, 'package.json'))) return { missing: 'the optional electron package is not installed (npm drops it when its binary download fails; install with ELECTRON_SKIP_BINARY_DOWNLOAD=1 to keep its types)' };
+  if (!existsSync(path.join(pkg, 'package.json')))
+    return {
+      missing:
+        'the optional electron package is not installed (npm drops it when its binary download fails; install with ELECTRON_SKIP_BINARY_DOWNLOAD=1 to keep its types)',
+    };
   const pathFile = path.join(pkg, 'path.txt');
-  if (!existsSync(pathFile)) return { missing: 'the Electron binary was not downloaded (node_modules/electron/path.txt is absent: its postinstall needs GitHub, which this machine cannot reach)' };
+  if (!existsSync(pathFile))
+    return {
+      missing:
+        'the Electron binary was not downloaded (node_modules/electron/path.txt is absent: its postinstall needs GitHub, which this machine cannot reach)',
+    };
   const exe = path.join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim());
   return existsSync(exe) ? { path: exe } : { missing: `Electron binary ${exe} is missing` };
 }
@@ -37,7 +45,10 @@ test('Electron shell: sandboxed window, preload API only, TAL check over IPC', a
   await mkdir(shots, { recursive: true });
 
   // No Node in the page; the lab API is a set of functions, not ipcRenderer.
-  assert.deepEqual(await page.evaluate(() => [typeof (globalThis as { require?: unknown }).require, typeof (globalThis as { process?: unknown }).process]), ['undefined', 'undefined']);
+  assert.deepEqual(await page.evaluate(() => [typeof (globalThis as { require?: unknown }).require, typeof (globalThis as { process?: unknown }).process]), [
+    'undefined',
+    'undefined',
+  ]);
   const apiKeys = await page.evaluate(() => Object.keys((window as unknown as { lab: object }).lab).sort());
   assert.ok(apiKeys.includes('checkSource') && apiKeys.includes('on') && !apiKeys.includes('invoke'), apiKeys.join(','));
 
@@ -45,6 +56,8 @@ test('Electron shell: sandboxed window, preload API only, TAL check over IPC', a
   await page.screenshot({ path: path.join(shots, '01-hello-accepted.png') });
 
   // The preload forwards anything, main validates it.
-  const reply = await page.evaluate(() => (window as unknown as { lab: { checkSource(r: unknown): Promise<unknown> } }).lab.checkSource({ source: '', file: '../../etc/passwd' }));
+  const reply = await page.evaluate(() =>
+    (window as unknown as { lab: { checkSource(r: unknown): Promise<unknown> } }).lab.checkSource({ source: '', file: '../../etc/passwd' }),
+  );
   assert.deepEqual((reply as { ok: boolean; error: { code: string } }).error.code, 'E_BAD_PAYLOAD');
 });

@@ -30,10 +30,29 @@ test('benchmarks view: runs newest first by date and machine, the picker switche
       { id: 'restore', what: 'restoreState of a running guest', unit: 'ms', target: 1000, value: 340, met: true },
     ],
   });
-  await writeBenchReport(benchResultsDir, { startedAt: '2026-09-01T07:30:00.000Z', cpu: 'AMD EPYC 7B13', cores: 8, node: 'v20.11.0', getpid: [2000, 2100, 250], find: [300, 290, 240], echod: [120, 125, 100] });
-  await writeBenchReport(benchResultsDir, { startedAt: '2026-10-15T12:00:00.000Z', cpu: 'Apple M2', cores: 10, node: 'v22.3.0', getpid: [500, 400, 100], find: [50, 60, 45], echod: [90, 95, 92] });
+  await writeBenchReport(benchResultsDir, {
+    startedAt: '2026-09-01T07:30:00.000Z',
+    cpu: 'AMD EPYC 7B13',
+    cores: 8,
+    node: 'v20.11.0',
+    getpid: [2000, 2100, 250],
+    find: [300, 290, 240],
+    echod: [120, 125, 100],
+  });
+  await writeBenchReport(benchResultsDir, {
+    startedAt: '2026-10-15T12:00:00.000Z',
+    cpu: 'Apple M2',
+    cores: 10,
+    node: 'v22.3.0',
+    getpid: [500, 400, 100],
+    find: [50, 60, 45],
+    echod: [90, 95, 92],
+  });
   // An old-format file: no date or machine recorded, dated by its name.
-  await writeFile(path.join(benchResultsDir, 'bench-2026-08-01T00-00-00-000Z.json'), JSON.stringify({ name: 'find', metric: 'kernel-mode speedup', ours: 31.5, unit: '%' }));
+  await writeFile(
+    path.join(benchResultsDir, 'bench-2026-08-01T00-00-00-000Z.json'),
+    JSON.stringify({ name: 'find', metric: 'kernel-mode speedup', ours: 31.5, unit: '%' }),
+  );
 
   const shell = await startWebShell({ paths: { ...resolveLabPaths(), benchResultsDir }, port: 0 });
   t.after(() => shell.close());
@@ -52,7 +71,11 @@ test('benchmarks view: runs newest first by date and machine, the picker switche
   ]);
 
   const ratios = async (): Promise<string[][]> =>
-    page.locator('#bench-ratios tbody tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-experiment')!, r.querySelector('.ours')!.textContent!, r.querySelector('.paper')!.textContent!]));
+    page
+      .locator('#bench-ratios tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => [r.getAttribute('data-experiment')!, r.querySelector('.ours')!.textContent!, r.querySelector('.paper')!.textContent!]),
+      );
   // The newest run: faster trap ÷ kernel from its medians; the paper's 36× getpid, 14% faster find (100/86), echod a difference only.
   assert.deepEqual(await ratios(), [
     ['getpid', '4.38×', '36.0×'],
@@ -64,7 +87,9 @@ test('benchmarks view: runs newest first by date and machine, the picker switche
   await page.getByRole('img', { name: /^echod, paper: no ratio/ }).waitFor();
   assert.equal(await page.locator('.ratio-chart').count(), 1);
   assert.equal(await page.locator('.ratio-chart .axis-one').count(), 1);
-  const goals = await page.locator('#bench-goals tbody tr').evaluateAll((rows) => rows.map((r) => [r.querySelector('th')!.textContent!, r.querySelector('.verdict')!.textContent!]));
+  const goals = await page
+    .locator('#bench-goals tbody tr')
+    .evaluateAll((rows) => rows.map((r) => [r.querySelector('th')!.textContent!, r.querySelector('.verdict')!.textContent!]));
   assert.deepEqual(goals.slice(-2), [
     ['cold boot to a shell prompt', 'MISSED'],
     ['restoreState of a running guest', 'met'],
@@ -89,7 +114,15 @@ test('benchmarks view: runs newest first by date and machine, the picker switche
   assert.equal(await page.locator('#bench-goals-none').count(), 1);
 
   // A new run appears on reload, at the top, and the picked run stays picked.
-  await writeBenchReport(benchResultsDir, { startedAt: '2026-12-01T09:00:00.000Z', cpu: 'Intel(R) Xeon(R) Processor', cores: 2, node: 'v20.20.2', getpid: [600, 600, 200], find: [100, 100, 80], echod: [150, 150, 140] });
+  await writeBenchReport(benchResultsDir, {
+    startedAt: '2026-12-01T09:00:00.000Z',
+    cpu: 'Intel(R) Xeon(R) Processor',
+    cores: 2,
+    node: 'v20.20.2',
+    getpid: [600, 600, 200],
+    find: [100, 100, 80],
+    echod: [150, 150, 140],
+  });
   await page.click('#bench-refresh');
   await page.waitForFunction(() => document.querySelectorAll('#bench-run option').length === 5);
   assert.match((await page.locator('#bench-run option').first().textContent()) ?? '', /^2026-12-01 09:00 UTC/);

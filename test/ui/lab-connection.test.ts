@@ -30,5 +30,8 @@ test('after a dropped connection the page reconnects, says so, and checks again'
   await page.keyboard.press('Home');
   await page.keyboard.type('bogus ');
   await page.waitForFunction(() => document.getElementById('check-state')?.textContent?.startsWith('✗'));
-  assert.deepEqual(b.errors.filter((e) => !/WebSocket/.test(e)), []);
+  assert.deepEqual(
+    b.errors.filter((e) => !/WebSocket/.test(e)),
+    [],
+  );
 });

@@ -31,7 +31,10 @@ function fakeLabShell(): void {
   window.shellEmit = (event, payload) => {
     for (const l of listeners.get(event) ?? []) l(payload);
   };
-  const file = (name: string, source: string) => ({ ok: true, value: { ok: true, file: { handle: '123e4567-e89b-42d3-a456-426614174000', name, source }, message: `saved /home/me/${name}` } });
+  const file = (name: string, source: string) => ({
+    ok: true,
+    value: { ok: true, file: { handle: '123e4567-e89b-42d3-a456-426614174000', name, source }, message: `saved /home/me/${name}` },
+  });
   window.labShell = {
     on(event: string, listener: (payload: unknown) => void) {
       listeners.set(event, [...(listeners.get(event) ?? []), listener]);
@@ -39,7 +42,14 @@ function fakeLabShell(): void {
     },
     async openNative(req: unknown) {
       window.shellCalls.push(['openNative', req]);
-      return { ok: true, value: { ok: true, file: { handle: '123e4567-e89b-42d3-a456-426614174000', name: 'picked.tal', source: '; picked from disk\n.code\n' }, message: 'opened /home/me/picked.tal' } };
+      return {
+        ok: true,
+        value: {
+          ok: true,
+          file: { handle: '123e4567-e89b-42d3-a456-426614174000', name: 'picked.tal', source: '; picked from disk\n.code\n' },
+          message: 'opened /home/me/picked.tal',
+        },
+      };
     },
     async saveNative(req: { source: string }) {
       window.shellCalls.push(['saveNative', req]);
@@ -98,7 +108,6 @@ test('Electron shell, page side: native file dialogs, menu commands, and links o
   assert.match(made.program.source, /^; picked from disk edited\n\.code\n/);
   await page.click('#file-open');
   assert.equal((await calls()).filter(([m]) => m === 'openNative').length, 2, 'the Open… button asks main too');
-
 
   // A link main accepted opens in the editor (after the unsaved prompt) and nothing runs.
   const program = { v: 1, file: 'linked.tal', source: '; from a link\n.code\nmain:\n  ret\n', mode: 'user', args: 'a b', stdin: 'in\n', images: '' };

@@ -18,14 +18,18 @@ test('lab with the guest: console terminal, runs in kernel and user mode, transi
   t.after(() => b.close());
   const { page } = b;
 
-  await page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('vm-state')?.dataset['state'] ?? ''), undefined, { timeout: BOOT_TIMEOUT_MS });
+  await page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('vm-state')?.dataset['state'] ?? ''), undefined, {
+    timeout: BOOT_TIMEOUT_MS,
+  });
   assert.equal(await page.getAttribute('#vm-state', 'data-state'), 'running', (await page.textContent('#vm-state')) ?? '');
   await b.shot('guest-running');
 
   await t.test('ttyS0 is a live console', async () => {
     await page.click('.term-pane[data-port="0"]');
     await page.keyboard.type('echo lab-$((6*7))\n');
-    await page.waitForFunction(() => document.querySelector('.term-pane[data-port="0"] .xterm-rows')?.textContent?.includes('lab-42'), undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('.term-pane[data-port="0"] .xterm-rows')?.textContent?.includes('lab-42'), undefined, {
+      timeout: 20_000,
+    });
     await b.shot('console-echo');
   });
 
@@ -34,13 +38,21 @@ test('lab with the guest: console terminal, runs in kernel and user mode, transi
     await page.waitForFunction(() => /snapshot saved: [\d.]+ MiB/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 30_000 });
     await page.click('.term-pane[data-port="0"]');
     await page.keyboard.type('touch /tmp/after-snapshot; ls /tmp\n');
-    await page.waitForFunction(() => document.querySelector('.term-pane[data-port="0"] .xterm-rows')?.textContent?.includes('after-snapshot'), undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('.term-pane[data-port="0"] .xterm-rows')?.textContent?.includes('after-snapshot'), undefined, {
+      timeout: 20_000,
+    });
     await page.click('#vm-snap-restore');
-    await page.waitForFunction(() => /restored the snapshot in \d+ ms/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => /restored the snapshot in \d+ ms/.test(document.getElementById('status')?.textContent ?? ''), undefined, {
+      timeout: 30_000,
+    });
     // The file made after the snapshot is gone in the restored guest, and the console still answers.
     await page.click('.term-pane[data-port="0"]');
     await page.keyboard.type('clear; test -e /tmp/after-snapshot && echo file-$((1+1))-present || echo file-$((2+2))-absent\n');
-    await page.waitForFunction(() => /file-[24]-(present|absent)/.test(document.querySelector('.term-pane[data-port="0"] .xterm-rows')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => /file-[24]-(present|absent)/.test(document.querySelector('.term-pane[data-port="0"] .xterm-rows')?.textContent ?? ''),
+      undefined,
+      { timeout: 20_000 },
+    );
     assert.match((await page.textContent('.term-pane[data-port="0"] .xterm-rows')) ?? '', /file-4-absent/);
     await b.shot('restored');
   });
@@ -52,7 +64,11 @@ test('lab with the guest: console terminal, runs in kernel and user mode, transi
     await page.waitForFunction(() => document.getElementById('check-state')?.textContent === '✓ accepted');
     await page.fill('#run-args', '20000');
     await page.click('#run-kernel');
-    await page.waitForFunction(() => ['exited', 'refused', 'failed', 'unavailable'].includes(document.getElementById('status')?.dataset['run'] ?? ''), undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => ['exited', 'refused', 'failed', 'unavailable'].includes(document.getElementById('status')?.dataset['run'] ?? ''),
+      undefined,
+      { timeout: 60_000 },
+    );
     assert.equal(await page.getAttribute('#status', 'data-run'), 'exited', (await page.textContent('#status')) ?? '');
     await page.waitForFunction(() => Number(document.getElementById('count-direct')?.textContent?.replace(/,/g, '')) >= 20_000);
     // The swimlane shows the program's own calls: getpid as direct calls, repeated.

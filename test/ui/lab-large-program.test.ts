@@ -29,7 +29,9 @@ test('a 10,000-line program: its disassembly scrolls end to end with the right r
   assert.ok(instructions > LARGE_PROGRAM_LINES, `the listing is the pasted program's and the runtime's: ${instructions} instructions`);
 
   const r = await scrollDisassembly(page);
-  t.diagnostic(`disassembly of ${LARGE_PROGRAM_LINES.toLocaleString('en-US')} lines: opened in ${openMs} ms; ${r.rows} rows scrolled in ${r.steps} steps; frames: median ${r.medianFrameMs.toFixed(1)} ms, 95th percentile ${r.p95FrameMs.toFixed(1)} ms, worst ${r.worstFrameMs.toFixed(1)} ms; long tasks: ${r.longTasks} (longest ${r.longestTaskMs.toFixed(0)} ms)`);
+  t.diagnostic(
+    `disassembly of ${LARGE_PROGRAM_LINES.toLocaleString('en-US')} lines: opened in ${openMs} ms; ${r.rows} rows scrolled in ${r.steps} steps; frames: median ${r.medianFrameMs.toFixed(1)} ms, 95th percentile ${r.p95FrameMs.toFixed(1)} ms, worst ${r.worstFrameMs.toFixed(1)} ms; long tasks: ${r.longTasks} (longest ${r.longestTaskMs.toFixed(0)} ms)`,
+  );
   assert.deepEqual(r.wrongRows, [], 'every step showed the row its position stands for');
   assert.ok(r.rows > LARGE_PROGRAM_LINES, `${r.rows} rows: a label and every instruction`);
   assert.ok(r.firstInstructionRow > 0 && r.firstInstructionRow < 200, `the program's first instruction is row ${r.firstInstructionRow}, after the runtime's`);

@@ -104,7 +104,10 @@ test('layout: the editor at 1024×700, splitters by mouse and keyboard, kept aft
     assert.equal(await s.getAttribute('role'), 'separator');
     assert.equal(await s.getAttribute('tabindex'), '0');
     assert.match((await s.getAttribute('aria-label')) ?? '', /^resize the /);
-    assert.equal(await valueNow(page, name), await size(page, { side: '.right', problems: '#problems', terminals: '#terminals' }[name]!, name === 'side' ? 'width' : 'height'));
+    assert.equal(
+      await valueNow(page, name),
+      await size(page, { side: '.right', problems: '#problems', terminals: '#terminals' }[name]!, name === 'side' ? 'width' : 'height'),
+    );
   }
   assert.equal(await page.getByRole('separator', { name: 'resize the terminals' }).getAttribute('aria-orientation'), 'horizontal');
   assert.equal(await page.getByRole('separator', { name: 'resize the side panels' }).getAttribute('aria-orientation'), 'vertical');
@@ -156,7 +159,11 @@ test('layout: the editor at 1024×700, splitters by mouse and keyboard, kept aft
     await page.focus('#splitter-terminals');
     for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowDown'); // 100 px smaller than the largest
     await drag(page, 'side', 300, 0);
-    const before = { side: await size(page, '.right', 'width'), problems: await size(page, '#problems', 'height'), terminals: await size(page, '#terminals', 'height') };
+    const before = {
+      side: await size(page, '.right', 'width'),
+      problems: await size(page, '#problems', 'height'),
+      terminals: await size(page, '#terminals', 'height'),
+    };
     await page.waitForFunction(() => JSON.parse(localStorage.getItem('tal-lab.session.v1') ?? '{}').panes?.terminals !== undefined);
     const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('tal-lab.session.v1')!).panes);
     assert.deepEqual(stored, { side: `${before.side}px`, problems: `${before.problems}px`, terminals: `${before.terminals}px` });
@@ -164,7 +171,11 @@ test('layout: the editor at 1024×700, splitters by mouse and keyboard, kept aft
     await page.reload();
     await ready(page);
     await page.waitForFunction((h) => document.getElementById('splitter-terminals')?.getAttribute('aria-valuenow') === String(h), before.terminals);
-    const after = { side: await size(page, '.right', 'width'), problems: await size(page, '#problems', 'height'), terminals: await size(page, '#terminals', 'height') };
+    const after = {
+      side: await size(page, '.right', 'width'),
+      problems: await size(page, '#problems', 'height'),
+      terminals: await size(page, '#terminals', 'height'),
+    };
     assert.deepEqual(after, before);
     // A smaller window: the stored sizes give way so the minimums still hold.
     await page.setViewportSize({ width: 900, height: 500 });

@@ -26,7 +26,9 @@ test('run control, stdin, arguments, honest numbers and a dead guest', async (t)
   t.after(() => b.close());
   const { page } = b;
   page.on('dialog', (d) => void d.accept()); // leaving the typed program for an example asks first
-  await page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('vm-state')?.dataset['state'] ?? ''), undefined, { timeout: BOOT_TIMEOUT_MS });
+  await page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('vm-state')?.dataset['state'] ?? ''), undefined, {
+    timeout: BOOT_TIMEOUT_MS,
+  });
   assert.equal(await page.getAttribute('#vm-state', 'data-state'), 'running', (await page.textContent('#vm-state')) ?? '');
   assert.doesNotMatch((await page.textContent('#vm-state')) ?? '', /programs cannot run/, 'the committed guest kernel runs TAL programs');
 
@@ -58,10 +60,15 @@ test('run control, stdin, arguments, honest numbers and a dead guest', async (t)
     await page.waitForFunction(() => document.getElementById('status')?.dataset['run'] === 'stopped', undefined, { timeout: 30_000 });
     const ms = performance.now() - t0;
     t.diagnostic(`Stop to the run's reply: ${ms.toFixed(0)} ms`);
-    assert.match((await page.textContent('#status')) ?? '', /was stopped in kernel mode \(ring 0\) \(exit status 13[07]: SIG(INT|KILL)\); the guest and its files are as they were/);
+    assert.match(
+      (await page.textContent('#status')) ?? '',
+      /was stopped in kernel mode \(ring 0\) \(exit status 13[07]: SIG(INT|KILL)\); the guest and its files are as they were/,
+    );
     await page.click('.term-pane[data-port="0"]');
     await page.keyboard.type('cat /tmp/before-stop; echo files-$((20+1))\n');
-    await page.waitForFunction(() => /kept[^]*files-21/.test(document.querySelector('.term-pane[data-port="0"] .xterm-rows')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => /kept[^]*files-21/.test(document.querySelector('.term-pane[data-port="0"] .xterm-rows')?.textContent ?? ''), undefined, {
+      timeout: 20_000,
+    });
     await b.shot('stopped');
   });
 

@@ -58,7 +58,7 @@ test('web shell: examples, editor, terminals and benchmarks in Chromium', async 
 
   await page.click('#tab-benchmarks');
   await page.waitForSelector('#bench-empty');
-  assert.match(await page.textContent('#bench-empty') ?? '', /npm run bench/);
+  assert.match((await page.textContent('#bench-empty')) ?? '', /npm run bench/);
   await b.shot('benchmarks-empty');
   await writeFile(path.join(benchResultsDir, 'find.json'), JSON.stringify({ name: 'find', metric: 'kernel-mode speedup', ours: 31.5, unit: '%' }));
   await page.click('#bench-refresh');

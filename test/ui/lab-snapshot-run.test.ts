@@ -32,7 +32,9 @@ test('restoring a snapshot during a run: the run is cancelled with a reason, the
   t.after(() => b.close());
   const { page } = b;
   page.on('dialog', (d) => void d.accept());
-  await page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('vm-state')?.dataset['state'] ?? ''), undefined, { timeout: BOOT_TIMEOUT_MS });
+  await page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('vm-state')?.dataset['state'] ?? ''), undefined, {
+    timeout: BOOT_TIMEOUT_MS,
+  });
   assert.equal(await page.getAttribute('#vm-state', 'data-state'), 'running', (await page.textContent('#vm-state')) ?? '');
   const status = async (re: RegExp, timeout = 60_000): Promise<void> => {
     await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('status')?.textContent ?? ''), re.source, { timeout });
@@ -60,7 +62,9 @@ test('restoring a snapshot during a run: the run is cancelled with a reason, the
   assert.ok((await page.textContent('#status'))?.includes(`the run of ${file} in flight was cancelled`));
   assert.equal(await page.isDisabled('#run-stop'), true, 'nothing runs any more');
   assert.equal(await page.isDisabled('#run-kernel'), false, 'Run is offered again');
-  await page.waitForFunction(() => document.querySelector('.term-pane[data-port="0"] .xterm-rows')?.textContent?.includes('was cancelled: the snapshot was restored'));
+  await page.waitForFunction(() =>
+    document.querySelector('.term-pane[data-port="0"] .xterm-rows')?.textContent?.includes('was cancelled: the snapshot was restored'),
+  );
   await b.shot('restored-during-run');
 
   // The guest is the snapshot's: the file written after it has its old text again.

@@ -18,9 +18,16 @@ describe('guest boot and snapshots', { timeout: 600_000 }, () => {
     cold = await launchGuest({ snapshot: 'refresh', onProgress: (p) => seen.push(p.stage) });
     assert.equal(cold.boot.mode, 'cold');
     assert.deepEqual(seen, [...BOOT_STAGES]);
-    assert.deepEqual(cold.boot.stages.map((s) => s.stage), [...BOOT_STAGES]);
+    assert.deepEqual(
+      cold.boot.stages.map((s) => s.stage),
+      [...BOOT_STAGES],
+    );
     const times = cold.boot.stages.map((s) => s.ms);
-    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'stage times increase');
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+      'stage times increase',
+    );
     assert.ok(cold.snapshot && cold.snapshot.bytes > 0);
     const stages = cold.boot.stages.map((s) => `${s.stage} ${s.ms.toFixed(0)} ms`).join(', ');
     t.diagnostic(`cold boot ${cold.boot.totalMs.toFixed(0)} ms (${stages})`);
@@ -51,7 +58,10 @@ describe('guest boot and snapshots', { timeout: 600_000 }, () => {
     others.push(vm);
     const report = await vm.boot({ state: snapshot });
     assert.equal(report.mode, 'restore');
-    assert.deepEqual(report.stages.map((s) => s.stage), ['prompt']);
+    assert.deepEqual(
+      report.stages.map((s) => s.stage),
+      ['prompt'],
+    );
     assert.equal((await vm.exec('cat /tmp/mark; echo $((6 * 7))')).output, 'before\n42\n');
     t.diagnostic(`boot from snapshot (new worker) ${report.totalMs.toFixed(0)} ms`);
     // A resumed guest can itself be saved and rolled back, and its clock and shell keep working.

@@ -49,7 +49,7 @@ describe('9p file delivery and guest memory access', { timeout: 180_000 }, () =>
   });
 
   it('rejects memory ranges outside guest RAM', async () => {
-    const memory = (guest.boot.memoryMiB * 2 ** 20);
+    const memory = guest.boot.memoryMiB * 2 ** 20;
     assert.equal((await rejection(guest.vm.readMemory(memory - 2, 4))).code, 'BAD_ARGUMENT');
     assert.equal((await rejection(guest.vm.writeMemory(-1, Uint8Array.of(0)))).code, 'BAD_ARGUMENT');
   });

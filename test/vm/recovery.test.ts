@@ -45,7 +45,10 @@ describe('recovery when a ring-0 program kills the emulator', { timeout: 300_000
   });
 
   it('runs checked programs in ring 0 again, with a new key', async () => {
-    const built = buildSource('.import write\n.data\nmsg: .bytes "ok\\n"\n.code\nmain: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}\n mov ebx, 1\n mov ecx, msg\n mov edx, 3\n call write\n xor eax, eax\n ret\n', 'ok.tal');
+    const built = buildSource(
+      '.import write\n.data\nmsg: .bytes "ok\\n"\n.code\nmain: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}\n mov ebx, 1\n mov ecx, msg\n mov edx, 3\n call write\n xor eax, eax\n ret\n',
+      'ok.tal',
+    );
     assert.ok(built.ok && built.checked);
     const result = await runner.run({ talo: built.checked, mode: 'kernel' });
     assert.equal(result.status, 'exited', result.output);

@@ -142,7 +142,10 @@ describe('running .talo programs in the guest', { timeout: 180_000 }, () => {
       await guest.vm.exec('echo one > /dev/null');
       const first = await telemetry.readSince(start);
       assert.ok(first.records.length > 0, 'the shell made system calls');
-      assert.deepEqual(first.records.map((r) => r.seq), first.records.map((_, i) => start + i));
+      assert.deepEqual(
+        first.records.map((r) => r.seq),
+        first.records.map((_, i) => start + i),
+      );
       assert.ok(first.records.every((r) => r.path === 'int80' || r.path === 'sysenter'));
       await guest.vm.exec('echo two > /dev/null');
       const second = await telemetry.readSince(first.nextSeq);

@@ -14,7 +14,12 @@ const PATH_INT80 = 1;
 
 /** Guest memory holding one control region; `beforeRingRead` lets the "guest" run just before the ring is copied. */
 class ModelGuest implements GuestMemory {
-  readonly region: ControlRegion = { address: 0x1000, size: CONTROL_HEADER_SIZE + ENTRIES * RECORD_SIZE, ringOffset: CONTROL_HEADER_SIZE, ringEntries: ENTRIES };
+  readonly region: ControlRegion = {
+    address: 0x1000,
+    size: CONTROL_HEADER_SIZE + ENTRIES * RECORD_SIZE,
+    ringOffset: CONTROL_HEADER_SIZE,
+    ringEntries: ENTRIES,
+  };
   readonly bytes = new Uint8Array(this.region.size);
   private readonly view = new DataView(this.bytes.buffer);
   beforeRingRead: () => void = () => undefined;
@@ -50,7 +55,10 @@ describe('telemetry ring reader', () => {
     const guest = new ModelGuest();
     for (let i = 0; i < 5; i++) guest.syscall(7, 20);
     const batch = await new TelemetryReader(guest, guest.region).readSince(0);
-    assert.deepEqual(batch.records.map((r) => r.seq), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      batch.records.map((r) => r.seq),
+      [0, 1, 2, 3, 4],
+    );
     assert.equal(batch.nextSeq, 5);
     assert.equal(batch.dropped, 0);
   });
@@ -65,7 +73,10 @@ describe('telemetry ring reader', () => {
       for (let i = 0; i < 3; i++) guest.syscall(99, 3);
     };
     const batch = await new TelemetryReader(guest, guest.region).readSince(0);
-    assert.deepEqual(batch.records.map((r) => r.seq), [25, 26, 27, 28, 29]);
+    assert.deepEqual(
+      batch.records.map((r) => r.seq),
+      [25, 26, 27, 28, 29],
+    );
     assert.ok(batch.records.every((r) => r.pid === 7 && r.nr === 20));
     assert.equal(batch.dropped, 25);
     assert.equal(batch.nextSeq, 30);
@@ -84,7 +95,10 @@ describe('telemetry ring reader', () => {
     assert.equal(batch.dropped, 6);
     assert.equal(batch.nextSeq, 10);
     const next = await reader.readSince(batch.nextSeq);
-    assert.deepEqual(next.records.map((r) => r.seq), [12, 13, 14, 15, 16, 17, 18, 19]);
+    assert.deepEqual(
+      next.records.map((r) => r.seq),
+      [12, 13, 14, 15, 16, 17, 18, 19],
+    );
     assert.equal(next.dropped, 2);
   });
 
@@ -93,7 +107,10 @@ describe('telemetry ring reader', () => {
     for (let i = 0; i < 3; i++) guest.syscall(7, 20);
     guest.syscall(7, 20, true);
     const batch = await new TelemetryReader(guest, guest.region).readSince(0);
-    assert.deepEqual(batch.records.map((r) => r.seq), [0, 1, 2]);
+    assert.deepEqual(
+      batch.records.map((r) => r.seq),
+      [0, 1, 2],
+    );
     assert.equal(batch.nextSeq, 3);
   });
 
