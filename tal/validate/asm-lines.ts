@@ -4,34 +4,8 @@
 // addresses), and a large program has tens of thousands of them.
 
 import type { MachineInstr, MemOperand, Operand, Reg, SourceLoc } from '../ast.js';
+import { isRegisterName } from '../parser.js';
 import type { Reg32 } from '../types.js';
-
-const REGS: ReadonlySet<string> = new Set([
-  'eax',
-  'ebx',
-  'ecx',
-  'edx',
-  'esi',
-  'edi',
-  'ebp',
-  'esp',
-  'ax',
-  'bx',
-  'cx',
-  'dx',
-  'si',
-  'di',
-  'bp',
-  'sp',
-  'al',
-  'bl',
-  'cl',
-  'dl',
-  'ah',
-  'bh',
-  'ch',
-  'dh',
-]);
 
 export type AsmItem = { label: string } | MachineInstr;
 
@@ -53,14 +27,14 @@ function operand(text: string, rename: ReadonlyMap<string, string>): Operand {
         m.index = scaled[1] as Reg32;
         m.scale = Number(scaled[2]) as 1 | 2 | 4 | 8;
       } else if (/^-?\d+$/.test(term)) m.disp += Number(term);
-      else if (REGS.has(term)) {
+      else if (isRegisterName(term)) {
         if (m.base === undefined) m.base = term as Reg32;
         else m.index = term as Reg32;
       } else m.label = rename.get(term) ?? term;
     }
     return m;
   }
-  if (REGS.has(t)) return { kind: 'reg', reg: t as Reg };
+  if (isRegisterName(t)) return { kind: 'reg', reg: t as Reg };
   if (/^-?\d+$/.test(t)) return { kind: 'imm', value: Number(t) };
   return { kind: 'label', name: rename.get(t) ?? t };
 }
