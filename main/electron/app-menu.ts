@@ -30,7 +30,7 @@ export type MenuRole =
   | 'togglefullscreen';
 
 export type MenuItemSpec =
-  | { label: string; accelerator?: string; action: MenuAction }
+  | { label: string; accelerator?: string; action: MenuAction; pageOwnsKey?: true }
   | { role: MenuRole }
   | { type: 'separator' }
   | { label: string; submenu: MenuItemSpec[] };
@@ -40,6 +40,17 @@ const page = (label: string, command: MenuCommand, accelerator?: string): MenuIt
   label,
   ...(accelerator ? { accelerator } : {}),
   action: { page: command },
+});
+/**
+ * A page command whose key the page binds itself (Ctrl+S in file-menu.ts, Ctrl+Enter in main.ts, which
+ * must also keep the editor from inserting a line): the menu shows the key but does not register it, so
+ * one key press runs the command once, whatever the platform's order of page and menu.
+ */
+const pageKey = (label: string, command: MenuCommand, accelerator: string): MenuItemSpec => ({
+  label,
+  accelerator,
+  action: { page: command },
+  pageOwnsKey: true,
 });
 const shell = (label: string, action: ShellAction, accelerator?: string): MenuItemSpec => ({
   label,
@@ -54,7 +65,7 @@ export function appMenuTemplate(platform: NodeJS.Platform): MenuItemSpec[] {
     page('Open…', 'open', 'CmdOrCtrl+O'),
     shell('Open Link from Clipboard', 'openLinkFromClipboard', 'CmdOrCtrl+Shift+O'),
     separator,
-    page('Save', 'save', 'CmdOrCtrl+S'),
+    pageKey('Save', 'save', 'CmdOrCtrl+S'),
     page('Save As…', 'saveAs', 'CmdOrCtrl+Shift+S'),
     page('Rename…', 'rename', 'F2'),
     separator,
@@ -85,7 +96,7 @@ export function appMenuTemplate(platform: NodeJS.Platform): MenuItemSpec[] {
       submenu: [
         page('Run in Kernel Mode', 'runKernel', 'CmdOrCtrl+Shift+K'),
         page('Run in User Mode', 'runUser', 'CmdOrCtrl+Shift+U'),
-        page('Run Again (Last Mode)', 'runAgain', 'CmdOrCtrl+Enter'),
+        pageKey('Run Again (Last Mode)', 'runAgain', 'CmdOrCtrl+Enter'),
         separator,
         page('Stop', 'stop', 'CmdOrCtrl+.'),
       ],
@@ -98,6 +109,7 @@ export function appMenuTemplate(platform: NodeJS.Platform): MenuItemSpec[] {
 export interface MenuItemOptions {
   label?: string;
   accelerator?: string;
+  registerAccelerator?: boolean;
   role?: MenuRole;
   type?: 'separator';
   click?: () => void;
@@ -108,7 +120,14 @@ export interface MenuItemOptions {
 export function toMenuOptions(items: readonly MenuItemSpec[], onAction: (action: MenuAction) => void): MenuItemOptions[] {
   return items.map((item): MenuItemOptions => {
     if ('submenu' in item) return { label: item.label, submenu: toMenuOptions(item.submenu, onAction) };
-    if ('action' in item) return { label: item.label, ...(item.accelerator ? { accelerator: item.accelerator } : {}), click: () => onAction(item.action) };
+    if ('action' in item) {
+      return {
+        label: item.label,
+        ...(item.accelerator ? { accelerator: item.accelerator } : {}),
+        ...(item.pageOwnsKey ? { registerAccelerator: false } : {}),
+        click: () => onAction(item.action),
+      };
+    }
     return { ...item };
   });
 }

@@ -77,3 +77,11 @@ test('toMenuOptions: nested menus kept, roles passed through, clicks carry the a
   assert.ok(all.some((i) => i.role === 'quit' && i.click === undefined));
   assert.equal(all.find((i) => i.label === 'Save')!.accelerator, 'CmdOrCtrl+S');
 });
+
+test('keys the page binds itself (Ctrl+S, Ctrl+Enter) are shown but not registered by the menu, so one press runs once', () => {
+  const flat = (o: readonly MenuItemOptions[]): MenuItemOptions[] => o.flatMap((i) => [i, ...flat(i.submenu ?? [])]);
+  const all = flat(toMenuOptions(appMenuTemplate('linux'), () => undefined));
+  const unregistered = all.filter((i) => i.registerAccelerator === false).map((i) => i.accelerator);
+  assert.deepEqual(unregistered.sort(), ['CmdOrCtrl+Enter', 'CmdOrCtrl+S']);
+  assert.equal(all.find((i) => i.label === 'Run in Kernel Mode')!.registerAccelerator, undefined);
+});
