@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { build, HELLO, patchedMain, ring0Execs, SLEEPER, type HostileGuest } from './hostile-guest.js';
+import { build, HELLO, patchedMain, ring0Execs, SLEEPER, type HostileGuest } from './forged-image-guest.js';
 
 /** Deterministic random numbers in [0, 1) from a seed (SHA-256 of seed and counter), so a failing case can be replayed. */
 export function rng(seed: number): () => number {

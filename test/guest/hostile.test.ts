@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LaunchedGuest } from '../../main/vm/index.js';
 import { resumeGuest } from '../vm/guest-fixture.js';
-import { armGuest, assertGuestHealthy, build, HELLO, header, openProgram, patchedMain, ring0Execs, SLEEPER, type HostileGuest } from './hostile-guest.js';
+import { armGuest, assertGuestHealthy, build, HELLO, header, openProgram, patchedMain, ring0Execs, SLEEPER, type HostileGuest } from './forged-image-guest.js';
 import { exhaustion, foreignSignature, fuzzedImage, rng, signalsWhileBlocked } from './hostile-cases.js';
 
 let guest: LaunchedGuest;

@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { resumeGuest } from '../vm/guest-fixture.js';
-import { armGuest, assertGuestHealthy } from './hostile-guest.js';
+import { armGuest, assertGuestHealthy } from './forged-image-guest.js';
 import { CASES, rng } from './hostile-cases.js';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '20' }, seed: { type: 'string' } } });

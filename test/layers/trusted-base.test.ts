@@ -2,7 +2,8 @@
 // test keeps the table honest: every path it names exists, and the raw signer
 // (tal/asm/sign.ts, which would sign any bytes with any key) is imported only
 // from files in the table — or from tests that forge signed images on
-// purpose and say so in their names, and the signature format's own test.
+// purpose and say so in their names, and the signature format's own test;
+// nor does any other file compute an HMAC by hand.
 
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -54,4 +55,13 @@ test('only the trusted base (and tests that forge on purpose) imports the raw si
   const outside = importers.filter((f) => !covered(f, trusted) && f !== SIGNATURE_FORMAT_TEST && !/forged/i.test(path.basename(f)));
   assert.deepEqual(outside, []);
   assert.ok(importers.includes('main/vm/signing-key.ts'), 'the key holder signs through the signer');
+});
+
+test('nothing outside the signer computes a signature by hand, unless it forges on purpose and says so', () => {
+  const macs = ['tal', 'main', 'preload', 'renderer', 'bench', 'test']
+    .flatMap(tsFiles)
+    .filter((f) => /\bcreateHmac\(/.test(readFileSync(path.join(APP_ROOT, f), 'utf8')));
+  const outside = macs.filter((f) => f !== SIGNER && f !== SIGNATURE_FORMAT_TEST && !/forged/i.test(path.basename(f)));
+  assert.deepEqual(outside, []);
+  assert.ok(macs.includes(SIGNER));
 });

@@ -10,7 +10,7 @@ import { buildSource } from '../../tal/index.js';
 import { ProgramRunner } from '../../main/runner/index.js';
 import type { LaunchedGuest, VmError } from '../../main/vm/index.js';
 import { resumeGuest } from './guest-fixture.js';
-import { armGuest, patchedMain, type HostileGuest } from '../guest/hostile-guest.js';
+import { armGuest, patchedMain, type HostileGuest } from '../guest/forged-image-guest.js';
 
 // mov esp, 0x1000; push eax: the push faults, and the fault's frame would go onto the same unmapped page.
 const LOSE_THE_STACK = [0xbc, 0x00, 0x10, 0x00, 0x00, 0x50];
