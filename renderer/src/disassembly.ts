@@ -4,7 +4,10 @@
 // row height and a spacer stand for the rest), each placed at its own offset,
 // and scrolling adds only the rows that came into view and drops the ones that
 // left, so a listing of tens of thousands of instructions scrolls as fast as a
-// short one.
+// short one. Nothing here reads layout after writing the page: the viewport's
+// height comes from a ResizeObserver, and a cursor move (which arrives while
+// the editor has just written its own DOM) only schedules the redraw for the
+// next frame, so a big program's results never force a synchronous layout.
 
 import type { BuildReply, ListingLine } from '../../preload/contract.js';
 import { clear, h } from './dom.js';
@@ -25,6 +28,11 @@ export class DisassemblyPane {
   /** The rows in the page, by index. */
   private readonly drawn = new Map<number, HTMLElement>();
   private drawnLinked: number | null = null;
+  /** Each source line's first row, built once per listing (a cursor move looks its row up, not searches for it). */
+  private rowOfLine = new Map<number, number>();
+  /** The scroller's height as last observed (0 while the pane is hidden). */
+  private viewHeight = 0;
+  private frameRequested = false;
 
   constructor(
     private readonly el: HTMLElement,
@@ -33,7 +41,10 @@ export class DisassemblyPane {
     clear(el, h('p', { class: 'muted' }, 'Open this tab after the program checks: it shows the machine code the assembler produced.'));
     this.scroller.append(this.spacer);
     this.scroller.addEventListener('scroll', () => this.draw());
-    new ResizeObserver(() => this.draw()).observe(this.scroller);
+    new ResizeObserver(([entry]) => {
+      this.viewHeight = entry?.contentRect.height ?? 0;
+      this.draw();
+    }).observe(this.scroller);
     this.spacer.addEventListener('click', (ev) => {
       const row = (ev.target as HTMLElement).closest<HTMLElement>('.dis-row[data-line]');
       if (row) this.goToLine(Number(row.dataset['line']));
@@ -44,11 +55,14 @@ export class DisassemblyPane {
     if (!reply.ok) {
       clear(this.el, h('p', { class: 'muted' }, `Not built: ${reply.diagnostics[0]?.message ?? 'the checker rejected the program'}`));
       this.rows = [];
+      this.rowOfLine.clear();
       return;
     }
     this.rows = [];
+    this.rowOfLine.clear();
     for (const line of reply.listing) {
       for (const label of line.labels ?? []) this.rows.push({ label });
+      if (line.sourceLine !== undefined && !this.rowOfLine.has(line.sourceLine)) this.rowOfLine.set(line.sourceLine, this.rows.length);
       this.rows.push({ line });
     }
     clear(
@@ -60,25 +74,37 @@ export class DisassemblyPane {
     this.spacer.style.height = `${this.rows.length * ROW_PX}px`;
     this.spacer.replaceChildren();
     this.drawn.clear();
-    this.draw();
+    this.drawNextFrame();
   }
 
+  /** Marks the rows of a source line and brings the first into view, at the next frame (several moves in one frame cost one redraw). */
   highlightLine(line: number | null): void {
     this.linkedLine = line;
-    if (line !== null) {
-      const i = this.rows.findIndex((r) => 'line' in r && r.line.sourceLine === line);
-      if (i >= 0) {
-        const top = i * ROW_PX;
-        const view = this.scroller.clientHeight;
-        if (top < this.scroller.scrollTop || top + ROW_PX > this.scroller.scrollTop + view) this.scroller.scrollTop = Math.max(0, top - view / 2);
-      }
-    }
-    this.draw();
+    this.drawNextFrame();
+  }
+
+  /** Reads the scroll position and draws at the start of the next frame, before anything else writes the page. */
+  private drawNextFrame(): void {
+    if (this.frameRequested) return;
+    this.frameRequested = true;
+    requestAnimationFrame(() => {
+      this.frameRequested = false;
+      this.scrollToLinked();
+      this.draw();
+    });
+  }
+
+  private scrollToLinked(): void {
+    const i = this.linkedLine === null ? undefined : this.rowOfLine.get(this.linkedLine);
+    if (i === undefined || this.viewHeight === 0) return;
+    const top = i * ROW_PX;
+    const scrollTop = this.scroller.scrollTop;
+    if (top < scrollTop || top + ROW_PX > scrollTop + this.viewHeight) this.scroller.scrollTop = Math.max(0, top - this.viewHeight / 2);
   }
 
   /** Puts the rows in view (plus overscan) in the page: drops the ones that left, adds the ones that came. */
   private draw(): void {
-    const height = this.scroller.clientHeight || 400;
+    const height = this.viewHeight || 400;
     const all = this.rows.length <= RENDER_ALL_ROWS;
     const from = all ? 0 : Math.max(0, Math.floor(this.scroller.scrollTop / ROW_PX) - OVERSCAN);
     const to = all ? this.rows.length : Math.min(this.rows.length, Math.ceil((this.scroller.scrollTop + height) / ROW_PX) + OVERSCAN);
