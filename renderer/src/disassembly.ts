@@ -3,8 +3,8 @@
 // inspected are highlighted). Only the rows in view are in the page (a fixed
 // row height and a spacer stand for the rest), each placed at its own offset,
 // and scrolling adds only the rows that came into view and drops the ones that
-// left, so a listing of tens of thousands of instructions scrolls as fast as a
-// short one. Nothing here reads layout after writing the page: the viewport's
+// left (refilling the elements of the rows that left with the rows that came),
+// so a listing of tens of thousands of instructions scrolls as fast as a short one. Nothing here reads layout after writing the page: the viewport's
 // height comes from a ResizeObserver, and a cursor move (which arrives while
 // the editor has just written its own DOM) only schedules the redraw for the
 // next frame, so a big program's results never force a synchronous layout.
@@ -18,7 +18,7 @@ const OVERSCAN = 30;
 /** Listings up to this many rows are rendered whole (cheap, and every row can be found in the page). */
 const RENDER_ALL_ROWS = 1000;
 
-type Row = { label: string } | { line: ListingLine };
+type Row = { kind: 'label'; label: string } | { kind: 'line'; line: ListingLine };
 
 export class DisassemblyPane {
   private rows: Row[] = [];
@@ -61,9 +61,9 @@ export class DisassemblyPane {
     this.rows = [];
     this.rowOfLine.clear();
     for (const line of reply.listing) {
-      for (const label of line.labels ?? []) this.rows.push({ label });
+      for (const label of line.labels ?? []) this.rows.push({ kind: 'label', label });
       if (line.sourceLine !== undefined && !this.rowOfLine.has(line.sourceLine)) this.rowOfLine.set(line.sourceLine, this.rows.length);
-      this.rows.push({ line });
+      this.rows.push({ kind: 'line', line });
     }
     clear(
       this.el,
@@ -102,7 +102,11 @@ export class DisassemblyPane {
     if (top < scrollTop || top + ROW_PX > scrollTop + this.viewHeight) this.scroller.scrollTop = Math.max(0, top - this.viewHeight / 2);
   }
 
-  /** Puts the rows in view (plus overscan) in the page: drops the ones that left, adds the ones that came. */
+  /**
+   * Puts the rows in view (plus overscan) in the page. Rows that left the view are refilled with the rows that came
+   * into it, in place: scrolling changes text and offsets, not the page's structure, so the browser neither rebuilds
+   * its layout tree nor collects a window of discarded elements every frame.
+   */
   private draw(): void {
     const height = this.viewHeight || 400;
     const all = this.rows.length <= RENDER_ALL_ROWS;
@@ -112,40 +116,58 @@ export class DisassemblyPane {
       this.drawnLinked = this.linkedLine;
       for (const [i, el] of this.drawn) el.classList.toggle('linked', this.isLinked(this.rows[i]!));
     }
+    const spare: Record<Row['kind'], HTMLElement[]> = { label: [], line: [] };
     for (const [i, el] of this.drawn) {
       if (i >= from && i < to) continue;
-      el.remove();
+      spare[el.classList.contains('dis-label') ? 'label' : 'line'].push(el);
       this.drawn.delete(i);
     }
     const added: HTMLElement[] = [];
     for (let i = from; i < to; i++) {
       if (this.drawn.has(i)) continue;
-      const el = this.rowElement(this.rows[i]!);
+      const row = this.rows[i]!;
+      const reused = spare[row.kind].pop();
+      const el = reused ?? (row.kind === 'label' ? h('div', { class: 'dis-label' }) : lineElement());
+      this.fill(el, row);
       el.style.top = `${i * ROW_PX}px`;
       this.drawn.set(i, el);
-      added.push(el);
+      if (!reused) added.push(el);
     }
+    for (const el of [...spare.label, ...spare.line]) el.remove();
     if (added.length > 0) this.spacer.append(...added);
   }
 
   private isLinked(row: Row): boolean {
-    return 'line' in row && row.line.sourceLine !== undefined && row.line.sourceLine === this.linkedLine;
+    return row.kind === 'line' && row.line.sourceLine !== undefined && row.line.sourceLine === this.linkedLine;
   }
 
-  private rowElement(row: Row): HTMLElement {
-    if ('label' in row) return h('div', { class: 'dis-label' }, `${row.label}:`);
+  /** Writes a row's text into an element made by lineElement() (or a label's div). */
+  private fill(el: HTMLElement, row: Row): void {
+    if (row.kind === 'label') {
+      el.textContent = `${row.label}:`;
+      return;
+    }
     const l = row.line;
-    const linked = this.isLinked(row);
-    return h(
-      'div',
-      {
-        class: `dis-row dis-grid${l.runtime ? ' dis-runtime' : ''}${linked ? ' linked' : ''}`,
-        ...(l.sourceLine !== undefined ? { 'data-line': String(l.sourceLine) } : {}),
-      },
-      h('span', { class: 'dis-off' }, l.offset.toString(16).padStart(6, '0')),
-      h('span', { class: 'dis-bytes' }, l.bytes),
-      h('span', { class: 'dis-text' }, l.text, l.annotation ? h('span', { class: 'dis-note' }, `  ; ${l.annotation}`) : null),
-      h('span', { class: 'dis-src' }, l.sourceLine !== undefined ? `line ${l.sourceLine}` : l.runtime ? 'runtime' : ''),
-    );
+    el.className = `dis-row dis-grid${l.runtime ? ' dis-runtime' : ''}${this.isLinked(row) ? ' linked' : ''}`;
+    if (l.sourceLine !== undefined) el.dataset['line'] = String(l.sourceLine);
+    else delete el.dataset['line'];
+    const [off, bytes, text, src] = el.children as unknown as [HTMLElement, HTMLElement, HTMLElement, HTMLElement];
+    off.textContent = l.offset.toString(16).padStart(6, '0');
+    bytes.textContent = l.bytes;
+    (text.firstChild as Text).data = l.text;
+    text.lastElementChild!.textContent = l.annotation ? `  ; ${l.annotation}` : '';
+    src.textContent = l.sourceLine !== undefined ? `line ${l.sourceLine}` : l.runtime ? 'runtime' : '';
   }
+}
+
+/** An instruction row's element: offset, bytes, instruction (a text node and its note) and source, filled by fill(). */
+function lineElement(): HTMLElement {
+  return h(
+    'div',
+    {},
+    h('span', { class: 'dis-off' }),
+    h('span', { class: 'dis-bytes' }),
+    h('span', { class: 'dis-text' }, document.createTextNode(''), h('span', { class: 'dis-note' })),
+    h('span', { class: 'dis-src' }),
+  );
 }
