@@ -88,6 +88,15 @@ function seedOf(seed: number, i: number): number {
   return (Math.imul(seed, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0;
 }
 
+/** Unit i of the batch with this seed: its name and lines (one seed names one batch of programs). */
+export function generatedUnit(seed: number, i: number): { name: string; lines: string[] } {
+  const name = `u${i}`;
+  return { name, lines: generateUnit(new Rng(seedOf(seed, i)), name) };
+}
+
+/** The fixed-seed slice `npm test` validates: batches with seeds 1..batches, of `units` units each. */
+export const FIXED_SLICE = { batches: 44, units: 50 } as const;
+
 async function record(t: Tally, o: Outcome, count: number, origin: string, source: string, opts: CampaignOptions): Promise<void> {
   t.runs++;
   if (o.kind === 'validated') {
@@ -128,8 +137,7 @@ export interface CampaignOptions {
 export async function generatedBatch(t: Tally, seed: number, units: number, opts: CampaignOptions = {}): Promise<void> {
   const kept: { name: string; lines: string[] }[] = [];
   for (let i = 0; i < units; i++) {
-    const name = `u${i}`;
-    const lines = generateUnit(new Rng(seedOf(seed, i)), name);
+    const { name, lines } = generatedUnit(seed, i);
     t.generated++;
     const alone = checkSource(programOf([lines], [name]), `${name}.tal`);
     if (!alone.ok) {

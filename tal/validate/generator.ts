@@ -12,6 +12,8 @@
 // run of the instrumented image validates many units).
 
 import { SUPPORTED_MNEMONICS } from '../asm/index.js';
+import { CONDITIONS } from '../conditions.js';
+import { FORMS, type Form, type OperandKind } from '../instructions.js';
 import type { Reg32 } from '../types.js';
 
 /** A deterministic PRNG (mulberry32), so a seed names a program. */
@@ -51,11 +53,13 @@ type GT =
 
 const REGS: readonly Reg32[] = ['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp'];
 const BYTE_REG: Partial<Record<Reg32, string>> = { eax: 'al', ebx: 'bl', ecx: 'cl', edx: 'dl' };
+const HIGH_BYTE_REG: Partial<Record<Reg32, string>> = { eax: 'ah', ebx: 'bh', ecx: 'ch', edx: 'dh' };
+const WORD_REG: Partial<Record<Reg32, string>> = { eax: 'ax', ebx: 'bx', ecx: 'cx', edx: 'dx', esi: 'si', edi: 'di', ebp: 'bp' };
 const ALU = ['add', 'sub', 'and', 'or', 'xor', 'adc', 'sbb'] as const;
 /** Only forms both the checker and the assembler support: a unit the assembler refuses could not be validated (the campaign reports such programs separately). */
 const SHIFTS = ['shl', 'shr', 'sar', 'rol', 'ror', 'rcl', 'rcr', 'sal'].filter((m) => SUPPORTED_MNEMONICS.includes(m));
-const UNSIGNED_JCC = ['jb', 'jae', 'jbe', 'ja', 'je', 'jne', 'jz', 'jnz', 'jc', 'jnc', 'jnae', 'jnb', 'jna', 'jnbe'] as const;
-const ANY_CC = ['b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'o', 'no', 'p', 'np', 'l', 'ge', 'le', 'g'] as const;
+/** Every condition suffix, aliases included (each alias is its own row of the instruction table). */
+const ANY_CC = Object.keys(CONDITIONS);
 
 const HELPERS = `
 ; h_inc: EAX + 1 (a plain call; everything but EAX is lost to the caller)
@@ -184,8 +188,11 @@ const arith: Snippet = (u) => {
     case 2: {
       const n = u.rng.int(0, 31);
       const s = u.rng.pick(SHIFTS);
-      if (u.isInt('ecx') && r !== 'ecx' && u.rng.chance(0.3)) u.op(`${s} ${r}, cl`);
-      else u.op(`${s} ${r}, ${n}`);
+      if (u.isInt('ecx') && r !== 'ecx' && u.rng.chance(0.3)) {
+        u.op(`${s} ${r}, cl`);
+        break; // a count known only at run time bounds nothing
+      }
+      u.op(`${s} ${r}, ${n}`);
       if (s === 'shr' && n > 0) {
         u.regs.set(r, { k: 'below', n: 2 ** (32 - n) });
         return;
@@ -478,7 +485,7 @@ const branch: Snippet = (u) => {
   // destinations become ints before the branch, so both paths define them
   const touched = Array.from({ length: u.rng.int(1, 3) }, () => u.intDst([r]));
   u.op(`cmp ${r}, ${u.intSrc()}`);
-  u.op(`${u.rng.pick([...UNSIGNED_JCC, 'jl', 'jg', 'js', 'jo', 'jp'])} ${skip}`);
+  u.op(`j${u.rng.pick(ANY_CC)} ${skip}`);
   for (const d of touched) u.op(`${u.rng.pick(ALU)} ${d}, ${u.rng.int(0, 99)}`);
   u.label(skip);
   for (const d of touched) u.regs.set(d, { k: 'int' });
@@ -779,6 +786,124 @@ const nullable: Snippet = (u) => {
   u.regs.delete(q);
 };
 
+/**
+ * The rules an instance of a row can satisfy on integers alone: every operand an int register
+ * (of the row's width), an int field of a tuple, an in-bounds byte of a byte array, or an
+ * immediate. Control, stack and division rows have snippets of their own (above and in the tail).
+ */
+const INT_RULES: ReadonlySet<Form['rule']> = new Set([
+  'mov',
+  'movExtend',
+  'xchg',
+  'binary',
+  'shift',
+  'doubleShift',
+  'unary',
+  'cmp',
+  'test',
+  'multiply',
+  'bswap',
+  'setcc',
+  'cmovcc',
+  'signExtend',
+  'nop',
+]);
+const INT_FORMS: readonly Form[] = FORMS.filter(
+  (f) => INT_RULES.has(f.rule) && !(f.rule === 'multiply' && f.operands.length === 1) && !f.operands.includes('m') && !f.implicitReads.includes('esp'),
+);
+
+/** An immediate the classifier files under `kind` (not under a shorter form of the same mnemonic). */
+function immediate(rng: Rng, kind: OperandKind, f: Form): number {
+  switch (kind) {
+    case 'one':
+      return 1;
+    case 'count8':
+      return rng.int(2, 31);
+    case 'simm8':
+      return rng.int(-128, 127);
+    case 'imm8':
+      return rng.int(0, 255);
+    case 'imm16':
+      return f.mnemonic === 'mov' || f.mnemonic === 'test' ? rng.int(0, 65535) : rng.int(128, 65535);
+    default:
+      return f.mnemonic === 'mov' || f.mnemonic === 'test' || f.rule === 'multiply'
+        ? rng.pick([rng.int(0, 1000), 0x7fffffff, -1])
+        : rng.pick([1000, 65536, 0x12345678, -4096]);
+  }
+}
+
+/**
+ * One instance of a random row of the instruction table on integers, so every form is generated
+ * (the coverage test test/soundness/form-coverage.test.ts holds the generator to it). Registers are
+ * ints of the row's width (8-bit: the low or high byte of EAX..EDX; 16-bit: AX..BP); an 8-bit
+ * memory operand is a byte of a byte array at a constant index below its known length; a 32-bit one
+ * an int field of a tuple. Whatever the row writes is an int afterwards.
+ */
+const anyForm: Snippet = (u) => {
+  const f = u.rng.pick(INT_FORMS);
+  const written: Reg32[] = [...f.implicitWrites];
+  // registers the row names itself: a pointer there would be overwritten by ensureInt, so it is not used for memory
+  const fixed = new Set<Reg32>([...f.implicitReads, ...f.implicitWrites]);
+  for (const k of f.operands) if (k === 'AL' || k === 'AX' || k === 'EAX') fixed.add('eax');
+  if (f.operands.includes('CL')) fixed.add('ecx');
+  const knownBytes = (t: GT): boolean => t.k === 'bytes' && t.n !== undefined && t.n > 0;
+  // a row with a memory operand gets an object to address more often than the model happens to hold one
+  if (f.operands.includes('r/m8') && u.pointer('bytes', knownBytes) === undefined && u.rng.chance(0.6)) {
+    const r = u.anyReg([...fixed]);
+    const n = u.rng.int(1, 40);
+    u.op(`newarray ${r}, byte, ${n}`);
+    u.regs.set(r, { k: 'bytes', n });
+  }
+  if (f.operands.includes('r/m32') && u.pointer('tuple') === undefined && u.rng.chance(0.6)) {
+    const r = u.anyReg([...fixed]);
+    u.op(`mov ${r}, dt0`);
+    u.regs.set(r, DATA_TYPES.dt0!);
+  }
+  const bytes = u.pointer('bytes', knownBytes);
+  const tuple = u.pointer('tuple');
+  const mem = new Set([bytes, tuple].filter((r): r is Reg32 => r !== undefined && !fixed.has(r)));
+  for (const r of f.implicitReads) u.ensureInt(r);
+  const ops = f.operands.map((k, i) => {
+    const writes = f.writes.includes(i);
+    // `add r8, r/m8` with a register there is filed under `add r/m8, r8`: a second-position r/m is mostly memory
+    const viaMemory = i > 0 ? 0.9 : 0.5;
+    const reg = (names: Partial<Record<Reg32, string>>, fixed?: Reg32): string => {
+      const r = fixed ?? u.rng.pick(REGS.filter((x) => names[x] !== undefined && !mem.has(x)));
+      u.ensureInt(r);
+      if (writes) written.push(r);
+      return names[r]!;
+    };
+    switch (k) {
+      case 'r8':
+        return reg(u.rng.chance(0.2) ? HIGH_BYTE_REG : BYTE_REG);
+      case 'AL':
+        return reg(BYTE_REG, 'eax');
+      case 'CL':
+        return reg(BYTE_REG, 'ecx');
+      case 'r16':
+        return reg(WORD_REG);
+      case 'AX':
+        return reg(WORD_REG, 'eax');
+      case 'r32':
+        return reg({ eax: 'eax', ebx: 'ebx', ecx: 'ecx', edx: 'edx', esi: 'esi', edi: 'edi', ebp: 'ebp' });
+      case 'EAX':
+        return reg({ eax: 'eax' }, 'eax');
+      case 'r/m8':
+        if (bytes !== undefined && mem.has(bytes) && u.rng.chance(viaMemory))
+          return `byte [${bytes} + ${u.rng.int(0, (u.regs.get(bytes) as { n: number }).n - 1)}]`;
+        return reg(BYTE_REG);
+      case 'r/m32':
+        if (tuple !== undefined && mem.has(tuple) && u.rng.chance(viaMemory))
+          return `dword [${tuple} + ${4 * u.rng.int(0, (u.regs.get(tuple) as { n: number }).n - 1)}]`;
+        return reg({ eax: 'eax', ebx: 'ebx', ecx: 'ecx', edx: 'edx', esi: 'esi', edi: 'edi', ebp: 'ebp' });
+      default:
+        return String(immediate(u.rng, k, f));
+    }
+  });
+  u.op(ops.length === 0 ? f.mnemonic : `${f.mnemonic} ${ops.join(', ')}`);
+  for (const r of written) u.regs.set(r, { k: 'int' });
+};
+
 function shuffle<T>(rng: Rng, xs: T[]): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
     const j = rng.int(0, i);
@@ -806,6 +931,7 @@ const SNIPPETS: readonly [Snippet, number][] = [
   [wide16, 1],
   [nullable, 1],
   [selfAddressed, 1],
+  [anyForm, 6],
 ];
 const TOTAL = SNIPPETS.reduce((s, [, w]) => s + w, 0);
 
@@ -827,7 +953,11 @@ export function generateUnit(rng: Rng, name: string): string[] {
   for (let k = 0; k < n; k++) snippet(rng)(u);
   if (u.slots.length > 0) u.op(`add esp, ${4 * u.slots.length}`);
   if (!u.isInt('eax')) u.op('mov eax, 0');
-  u.op('ret');
+  if (rng.chance(0.1)) {
+    // a tail call through a register: h_inc returns to this unit's caller
+    u.op('mov ecx, h_inc');
+    u.op('jmp ecx');
+  } else u.op('ret');
   return [`${name}: ${UNIT_TYPE}`, ...u.lines];
 }
 

@@ -8,14 +8,11 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { generatedBatch, newTally } from '../../tal/validate/campaign.js';
-
-const BATCHES = 44;
-const UNITS = 50;
+import { FIXED_SLICE, generatedBatch, newTally } from '../../tal/validate/campaign.js';
 
 test('2,000+ generated programs: the checker accepts them and every claim holds when they run', { timeout: 1_800_000 }, async () => {
   const t = newTally();
-  for (let b = 0; b < BATCHES; b++) await generatedBatch(t, 1 + b, UNITS, { minimize: false });
+  for (let b = 0; b < FIXED_SLICE.batches; b++) await generatedBatch(t, 1 + b, FIXED_SLICE.units, { minimize: false });
   const detail = t.findings.map((f) => `${f.kind}: ${f.message}\n${f.reproducer}`).join('\n\n');
   assert.equal(t.findings.length, 0, detail);
   assert.ok(t.accepted >= 2000, `only ${t.accepted} of ${t.generated} accepted (${JSON.stringify(t.rejectCodes)})`);
