@@ -60,8 +60,8 @@ export interface ReadTaloOptions {
 export const TALO_MAGIC = 'TALO';
 export const SIGNATURE_MAGIC = 'TSIG';
 
-// Header field offsets (docs/talo.md, "Header").
-const H = {
+// Header field offsets (docs/talo.md, "Header"); tests corrupt images field by field through them.
+export const TALO_HEADER = {
   magic: 0,
   version: 4,
   headerSize: 6,
@@ -87,6 +87,7 @@ const H = {
   checkerVersion: 112,
   reserved: 116,
 } as const;
+const H = TALO_HEADER;
 const DIGEST_SIZE = 32;
 const RESERVED_SIZE = 12;
 

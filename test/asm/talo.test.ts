@@ -7,32 +7,14 @@ import { describe, it } from 'node:test';
 import { type TaloImage, HEADER_SIZE, TRAILER_SIZE } from '../../tal/asm/image.js';
 import { linkImage } from '../../tal/asm/link.js';
 import { signTalo, verifyTalo } from '../../tal/asm/sign.js';
-import { TaloFormatException, readTalo, writeTalo } from '../../tal/asm/talo.js';
+import { TALO_HEADER, TaloFormatException, readTalo, writeTalo } from '../../tal/asm/talo.js';
 import { syscallByName, SYSCALLS } from '../../tal/syscalls.js';
 import { assembleOk, mixedProgram } from './samples.js';
 
 const image = assembleOk(mixedProgram(), 'mixed source');
 const bytes = writeTalo(image);
 const header = (at: number): number => new DataView(bytes.buffer).getUint32(at, true);
-const H = {
-  totalSize: 12,
-  codeOff: 16,
-  codeSize: 20,
-  codeVaddr: 24,
-  dataOff: 28,
-  dataSize: 32,
-  dataVaddr: 36,
-  heapSize: 40,
-  heapVaddr: 44,
-  stackSize: 48,
-  entry: 52,
-  relocOff: 56,
-  relocCount: 60,
-  importOff: 64,
-  importCount: 68,
-  linesOff: 72,
-  linesCount: 76,
-};
+const H = TALO_HEADER;
 
 function corrupt(edit: (b: Uint8Array, v: DataView) => Uint8Array | void): Uint8Array {
   const b = bytes.slice();
