@@ -44,10 +44,12 @@ export interface ExperimentReport {
     instructions?: Summary;
     samples: Array<{ value: number; instructions: number }>;
   }>;
-  /** Absent when kernel mode (or every user mode) could not run. */
+  /** Absent when kernel mode (or every user mode) could not run, or when noise swamped a median. */
   comparison?: Comparison;
   /** For experiments without kernel mode: how much cheaper the faster trap path is than the other. */
   trapComparison?: { faster: ExecMode; timesCheaper: number };
+  /** Why the modes that ran were not compared: a per-call time (a loop minus an empty loop) that host noise pushed to zero or below has no ratio. */
+  unresolved?: string;
 }
 
 export interface BenchPointOut {
@@ -78,10 +80,17 @@ export interface BenchReport {
   points: BenchPointOut[];
 }
 
+/** Modes whose median is not above zero: no ratio with them means anything. */
+function unresolvedModes(modes: readonly ModeResult[]): string | undefined {
+  const bad = modes.filter((m) => m.value && !(m.value.median > 0));
+  if (bad.length === 0) return undefined;
+  return `not compared: the median of ${bad.map((m) => `${m.mode} (${m.value!.median})`).join(', ')} is not above zero; host noise swamped the difference — run more cycles`;
+}
+
 export function compare(result: ExperimentResult): Comparison | undefined {
   const kernel = result.modes.find((m) => m.mode === 'kernel' && m.value);
   const users = result.modes.filter((m) => USER_MODES.includes(m.mode) && m.value);
-  if (!kernel || users.length === 0) return undefined;
+  if (!kernel || users.length === 0 || unresolvedModes([kernel, ...users])) return undefined;
   const faster = users.reduce((a, b) => (b.value!.median < a.value!.median ? b : a));
   const user = faster.value!.median;
   const k = kernel.value!.median;
@@ -125,10 +134,12 @@ export function experimentReport(result: ExperimentResult): ExperimentReport {
       samples: m.samples,
     })),
   };
+  const measured = result.modes.filter((m) => m.value);
+  const unresolved = unresolvedModes(measured);
   const comparison = compare(result);
   if (comparison) report.comparison = comparison;
+  else if (unresolved && measured.length >= 2) report.unresolved = unresolved;
   else if (!exp.modes.includes('kernel')) {
-    const measured = result.modes.filter((m) => m.value);
     if (measured.length === 2) {
       const [a, b] = measured as [ModeResult, ModeResult];
       const [fast, slow] = a.value!.median <= b.value!.median ? [a, b] : [b, a];
@@ -172,6 +183,7 @@ const MEASURE_PHRASES: Readonly<Record<Measure, string>> = {
 function describeComparison(e: ExperimentReport): string {
   const c = e.comparison;
   if (!c) {
+    if (e.unresolved) return e.unresolved;
     if (e.trapComparison) return `${MODE_LABELS[e.trapComparison.faster]} ${fmt(e.trapComparison.timesCheaper)}× cheaper than the other trap`;
     const missing = e.modes.find((m) => m.mode === 'kernel' && m.unavailable !== undefined);
     return missing ? 'kernel mode not run' : 'n/a';

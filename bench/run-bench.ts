@@ -149,6 +149,7 @@ export async function runBench(options: BenchOptions): Promise<{ report: BenchRe
     for (const r of reports) {
       const t = r.comparison?.target;
       if (t && !t.met) notes.push(`${r.id}: target missed (${t.text}); npm run bench:profile shows where the guest instructions go`);
+      if (r.unresolved) notes.push(`${r.id}: ${r.unresolved}`);
     }
     const uname = (await guest.check('uname -r')).output.trim();
     const report: BenchReport = {

@@ -29,6 +29,7 @@ const experiment = z.object({
   title: z.string().max(200),
   unit: z.string().max(16),
   modes: z.array(z.object({ mode: z.string().max(32), unavailable: z.string().max(1000).optional() })),
+  unresolved: z.string().max(1000).optional(),
   comparison: z
     .object({
       fasterTrap: z.string().max(32),
@@ -120,7 +121,7 @@ function fullRun(file: string, r: z.infer<typeof report>): BenchRun {
     const c = e.comparison;
     const ours = c
       ? { ours: c.user / c.kernel, oursBasis: `${c.fasterTrap} ${fmt(c.user)} ${e.unit} ÷ kernel ${fmt(c.kernel)} ${e.unit}` }
-      : { oursBasis: `kernel mode not run${kernel.unavailable ? `: ${kernel.unavailable}` : ''}` };
+      : { oursBasis: e.unresolved ?? `kernel mode not run${kernel.unavailable ? `: ${kernel.unavailable}` : ''}` };
     ratios.push({ experiment: e.id, title: e.title, ...ours, ...paperRatio(e.id) });
     if (c?.target) goals.push({ what: e.title, measured: achieved(c.target.measure, c.target.achieved, e.unit), target: c.target.text, met: c.target.met });
   }

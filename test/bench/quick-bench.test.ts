@@ -36,7 +36,9 @@ test('the quick benchmark runs every experiment and writes a report the lab can 
       assert.equal(m.samples.length, 1, 'quick mode: one cycle');
       assert.ok(m.instructions!.median > 0, `${e.id} ${m.mode} instructions`);
     }
-    if (kernelRan && e.modes.some((m) => m.mode === 'kernel')) assert.ok(e.comparison, `${e.id} compared`);
+    // Compared, or (a per-call median that noise pushed to zero or below) said why not, and the report stays readable.
+    const positive = e.modes.every((m) => m.value === undefined || m.value.median > 0);
+    if (kernelRan && e.modes.some((m) => m.mode === 'kernel')) assert.ok(positive ? e.comparison : e.unresolved && !e.comparison, `${e.id} compared`);
   }
   if (!kernelRan) assert.ok(report.notes.some((n) => n.includes('kernel mode not measured')));
   assert.deepEqual(

@@ -72,6 +72,46 @@ test('kernel mode is compared with the faster of the two trap paths', () => {
   assert.equal(compare(result(experiment('find'), { user: [1], 'user-sysenter': [1] }, { kernel: 'no loader' })), undefined);
 });
 
+test('a per-call median that noise pushed to zero or below is not compared, and the report says why and stays readable', async () => {
+  const getpid = experiment('getpid', { unit: 'ns', headline: 'times-cheaper' });
+  const trap = experiment('getpid-c', { modes: ['user', 'user-sysenter'], unit: 'ns', headline: 'times-cheaper' });
+  const cases = [
+    experimentReport(result(getpid, { user: [300], 'user-sysenter': [250], kernel: [-4] })),
+    experimentReport(result(getpid, { user: [0], 'user-sysenter': [250], kernel: [12] })),
+    experimentReport(result(trap, { user: [700], 'user-sysenter': [0] })),
+  ];
+  for (const r of cases) {
+    assert.equal(r.comparison, undefined);
+    assert.equal(r.trapComparison, undefined, 'no ratio with a zero denominator');
+    assert.match(r.unresolved ?? '', /not above zero/);
+  }
+  assert.match(cases[0]!.unresolved!, /kernel \(-4\)/);
+  assert.match(formatTable(tableRows({ experiments: cases } as BenchReport)), /not compared: the median of kernel/);
+  const dir = await mkdtemp(path.join(tmpdir(), 'tal-bench-unresolved-'));
+  const report: BenchReport = {
+    format: 1,
+    kind: 'tal-lab-bench',
+    startedAt: '2026-01-02T03:04:05.678Z',
+    finishedAt: '2026-01-02T03:14:05.678Z',
+    quick: true,
+    host: { cpu: 'test' },
+    guest: { kernel: 'test' },
+    launcher: 'test',
+    params: { ...QUICK_PARAMS },
+    experiments: cases,
+    toolchain: [],
+    firstOutput: [],
+    bounds: [],
+    notes: [],
+    points: benchPoints(cases, []),
+  };
+  await writeReport(report, dir);
+  const read = await readBenchResults(dir);
+  assert.deepEqual(read.problems, []);
+  assert.match(read.runs[0]!.ratios[0]!.oursBasis ?? '', /not above zero/);
+  assert.equal(read.runs[0]!.ratios[0]!.ours, undefined);
+});
+
 test('points for the benchmarks view pass its reader, with the paper figure paired by name', async () => {
   const getpid = experiment('getpid', {
     unit: 'ns',
