@@ -11,7 +11,17 @@ import { test } from 'node:test';
 import { readBenchResults } from '../../main/app/bench-results.js';
 import { BenchError, numberField, parseToolLine, shellQuote } from '../../bench/bench-guest.js';
 import type { Experiment } from '../../bench/experiments/experiment.js';
-import { benchPoints, compare, experimentReport, formatMarkdown, formatTable, tableRows, writeReport, type BenchReport } from '../../bench/report.js';
+import {
+  benchPoints,
+  compare,
+  experimentReport,
+  formatMarkdown,
+  formatTable,
+  tableRows,
+  writeReport,
+  type BenchReport,
+  type ExperimentReport,
+} from '../../bench/report.js';
 import { parseBenchArgs, QUICK_PARAMS } from '../../bench/run-bench.js';
 import type { ExperimentResult } from '../../bench/schedule.js';
 import { percentLower, summarize } from '../../bench/stats.js';
@@ -55,6 +65,28 @@ function result(exp: Experiment, values: Partial<Record<ExecMode, number[]>>, un
   };
 }
 
+/** A report of these experiments, as run-bench writes it, with the fields a test cares about overridden. */
+function benchReport(experiments: ExperimentReport[], over: Partial<BenchReport> = {}): BenchReport {
+  return {
+    format: 1,
+    kind: 'tal-lab-bench',
+    startedAt: '2026-01-02T03:04:05.678Z',
+    finishedAt: '2026-01-02T03:14:05.678Z',
+    quick: false,
+    host: { cpu: 'test' },
+    guest: { kernel: 'test' },
+    launcher: 'test',
+    params: { ...QUICK_PARAMS },
+    experiments,
+    toolchain: [],
+    firstOutput: [],
+    bounds: [],
+    notes: [],
+    points: benchPoints(experiments, []),
+    ...over,
+  };
+}
+
 test('kernel mode is compared with the faster of the two trap paths', () => {
   const c = compare(result(experiment('find'), { user: [120, 100, 110], 'user-sysenter': [100, 90, 95], kernel: [70, 80, 75] }))!;
   assert.equal(c.fasterTrap, 'user-sysenter');
@@ -86,26 +118,9 @@ test('a per-call median that noise pushed to zero or below is not compared, and 
     assert.match(r.unresolved ?? '', /not above zero/);
   }
   assert.match(cases[0]!.unresolved!, /kernel \(-4\)/);
-  assert.match(formatTable(tableRows({ experiments: cases } as BenchReport)), /not compared: the median of kernel/);
+  assert.match(formatTable(tableRows(benchReport(cases))), /not compared: the median of kernel/);
   const dir = await mkdtemp(path.join(tmpdir(), 'tal-bench-unresolved-'));
-  const report: BenchReport = {
-    format: 1,
-    kind: 'tal-lab-bench',
-    startedAt: '2026-01-02T03:04:05.678Z',
-    finishedAt: '2026-01-02T03:14:05.678Z',
-    quick: true,
-    host: { cpu: 'test' },
-    guest: { kernel: 'test' },
-    launcher: 'test',
-    params: { ...QUICK_PARAMS },
-    experiments: cases,
-    toolchain: [],
-    firstOutput: [],
-    bounds: [],
-    notes: [],
-    points: benchPoints(cases, []),
-  };
-  await writeReport(report, dir);
+  await writeReport(benchReport(cases, { quick: true }), dir);
   const read = await readBenchResults(dir);
   assert.deepEqual(read.problems, []);
   assert.match(read.runs[0]!.ratios[0]!.oursBasis ?? '', /not above zero/);
@@ -134,26 +149,13 @@ test('points for the benchmarks view pass its reader, with the paper figure pair
     experimentReport(result(trap, { user: [700], 'user-sysenter': [600] })),
   ];
   assert.equal(reports[3]!.trapComparison?.faster, 'user-sysenter');
-  const report: BenchReport = {
-    format: 1,
-    kind: 'tal-lab-bench',
-    startedAt: '2026-01-02T03:04:05.678Z',
-    finishedAt: '2026-01-02T03:14:05.678Z',
-    quick: false,
-    host: { cpu: 'test' },
-    guest: { kernel: 'test' },
-    launcher: 'test',
-    params: { ...QUICK_PARAMS },
-    experiments: reports,
-    toolchain: [],
-    firstOutput: [],
+  const report = benchReport(reports, {
     bounds: [
       { id: 'restore', what: 'restoreState of a running guest', unit: 'ms', target: 1000, value: 340, met: true },
       { id: 'cold-boot', what: 'cold boot to a shell prompt', unit: 'ms', target: 8000, value: 24_000, met: false },
     ],
     notes: ['kernel mode not measured for find'],
-    points: benchPoints(reports, []),
-  };
+  });
   const dir = await mkdtemp(path.join(tmpdir(), 'tal-bench-report-'));
   const written = await writeReport(report, dir);
   assert.deepEqual((await readdir(dir)).sort(), ['bench-2026-01-02T03-04-05-678Z.json', 'bench-2026-01-02T03-04-05-678Z.md', 'latest.json', 'latest.md']);
