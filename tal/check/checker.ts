@@ -55,10 +55,14 @@ function checkDescent(env: Env, before: number, after: number, guardSlots: numbe
   }
 }
 
-function step(s: State, ins: Instr, ctx: RuleCtx): StepOut {
+type Classified = ReturnType<typeof ruleFor>;
+
+/** `classified` caches the instruction's row, rule and encoded form: they depend on the instruction only, so loops re-check without re-classifying. */
+function step(s: State, ins: Instr, ctx: RuleCtx, classified: (Classified | undefined)[], i: number): StepOut {
   if (ins.kind === 'machine') {
-    const { rule, ins: encoded } = ruleFor(ins);
-    return rule(s, encoded, ctx, snapshot(s));
+    let found = classified[i];
+    if (found === undefined) classified[i] = found = ruleFor(ins);
+    return found.rule(s, found.ins, ctx, snapshot(s));
   }
   return pseudoRule(s, ins, ctx.env);
 }
@@ -121,6 +125,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     return info?.kind === 'code' && info.type !== undefined ? stateOfCodeType(info.type) : undefined;
   });
   const visits = new Array<number>(blocks.length).fill(0);
+  const classified: (Classified | undefined)[][] = blocks.map(() => []);
   const traces = new Map<number, TypeStateEntry[]>();
   const pending = new PendingBlocks(blocks.length);
   entryStates.forEach((s, i) => s !== undefined && pending.add(i));
@@ -162,7 +167,9 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     // Slots on the stack when the label's stack guard ran.
     const guardSlots = s.stack.depth;
     let stopped: number | undefined;
-    for (const [i, ins] of block.instrs.entries()) {
+    const instrs = block.instrs;
+    for (let i = 0; i < instrs.length; i++) {
+      const ins = instrs[i]!;
       try {
         // Inside the try: the trace spends work too, and running out is a diagnostic.
         if (opts.trace === true && traceChars < LIMITS.traceChars) {
@@ -180,7 +187,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
             });
         }
         spend(COST.instruction);
-        const out = step(s, ins, ctx);
+        const out = step(s, ins, ctx, classified[b]!, i);
         if (out.next !== undefined && out.next.stack.depth * 4 > env.stackBytes) {
           throw new CheckError('E_STACK_LIMIT', `the stack would hold at least ${out.next.stack.depth * 4} bytes, more than the program's ${env.stackBytes}`, {
             hint: 'keep less on the stack, or raise it with .stack N',
