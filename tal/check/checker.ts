@@ -55,14 +55,10 @@ function checkDescent(env: Env, before: number, after: number, guardSlots: numbe
   }
 }
 
-type Classified = ReturnType<typeof ruleFor>;
-
-/** `classified` caches the instruction's row, rule and encoded form: they depend on the instruction only, so loops re-check without re-classifying. */
-function step(s: State, ins: Instr, ctx: RuleCtx, classified: (Classified | undefined)[], i: number): StepOut {
+function step(s: State, ins: Instr, ctx: RuleCtx): StepOut {
   if (ins.kind === 'machine') {
-    let found = classified[i];
-    if (found === undefined) classified[i] = found = ruleFor(ins);
-    return found.rule(s, found.ins, ctx, snapshot(s));
+    const { rule, ins: encoded } = ruleFor(ins);
+    return rule(s, encoded, ctx, snapshot(s));
   }
   return pseudoRule(s, ins, ctx.env);
 }
@@ -125,7 +121,6 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     return info?.kind === 'code' && info.type !== undefined ? stateOfCodeType(info.type) : undefined;
   });
   const visits = new Array<number>(blocks.length).fill(0);
-  const classified: (Classified | undefined)[][] = blocks.map(() => []);
   const traces = new Map<number, TypeStateEntry[]>();
   const pending = new PendingBlocks(blocks.length);
   entryStates.forEach((s, i) => s !== undefined && pending.add(i));
@@ -187,7 +182,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
             });
         }
         spend(COST.instruction);
-        const out = step(s, ins, ctx, classified[b]!, i);
+        const out = step(s, ins, ctx);
         if (out.next !== undefined && out.next.stack.depth * 4 > env.stackBytes) {
           throw new CheckError('E_STACK_LIMIT', `the stack would hold at least ${out.next.stack.depth * 4} bytes, more than the program's ${env.stackBytes}`, {
             hint: 'keep less on the stack, or raise it with .stack N',

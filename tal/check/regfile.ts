@@ -69,6 +69,13 @@ export class RegFile implements Map<Reg32, WordType> {
     this.count = 0;
   }
 
+  /** Whether every register holds the identical type object in both (or nothing in both). */
+  sameAs(other: RegFile): boolean {
+    if (this.slots === other.slots) return true;
+    for (let i = 0; i < REGS32.length; i++) if (this.slots[i] !== other.slots[i]) return false;
+    return true;
+  }
+
   forEach(f: (t: WordType, r: Reg32, map: Map<Reg32, WordType>) => void): void {
     for (let i = 0; i < REGS32.length; i++) {
       const t = this.slots[i];
