@@ -215,12 +215,50 @@ function candidates(mnemonic: string, ops: readonly Operand[]): readonly Form[] 
   return ops.length > 3 ? [] : b[(ops.length === 0 ? 0 : classOf(ops[0]!)) * 4 + ops.length]!;
 }
 
+/**
+ * Everything the choice of a row depends on (see matches): the mnemonic and, per operand, the
+ * register, the memory size, the immediate's value, or that it is a label (not which one).
+ */
+function shapeKey(ins: MachineInstr): string {
+  let k = ins.mnemonic;
+  for (const op of ins.operands) {
+    switch (op.kind) {
+      case 'reg':
+        k += ` ${op.reg}`;
+        break;
+      case 'mem':
+        k += ` m${op.size ?? ''}`;
+        break;
+      case 'imm':
+        k += ` #${op.value}`;
+        break;
+      case 'label':
+        k += ' L';
+        break;
+    }
+  }
+  return k;
+}
+
+// Programs repeat their instructions' shapes: the row found for a shape is remembered, so most
+// instructions are classified by one lookup. Bounded (a program with a million distinct
+// immediates must not grow it): past the bound, new shapes are classified without remembering.
+const rowOfShape = new Map<string, Form>();
+const REMEMBERED_SHAPES = 16_384;
+
 /** The row of the instruction table that `ins` is, or why there is none. */
 export function classify(ins: MachineInstr): Classified {
+  const key = shapeKey(ins);
+  const known = rowOfShape.get(key);
+  if (known !== undefined) return { ok: true, form: known, ins: asEncoded(ins, known) };
   const forms = formsOf(ins.mnemonic);
   if (forms === undefined) return { ok: false, why: 'mnemonic', message: `'${ins.mnemonic}' is not an instruction TAL checks` };
   const ops = ins.operands;
-  for (const f of candidates(ins.mnemonic, ops)) if (fitsForm(f, ops)) return { ok: true, form: f, ins: asEncoded(ins, f) };
+  for (const f of candidates(ins.mnemonic, ops)) {
+    if (!fitsForm(f, ops)) continue;
+    if (rowOfShape.size < REMEMBERED_SHAPES) rowOfShape.set(key, f);
+    return { ok: true, form: f, ins: asEncoded(ins, f) };
+  }
   const arities = [...new Set(forms.map((f) => f.operands.length))];
   if (!arities.includes(ops.length))
     return { ok: false, why: 'arity', message: `${ins.mnemonic} takes ${arities.join(' or ')} operand(s), found ${ops.length}` };

@@ -162,7 +162,9 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckOu
     // Slots on the stack when the label's stack guard ran.
     const guardSlots = s.stack.depth;
     let stopped: number | undefined;
-    for (const [i, ins] of block.instrs.entries()) {
+    const instrs = block.instrs;
+    for (let i = 0; i < instrs.length; i++) {
+      const ins = instrs[i]!;
       try {
         // Inside the try: the trace spends work too, and running out is a diagnostic.
         if (opts.trace === true && traceChars < LIMITS.traceChars) {

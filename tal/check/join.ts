@@ -80,13 +80,14 @@ export function joinStates(env: Env, a: State, b: State): State {
       hint: 'balance push/pop on every path into the label',
     });
   }
-  const shared = [...a.vars].filter(([k, v]) => b.vars.get(k) === v);
+  // States share their variables until an instruction adds one: then both paths know the same ones.
+  const shared = a.vars === b.vars ? undefined : [...a.vars].filter(([k, v]) => b.vars.get(k) === v);
   // Both paths know the same variables (the common case): every joined type is in scope.
-  const sameScope = shared.length === a.vars.size && shared.length === b.vars.size;
-  const vars = sameScope ? a.vars : new Map(shared);
+  const sameScope = shared === undefined || (shared.length === a.vars.size && shared.length === b.vars.size);
+  const vars = sameScope ? a.vars : new Map(shared!);
   const inScope = sameScope ? (): boolean => true : (t: WordType): boolean => [...freeVarsWord(t)].every((v) => vars.has(v));
   const regs = new RegFile();
-  for (const [r, ta] of a.regs) {
+  for (const [r, ta] of a.regs.list()) {
     const tb = b.regs.get(r);
     if (tb === undefined) continue;
     const j = joinWord(env.defs, ta, tb);
@@ -117,10 +118,10 @@ const INT: WordType = { k: 'int' };
  */
 export function sameState(a: State, b: State): boolean {
   if (a.regs.size !== b.regs.size || a.stack.depth !== b.stack.depth || a.vars.size !== b.vars.size || a.flags !== b.flags) return false;
-  for (const [r, t] of a.regs) if (b.regs.get(r) !== t) return false;
+  if (!a.regs.sameAs(b.regs)) return false;
   if (!sameTail(a.stack, b.stack)) return false;
   const { as, bs } = unshared(a.stack, b.stack);
   for (let i = 0; i < as.length; i++) if (as[i] !== bs[i]) return false;
-  for (const [k, v] of a.vars) if (b.vars.get(k) !== v) return false;
+  if (a.vars !== b.vars) for (const [k, v] of a.vars) if (b.vars.get(k) !== v) return false;
   return true;
 }

@@ -28,19 +28,22 @@ const PARENT: Record<string, Reg32> = {
   di: 'edi',
 };
 
-const REG32_SET: ReadonlySet<string> = new Set(REGS32);
+// Looked up for every operand of every instruction checked: one table read each.
+const WIDTH: Readonly<Record<Reg, 1 | 2 | 4>> = Object.fromEntries([
+  ...REGS32.map((r) => [r, 4]),
+  ...Object.keys(PARENT).map((r) => [r, r.length === 2 && r.endsWith('x') ? 2 : ['sp', 'bp', 'si', 'di'].includes(r) ? 2 : 1]),
+]) as Record<Reg, 1 | 2 | 4>;
 
 export function isReg32(r: Reg): r is Reg32 {
-  return REG32_SET.has(r);
+  return WIDTH[r] === 4;
 }
 
 export function regWidth(r: Reg): 1 | 2 | 4 {
-  if (isReg32(r)) return 4;
-  return r.length === 2 && r.endsWith('x') ? 2 : ['sp', 'bp', 'si', 'di'].includes(r) ? 2 : 1;
+  return WIDTH[r];
 }
 
 export function parentReg(r: Reg): Reg32 {
-  return isReg32(r) ? r : PARENT[r]!;
+  return WIDTH[r] === 4 ? (r as Reg32) : PARENT[r]!;
 }
 
 export function unfold(env: Env, t: WordType): WordType {

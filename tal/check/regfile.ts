@@ -1,6 +1,7 @@
-// The registers of a checker state: a Map from register to type, kept in an 8-slot array so that
-// copying it — which the checker does for the state before every instruction — is an array copy
-// (tens of nanoseconds) instead of a Map copy (microseconds). Iteration is in REGS32 order.
+// The registers of a checker state: a Map from register to type, kept in an 8-slot array shared
+// copy-on-write: copying it — which the checker does for the state before every instruction —
+// shares the array, and the first write to either copy copies it (most instructions write one
+// register or none). Iteration is in REGS32 order.
 
 import { REGS32, type Reg32, type WordType } from '../types.js';
 
@@ -9,13 +10,18 @@ const INDEX: Readonly<Record<Reg32, number>> = Object.fromEntries(REGS32.map((r,
 export class RegFile implements Map<Reg32, WordType> {
   private slots: (WordType | undefined)[];
   private count: number;
+  /** Whether slots may be shared with another RegFile: copied before the first write. */
+  private shared: boolean;
 
   constructor(entries?: Iterable<readonly [Reg32, WordType]> | RegFile) {
     if (entries instanceof RegFile) {
-      this.slots = entries.slots.slice();
+      this.slots = entries.slots;
       this.count = entries.count;
+      this.shared = true;
+      entries.shared = true;
       return;
     }
+    this.shared = false;
     this.slots = new Array<WordType | undefined>(REGS32.length).fill(undefined);
     this.count = 0;
     if (entries !== undefined) for (const [r, t] of entries) this.set(r, t);
@@ -33,8 +39,16 @@ export class RegFile implements Map<Reg32, WordType> {
     return this.slots[INDEX[r]] !== undefined;
   }
 
+  private own(): void {
+    if (!this.shared) return;
+    this.slots = this.slots.slice();
+    this.shared = false;
+  }
+
   set(r: Reg32, t: WordType): this {
     const i = INDEX[r];
+    if (this.slots[i] === t) return this;
+    this.own();
     if (this.slots[i] === undefined) this.count++;
     this.slots[i] = t;
     return this;
@@ -43,14 +57,23 @@ export class RegFile implements Map<Reg32, WordType> {
   delete(r: Reg32): boolean {
     const i = INDEX[r];
     if (this.slots[i] === undefined) return false;
+    this.own();
     this.slots[i] = undefined;
     this.count--;
     return true;
   }
 
   clear(): void {
-    this.slots.fill(undefined);
+    this.slots = new Array<WordType | undefined>(REGS32.length).fill(undefined);
+    this.shared = false;
     this.count = 0;
+  }
+
+  /** Whether every register holds the identical type object in both (or nothing in both). */
+  sameAs(other: RegFile): boolean {
+    if (this.slots === other.slots) return true;
+    for (let i = 0; i < REGS32.length; i++) if (this.slots[i] !== other.slots[i]) return false;
+    return true;
   }
 
   forEach(f: (t: WordType, r: Reg32, map: Map<Reg32, WordType>) => void): void {

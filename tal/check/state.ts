@@ -63,7 +63,16 @@ export function snapshot(s: State): Pre {
 
 // Depth and tail of every cons node a Stack was made of: a stack type built on top of a known
 // stack (a call's return type with the caller's stack substituted) is measured by its new nodes only.
-const shapes = new WeakMap<StackType, { depth: number; tail: StackTail }>();
+// Kept on the node itself under a symbol (no copy, JSON or key listing sees it), not in a WeakMap:
+// a push makes a node, and a WeakMap entry per node made the garbage collector's work grow with them.
+const SHAPE = Symbol('stack shape');
+type Shaped = StackType & { [SHAPE]?: { depth: number; tail: StackTail } };
+const shapes = {
+  get: (s: StackType): { depth: number; tail: StackTail } | undefined => (s as Shaped)[SHAPE],
+  set: (s: StackType, shape: { depth: number; tail: StackTail }): void => {
+    (s as Shaped)[SHAPE] = shape;
+  },
+};
 
 export function emptyStack(tail: StackTail): Stack {
   return { type: tail, depth: 0, tail };
