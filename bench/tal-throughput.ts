@@ -1,6 +1,6 @@
 // npm run bench:tal — checker and assembler throughput on a generated program
 // of about 50,000 instructions (goal: ≥ 1M instructions/s checked; the work limit admits
-// about 150,000 of its instructions, loops counted per visit), then the
+// about 110,000 of its instructions, loops counted per visit), then the
 // checker on adversarial families (bench/tal-adversarial.ts; goal: each checked
 // or refused within 1 s and 256 MiB).
 // A benchmark, not a test: it prints a table and asserts nothing.

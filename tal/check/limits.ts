@@ -13,10 +13,11 @@ export const LIMITS = {
   typeNodes: 20_000,
   /**
    * Work units of one check, about 20–30 ns of CPU each, priced in COST (calibrated with npm run
-   * bench:tal: every adversarial family ends within about 1 s of CPU, and so does an honest
-   * program of about 150,000 instructions like the benchmark's, the most costly per unit).
+   * bench:tal: every adversarial family ends within about 0.7 s of CPU — about 1 s of wall time
+   * on a loaded 2-core machine — and an honest program of about 110,000 instructions like the
+   * benchmark's, the most costly per unit, fits).
    */
-  work: 32_000_000,
+  work: 24_000_000,
   /** Times one untyped label's state may change before it must be annotated (E_NO_FIXPOINT). */
   visitsPerBlock: 64,
   /** Characters of type text in a --trace (the trace stops there; checking goes on). */
