@@ -29,6 +29,9 @@ export interface RunRequest extends SourceRequest {
   stdinFrom?: 'text' | 'terminal';
 }
 
+/** The longest program the lab accepts (check, build, run, save, share links); the examples are a few KiB. */
+export const MAX_SOURCE_CHARS = 512 * 1024;
+
 /** What the lab accepts for one run; the UI states them and checks them before sending. */
 export const RUN_LIMITS = {
   args: 64,
