@@ -488,6 +488,14 @@ async function restore(): Promise<void> {
 
 void restore().then(() => loadExamples());
 
+// A share link pasted into this tab's address bar changes only the fragment, so the page is not
+// reloaded: open it here, as a fresh tab would. (persist() writes the fragment with replaceState,
+// which fires no hashchange.) Declining to discard unsaved work puts back the fragment of what is shown.
+window.addEventListener('hashchange', () => {
+  if (files.mayDiscard()) void restore();
+  else schedulePersist();
+});
+
 // ---- Electron shell: the application menu's commands and links opened from outside ----
 if (window.labShell) {
   mountShellBridge(

@@ -114,5 +114,14 @@ test('share links restore program, mode, arguments and input; a reload restores 
   assert.equal(await page.evaluate(() => document.querySelector('.cm-content')!.textContent), source);
   assert.equal(await page.getByLabel('standard input').inputValue(), 'line one\nline two\n');
   await b.shot('restored-session');
+
+  // A link pasted into the address bar of a lab tab already open changes only the fragment: no reload.
+  // It used to do nothing (the tab kept showing, and later re-encoding, its own program); it opens,
+  // asking first about unsaved work (dialogs are accepted here).
+  await page.locator('.cm-line').first().click();
+  await page.keyboard.type('; unsaved\n');
+  await page.goto(`${shell.url}${linkOf({ ...SHARED, file: 'pasted.tal', source: '; pasted\n.code\n', mode: 'user' })}`);
+  await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('opened the shared pasted.tal (user mode)'));
+  assert.equal(await page.evaluate(() => document.querySelector('.cm-content')!.textContent), '; pasted.code');
   assert.deepEqual(b.errors, []);
 });
