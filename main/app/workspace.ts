@@ -4,9 +4,12 @@
 // path is built here and confined to the folder: no separators, no leading
 // dot, no NUL, only *.tal, and files are opened with O_NOFOLLOW so a symlink
 // planted in the folder can neither be read through nor written through.
+// A save or rename takes its name in one step (a hidden temporary file renamed
+// or linked into place), so concurrent requests and failed writes lose nothing.
 
+import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, realpath } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, realpath, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 export const MAX_WORKSPACE_FILE_BYTES = 512 * 1024;
@@ -57,25 +60,48 @@ export class Workspace {
     }
   }
 
-  /** Writes a file; with overwrite false, refuses one that exists (Save As, New). */
+  /**
+   * Writes a file; with overwrite false, refuses one that exists (Save As, New). The text goes to a
+   * hidden temporary file first and takes the name in one step (rename over, or link when the name
+   * must be free), so a failed write leaves the old text and racing saves leave one text whole:
+   * writing in place let two saves interleave into a mix of both.
+   */
   async write(name: string, text: string, overwrite: boolean): Promise<WorkspaceFile> {
     if (Buffer.byteLength(text) > MAX_WORKSPACE_FILE_BYTES)
       throw new WorkspaceError('TOO_BIG', `the program is larger than ${MAX_WORKSPACE_FILE_BYTES / 1024} KiB`);
     const file = await this.path(name);
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (overwrite ? constants.O_TRUNC : constants.O_EXCL);
-    const handle = await open(file, flags, 0o644).catch((e: NodeJS.ErrnoException) => {
-      throw fsError(e, name);
-    });
+    if (overwrite) {
+      const st = await lstat(file).catch(() => null);
+      if (st?.isSymbolicLink()) throw new WorkspaceError('NOT_A_FILE', `${name} is a symbolic link; the workspace opens only plain files`);
+      if (st && !st.isFile()) throw new WorkspaceError('NOT_A_FILE', `${name} is not a file`);
+    } else if (await exists(file)) {
+      throw new WorkspaceError('EXISTS', `${name} already exists`);
+    }
+    const temp = path.join(path.dirname(file), `.${name}.${randomUUID()}.saving`);
+    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644).catch(
+      (e: NodeJS.ErrnoException) => {
+        throw fsError(e, name);
+      },
+    );
     try {
-      if (!(await handle.stat()).isFile()) throw new WorkspaceError('NOT_A_FILE', `${name} is not a file`);
-      await handle.writeFile(text, 'utf8');
-      const st = await handle.stat();
+      try {
+        await handle.writeFile(text, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      if (overwrite) await rename(temp, file);
+      else await linkAsNew(temp, file, name);
+      const st = await lstat(file);
       return { name, bytes: st.size, modifiedMs: st.mtimeMs };
     } finally {
-      await handle.close();
+      await unlink(temp).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw fsError(e, name);
+      });
     }
   }
 
+  /** Renames without ever replacing a file (two renames racing onto one name: one wins, one is refused). */
   async rename(from: string, to: string): Promise<void> {
     const src = await this.path(from);
     const dst = await this.path(to);
@@ -83,14 +109,10 @@ export class Workspace {
       throw fsError(e, from);
     });
     if (!st.isFile()) throw new WorkspaceError('NOT_A_FILE', `${from} is not a file`);
-    if (
-      await lstat(dst).then(
-        () => true,
-        () => false,
-      )
-    )
-      throw new WorkspaceError('EXISTS', `${to} already exists`);
-    await rename(src, dst);
+    await linkAsNew(src, dst, to);
+    await unlink(src).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw fsError(e, from);
+    });
   }
 
   /** The folder itself, created on first use, resolved once through any symlink the person chose. */
@@ -108,6 +130,31 @@ export class Workspace {
     }
     return path.join(await this.root(), name);
   }
+}
+
+/**
+ * Gives `src`'s file the name `dst` too, only if `dst` is free, in one step (link() fails on an
+ * existing name; checking first, then renaming, let a racing request slip in between). Filesystems
+ * without hard links fall back to check-then-rename, which moves src (the caller's unlink then finds
+ * nothing).
+ */
+async function linkAsNew(src: string, dst: string, dstName: string): Promise<void> {
+  try {
+    await link(src, dst);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new WorkspaceError('EXISTS', `${dstName} already exists`);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw fsError(e as NodeJS.ErrnoException, dstName);
+    if (await exists(dst)) throw new WorkspaceError('EXISTS', `${dstName} already exists`);
+    await rename(src, dst);
+  }
+}
+
+function exists(file: string): Promise<boolean> {
+  return lstat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 function fsError(e: NodeJS.ErrnoException, name: string): WorkspaceError {

@@ -1,7 +1,8 @@
 // The workspace folder, attacked through its API: names with "..", separators,
 // absolute paths, NUL, hidden or non-.tal names are refused in words; a
 // symlink planted in the folder (to a file or a folder outside) is neither
-// read nor written through; overwrite and rename never clobber by surprise.
+// read nor written through; overwrite and rename never clobber by surprise,
+// and racing saves and renames lose nothing.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, symlink, writeFile, mkdir, readdir } from 'node:fs/promises';
@@ -103,4 +104,36 @@ test('through the router: refusals are replies in words, and the payload is boun
     (listed.value as WorkspaceListing).files.map((f) => f.name),
     ['mine.tal'],
   );
+});
+
+test('concurrent requests lose nothing: racing renames onto one name, racing saves of one new name', async () => {
+  const { ws } = await setup();
+  for (let round = 0; round < 20; round++) {
+    const names = ['a', 'b', 'c', 'd'].map((n) => `${n}${round}.tal`);
+    await Promise.all(names.map((n) => ws.write(n, `; ${n}\n`, false)));
+    // Every rename checks that the target is free; only one may win, the others are refused, no file is lost.
+    const target = `t${round}.tal`;
+    const results = await Promise.allSettled(names.map((n) => ws.rename(n, target)));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, `round ${round}: one rename wins`);
+    for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as { code?: string }).code, 'EXISTS');
+    const left = (await ws.list()).map((f) => f.name).filter((n) => n.endsWith(`${round}.tal`));
+    assert.equal(left.length, names.length, `round ${round}: every program is still there (${left.join(', ')})`);
+    const saves = await Promise.allSettled(['one', 'two'].map((text) => ws.write(`new${round}.tal`, text, false)));
+    assert.equal(saves.filter((r) => r.status === 'fulfilled').length, 1);
+  }
+});
+
+test('racing saves over one file leave one of the texts whole, never a mix', async () => {
+  const { ws } = await setup();
+  const long = `; long\n${'x'.repeat(300 * 1024)}\n`;
+  const short = '; short\n';
+  await ws.write('p.tal', '; first\n', false);
+  for (let round = 0; round < 20; round++) {
+    await Promise.all([ws.write('p.tal', long, true), ws.write('p.tal', short, true)]);
+    const text = await ws.read('p.tal');
+    assert.ok(
+      text === long || text === short,
+      `round ${round}: the file is a mix of two saves (${text.length} chars, starts ${JSON.stringify(text.slice(0, 12))})`,
+    );
+  }
 });
