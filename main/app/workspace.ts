@@ -16,6 +16,12 @@ export const MAX_WORKSPACE_FILE_BYTES = 512 * 1024;
 /** A bare file name ending in .tal: the only names the workspace accepts. */
 export const WORKSPACE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,59}\.tal$/;
 
+/**
+ * Names Windows gives to devices whatever follows the first dot: there, writing CON.tal writes to the
+ * console and keeps nothing. Refused on every system, so a workspace can move between systems.
+ */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
+
 export interface WorkspaceFile {
   name: string;
   bytes: number;
@@ -127,6 +133,9 @@ export class Workspace {
         'BAD_NAME',
         `"${String(name).slice(0, 80)}" is not a workspace file name: letters, digits, "_", "-" and ".", ending in .tal, no folders`,
       );
+    }
+    if (WINDOWS_DEVICE.test(name.split('.')[0]!)) {
+      throw new WorkspaceError('BAD_NAME', `"${name}" is a name Windows reserves for a device (CON, PRN, AUX, NUL, COM0–9, LPT0–9); choose another`);
     }
     return path.join(await this.root(), name);
   }

@@ -70,6 +70,16 @@ test('hostile names: .., separators, absolute paths, NUL, hidden and non-.tal na
   assert.equal(await readFile(path.join(outside, 'secret.tal'), 'utf8'), 'secret');
 });
 
+test('names Windows reserves for devices are refused on every system (on Windows, saving CON.tal writes to the console and keeps nothing)', async () => {
+  const { ws } = await setup();
+  for (const name of ['CON.tal', 'con.tal', 'nul.tal', 'Aux.tal', 'prn.tal', 'COM1.tal', 'lpt9.tal', 'nul.backup.tal', 'com0.tal']) {
+    await rejects(ws.write(name, '; lost\n', false), 'BAD_NAME', /reserves for a device/);
+    await rejects(ws.read(name), 'BAD_NAME', /reserves for a device/);
+  }
+  for (const name of ['console.tal', 'com10.tal', 'nuls.tal', 'my-con.tal']) await ws.write(name, '; kept\n', false);
+  assert.equal((await ws.list()).length, 4);
+});
+
 test('a symlink in the folder is neither read nor written through, nor listed', async () => {
   const { ws, dir, outside } = await setup();
   await ws.list(); // creates the folder
