@@ -20,6 +20,8 @@ export const WORKSPACE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,59}\.tal$/;
  * Names Windows gives to devices whatever follows the first dot: there, writing CON.tal writes to the
  * console and keeps nothing. Refused on every system, so a workspace can move between systems.
  */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
 
 export interface WorkspaceFile {
@@ -30,7 +32,7 @@ export interface WorkspaceFile {
 
 export class WorkspaceError extends Error {
   constructor(
-    readonly code: 'BAD_NAME' | 'NOT_FOUND' | 'EXISTS' | 'NOT_A_FILE' | 'TOO_BIG' | 'IO',
+    readonly code: 'BAD_NAME' | 'NOT_FOUND' | 'EXISTS' | 'NOT_A_FILE' | 'NOT_TEXT' | 'TOO_BIG' | 'IO',
     message: string,
   ) {
     super(message);
@@ -60,7 +62,13 @@ export class Workspace {
       const st = await handle.stat();
       if (!st.isFile()) throw new WorkspaceError('NOT_A_FILE', `${name} is not a file`);
       if (st.size > MAX_WORKSPACE_FILE_BYTES) throw new WorkspaceError('TOO_BIG', `${name} is larger than ${MAX_WORKSPACE_FILE_BYTES / 1024} KiB`);
-      return await handle.readFile('utf8');
+      const bytes = await handle.readFile();
+      try {
+        return UTF8.decode(bytes);
+      } catch {
+        // Read leniently, the bad bytes would become U+FFFD and the next save would overwrite them.
+        throw new WorkspaceError('NOT_TEXT', `${name} is not UTF-8 text; the lab opens only UTF-8 so that saving it again changes nothing it did not show`);
+      }
     } finally {
       await handle.close();
     }

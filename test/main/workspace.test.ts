@@ -80,6 +80,17 @@ test('names Windows reserves for devices are refused on every system (on Windows
   assert.equal((await ws.list()).length, 4);
 });
 
+test('a file that is not UTF-8 is refused, not opened with replacement characters a save would write back', async () => {
+  const { ws, dir } = await setup();
+  await ws.list();
+  const latin1 = Buffer.from('; caf\xe9\n.code\n', 'latin1');
+  await writeFile(path.join(dir, 'latin1.tal'), latin1);
+  await rejects(ws.read('latin1.tal'), 'NOT_TEXT', /latin1\.tal is not UTF-8 text/);
+  assert.deepEqual(await readFile(path.join(dir, 'latin1.tal')), latin1);
+  await ws.write('utf8.tal', '; café ✓\n', false);
+  assert.equal(await ws.read('utf8.tal'), '; café ✓\n');
+});
+
 test('a symlink in the folder is neither read nor written through, nor listed', async () => {
   const { ws, dir, outside } = await setup();
   await ws.list(); // creates the folder
