@@ -278,6 +278,8 @@ export interface WorkspaceReply {
   message: string;
   name?: string;
   source?: string;
+  /** The file's version as opened or saved (SHA-256 of its text); Save sends it back so a file changed meanwhile is not overwritten. */
+  version?: string;
 }
 
 /** Every renderer → main method: its request and its reply. */
@@ -296,7 +298,8 @@ export interface LabMethods {
   listBenchResults: { req: Record<string, never>; res: BenchReply };
   listFiles: { req: Record<string, never>; res: WorkspaceListing };
   openFile: { req: { name: string }; res: WorkspaceReply };
-  saveFile: { req: { name: string; source: string; overwrite: boolean }; res: WorkspaceReply };
+  /** ifVersion: overwrite only if the file is still at this version (WorkspaceReply.version). */
+  saveFile: { req: { name: string; source: string; overwrite: boolean; ifVersion?: string }; res: WorkspaceReply };
   renameFile: { req: { from: string; to: string }; res: WorkspaceReply };
 }
 export type LabMethod = keyof LabMethods;

@@ -7,7 +7,7 @@
 // A save or rename takes its name in one step (a hidden temporary file renamed
 // or linked into place), so concurrent requests and failed writes lose nothing.
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, lstat, mkdir, open, readdir, realpath, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,7 +20,8 @@ export const WORKSPACE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,59}\.tal$/;
  * Names Windows gives to devices whatever follows the first dot: there, writing CON.tal writes to the
  * console and keeps nothing. Refused on every system, so a workspace can move between systems.
  */
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a byte-order mark as text, so opening and saving a file gives back its bytes.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
 
@@ -32,7 +33,7 @@ export interface WorkspaceFile {
 
 export class WorkspaceError extends Error {
   constructor(
-    readonly code: 'BAD_NAME' | 'NOT_FOUND' | 'EXISTS' | 'NOT_A_FILE' | 'NOT_TEXT' | 'TOO_BIG' | 'IO',
+    readonly code: 'BAD_NAME' | 'NOT_FOUND' | 'EXISTS' | 'NOT_A_FILE' | 'NOT_TEXT' | 'CHANGED' | 'TOO_BIG' | 'IO',
     message: string,
   ) {
     super(message);
@@ -40,7 +41,16 @@ export class WorkspaceError extends Error {
 }
 
 export class Workspace {
+  /** Saves and renames, one at a time: a save's check that the file is unchanged and its write are one step for the lab's own requests. */
+  private writes: Promise<unknown> = Promise.resolve();
+
   constructor(readonly dir: string) {}
+
+  private oneAtATime<T>(op: () => Promise<T>): Promise<T> {
+    const result = this.writes.then(op);
+    this.writes = result.catch(() => undefined);
+    return result;
+  }
 
   async list(): Promise<WorkspaceFile[]> {
     const root = await this.root();
@@ -80,7 +90,11 @@ export class Workspace {
    * must be free), so a failed write leaves the old text and racing saves leave one text whole:
    * writing in place let two saves interleave into a mix of both.
    */
-  async write(name: string, text: string, overwrite: boolean): Promise<WorkspaceFile> {
+  write(name: string, text: string, overwrite: boolean, ifVersion?: string): Promise<WorkspaceFile> {
+    return this.oneAtATime(() => this.writeNow(name, text, overwrite, ifVersion));
+  }
+
+  private async writeNow(name: string, text: string, overwrite: boolean, ifVersion: string | undefined): Promise<WorkspaceFile> {
     if (Buffer.byteLength(text) > MAX_WORKSPACE_FILE_BYTES)
       throw new WorkspaceError('TOO_BIG', `the program is larger than ${MAX_WORKSPACE_FILE_BYTES / 1024} KiB`);
     const file = await this.path(name);
@@ -88,6 +102,12 @@ export class Workspace {
       const st = await lstat(file).catch(() => null);
       if (st?.isSymbolicLink()) throw new WorkspaceError('NOT_A_FILE', `${name} is a symbolic link; the workspace opens only plain files`);
       if (st && !st.isFile()) throw new WorkspaceError('NOT_A_FILE', `${name} is not a file`);
+      if (st && ifVersion !== undefined && textVersion(await this.read(name).catch(() => '')) /* unreadable now: changed too */ !== ifVersion) {
+        throw new WorkspaceError(
+          'CHANGED',
+          `${name} changed in the workspace since it was opened or saved here (another tab or program wrote it); nothing was written: Save As keeps this text under another name`,
+        );
+      }
     } else if (await exists(file)) {
       throw new WorkspaceError('EXISTS', `${name} already exists`);
     }
@@ -116,7 +136,11 @@ export class Workspace {
   }
 
   /** Renames without ever replacing a file (two renames racing onto one name: one wins, one is refused). */
-  async rename(from: string, to: string): Promise<void> {
+  rename(from: string, to: string): Promise<void> {
+    return this.oneAtATime(() => this.renameNow(from, to));
+  }
+
+  private async renameNow(from: string, to: string): Promise<void> {
     const src = await this.path(from);
     const dst = await this.path(to);
     const st = await lstat(src).catch((e: NodeJS.ErrnoException) => {
@@ -147,6 +171,11 @@ export class Workspace {
     }
     return path.join(await this.root(), name);
   }
+}
+
+/** A text's version: SHA-256 of its UTF-8 bytes (the bytes the workspace holds for it). */
+export function textVersion(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /**

@@ -65,6 +65,14 @@ export const REQUEST_SCHEMAS: Schemas = {
   // Workspace names are checked in words by main/app/workspace.ts; here they are only bounded.
   listFiles: noPayload,
   openFile: z.strictObject({ name: workspaceName }),
-  saveFile: z.strictObject({ name: workspaceName, source: sourceRequest.shape.source, overwrite: z.boolean() }),
+  saveFile: z.strictObject({
+    name: workspaceName,
+    source: sourceRequest.shape.source,
+    overwrite: z.boolean(),
+    ifVersion: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'a file version is 64 hex digits')
+      .optional(),
+  }),
   renameFile: z.strictObject({ from: workspaceName, to: workspaceName }),
 };

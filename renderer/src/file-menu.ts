@@ -35,6 +35,8 @@ export type FileCommand = 'new' | 'open' | 'save' | 'saveAs' | 'rename';
 export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabApi, host: FileHost, native?: LabShellApi): FileMenu {
   /** The text the workspace holds for the current name; null when it is not a workspace file. */
   let savedText: string | null = null;
+  /** The workspace's version of savedText: Save overwrites the file only while it is still at this version. */
+  let savedVersion: string | undefined;
   /** The text as it was opened, when it is kept elsewhere (an example, a link): unchanged, it is not unsaved work. */
   let keptText: string | null = null;
   /** Electron: the handle of the file on disk the current text came from or was saved to. */
@@ -77,12 +79,14 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
 
   async function save(name: string, overwrite: boolean): Promise<boolean> {
     const source = host.source();
-    const r = await api.saveFile({ name, source, overwrite });
+    const ifVersion = overwrite && name === host.name() ? savedVersion : undefined;
+    const r = await api.saveFile({ name, source, overwrite, ...(ifVersion ? { ifVersion } : {}) });
     const reply = r.ok ? r.value : { ok: false, message: r.error.message };
     host.say(reply.ok ? reply.message : `cannot save: ${reply.message}`);
     if (!reply.ok) return false;
     if (name !== host.name()) host.show(name, source);
     savedText = source;
+    savedVersion = r.ok ? r.value.version : undefined;
     keptText = null;
     mark();
     await refreshList();
@@ -147,6 +151,7 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
         return;
       }
       savedText = reply.source;
+      savedVersion = r.ok ? r.value.version : undefined;
       keptText = null;
       host.show(name, reply.source);
       host.say(reply.message);

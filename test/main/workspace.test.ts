@@ -11,7 +11,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { createLab } from '../../main/app/create-lab.js';
 import { resolveLabPaths } from '../../main/app/resource-paths.js';
-import { Workspace } from '../../main/app/workspace.js';
+import { textVersion, Workspace } from '../../main/app/workspace.js';
 import type { WorkspaceListing, WorkspaceReply } from '../../preload/contract.js';
 
 async function setup() {
@@ -157,4 +157,24 @@ test('racing saves over one file leave one of the texts whole, never a mix', asy
       `round ${round}: the file is a mix of two saves (${text.length} chars, starts ${JSON.stringify(text.slice(0, 12))})`,
     );
   }
+});
+
+test('Save with the version it opened does not overwrite a file changed meanwhile (another tab, another editor)', async () => {
+  const { ws, dir } = await setup();
+  await ws.write('p.tal', '; mine\n', false);
+  const opened = textVersion(await ws.read('p.tal'));
+  await writeFile(path.join(dir, 'p.tal'), '; theirs\n'); // another program writes it
+  await rejects(ws.write('p.tal', '; mine, edited\n', true, opened), 'CHANGED', /p\.tal changed in the workspace since it was opened[^]*nothing was written/);
+  assert.equal(await ws.read('p.tal'), '; theirs\n');
+  // At the version it holds, the save goes through; two tabs saving from one version: one wins, one is told.
+  const now = textVersion('; theirs\n');
+  const both = await Promise.allSettled([ws.write('p.tal', '; tab A\n', true, now), ws.write('p.tal', '; tab B\n', true, now)]);
+  assert.deepEqual(
+    both.map((r) => r.status),
+    ['fulfilled', 'rejected'],
+  );
+  assert.equal(await ws.read('p.tal'), '; tab A\n');
+  // A byte-order mark is kept as text, so the version of what was opened is the version of the bytes.
+  await writeFile(path.join(dir, 'bom.tal'), '\uFEFF; bom\n');
+  await ws.write('bom.tal', '; saved\n', true, textVersion(await ws.read('bom.tal')));
 });
