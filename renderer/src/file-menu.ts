@@ -104,7 +104,7 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
     const text = source ?? reply.file.source;
     savedText = reply.file.source;
     keptText = null;
-    host.show(reply.file.name, text);
+    host.show(bareLabel(reply.file.name), text);
     host.say(reply.message);
     mark();
   }
@@ -214,7 +214,7 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
         handle = null;
         savedText = null;
         keptText = null;
-        host.show(file.name.replace(/[^A-Za-z0-9_.-]/g, '_'), text);
+        host.show(bareLabel(file.name), text);
         host.say(`opened the dropped ${file.name}; Save keeps it in the workspace`);
         mark();
       });
@@ -235,4 +235,18 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
     mayDiscard,
     command: (name) => commands[name](),
   };
+}
+
+/**
+ * The name the page shows and sends for a file named anything on disk (a dialog's choice, a dropped
+ * file): the bare name the lab's requests and share links take (letters, digits, "_", "-", ".", at
+ * most 64, not starting with a dot), others becoming "_". The file itself keeps its name.
+ */
+function bareLabel(name: string): string {
+  const stem = name
+    .replace(/\.tal$/i, '')
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .replace(/^[.-]/, '_')
+    .slice(0, 60);
+  return `${stem || '_'}.tal`;
 }

@@ -247,6 +247,7 @@ async function check(source: string): Promise<void> {
   const reply = await api.checkSource({ source, file: fileName });
   if (seq !== checkSeq) return; // a newer edit is being checked
   if (!reply.ok) {
+    checkState.textContent = 'not checked'; // not "checking…" forever
     say(`check failed: ${reply.error.message}`);
     return;
   }
