@@ -375,6 +375,14 @@ export interface WsRequest {
 }
 export type WsServerMessage = { id: number | null; reply: IpcReply<unknown> } | { event: LabEvent; payload: LabEvents[LabEvent] };
 
+/**
+ * The web shell's largest frame. The server refuses a larger one by closing the connection (and with
+ * it every request the page has pending), so every request the validators accept must fit: the
+ * largest is a run with the longest source, input and arguments, every character a JSON escape
+ * (\u0001: 6 bytes), plus the envelope. The page refuses a larger request itself, in words.
+ */
+export const MAX_WS_FRAME_BYTES = (MAX_SOURCE_CHARS + RUN_LIMITS.stdinChars + RUN_LIMITS.args * (RUN_LIMITS.argChars + 3)) * 6 + 64 * 1024;
+
 /** The path the web shell serves the WebSocket API on. */
 export const WS_API_PATH = '/api';
 

@@ -7,16 +7,11 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_SOURCE_CHARS, RUN_LIMITS, WS_API_PATH, type IpcError, type LabEvent, type LabEvents, type WsServerMessage } from '../../preload/contract.js';
+import { MAX_WS_FRAME_BYTES, WS_API_PATH, type IpcError, type LabEvent, type LabEvents, type WsServerMessage } from '../../preload/contract.js';
 import type { LabRouter } from '../ipc/router.js';
 
-/**
- * Frames above this are refused by ws before parsing, closing the connection (and with it every
- * request the page has pending). So every request the validators accept must fit: the largest is a
- * run with the longest source, input and arguments, every character a JSON escape (\u0001: 6 bytes),
- * plus the envelope. (2 MiB used to cut the connection on a valid run of non-ASCII text.)
- */
-export const MAX_FRAME_BYTES = (MAX_SOURCE_CHARS + RUN_LIMITS.stdinChars + RUN_LIMITS.args * (RUN_LIMITS.argChars + 3)) * 6 + 64 * 1024;
+/** Frames above this are refused by ws before parsing (the contract derives it from the request limits). */
+export const MAX_FRAME_BYTES = MAX_WS_FRAME_BYTES;
 /** Above this much unsent data a client is slow; telemetry snapshots are skipped for it (the next one supersedes them). */
 const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
 
