@@ -29,6 +29,9 @@ export interface RunRequest extends SourceRequest {
   stdinFrom?: 'text' | 'terminal';
 }
 
+/** The longest program the lab accepts (check, build, run, save, share links); the examples are a few KiB. */
+export const MAX_SOURCE_CHARS = 512 * 1024;
+
 /** What the lab accepts for one run; the UI states them and checks them before sending. */
 export const RUN_LIMITS = {
   args: 64,
@@ -275,6 +278,8 @@ export interface WorkspaceReply {
   message: string;
   name?: string;
   source?: string;
+  /** The file's version as opened or saved (SHA-256 of its text); Save sends it back so a file changed meanwhile is not overwritten. */
+  version?: string;
 }
 
 /** Every renderer → main method: its request and its reply. */
@@ -293,7 +298,8 @@ export interface LabMethods {
   listBenchResults: { req: Record<string, never>; res: BenchReply };
   listFiles: { req: Record<string, never>; res: WorkspaceListing };
   openFile: { req: { name: string }; res: WorkspaceReply };
-  saveFile: { req: { name: string; source: string; overwrite: boolean }; res: WorkspaceReply };
+  /** ifVersion: overwrite only if the file is still at this version (WorkspaceReply.version). */
+  saveFile: { req: { name: string; source: string; overwrite: boolean; ifVersion?: string }; res: WorkspaceReply };
   renameFile: { req: { from: string; to: string }; res: WorkspaceReply };
 }
 export type LabMethod = keyof LabMethods;
@@ -368,6 +374,14 @@ export interface WsRequest {
   payload: unknown;
 }
 export type WsServerMessage = { id: number | null; reply: IpcReply<unknown> } | { event: LabEvent; payload: LabEvents[LabEvent] };
+
+/**
+ * The web shell's largest frame. The server refuses a larger one by closing the connection (and with
+ * it every request the page has pending), so every request the validators accept must fit: the
+ * largest is a run with the longest source, input and arguments, every character a JSON escape
+ * (\u0001: 6 bytes), plus the envelope. The page refuses a larger request itself, in words.
+ */
+export const MAX_WS_FRAME_BYTES = (MAX_SOURCE_CHARS + RUN_LIMITS.stdinChars + RUN_LIMITS.args * (RUN_LIMITS.argChars + 3)) * 6 + 64 * 1024;
 
 /** The path the web shell serves the WebSocket API on. */
 export const WS_API_PATH = '/api';

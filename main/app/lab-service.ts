@@ -11,7 +11,7 @@ import { listExamples } from './examples.js';
 import type { LabVm, TalToolchain } from './integration.js';
 import type { LabPaths } from './resource-paths.js';
 import { TelemetryAggregator } from './telemetry-aggregator.js';
-import { Workspace, WorkspaceError } from './workspace.js';
+import { textVersion, Workspace, WorkspaceError } from './workspace.js';
 
 export type EventSink = <E extends LabEvent>(event: E, payload: LabEvents[E]) => void;
 
@@ -136,11 +136,15 @@ export function createLabService(opts: LabServiceOptions): LabService {
     },
     listBenchResults: () => readBenchResults(paths.benchResultsDir),
     listFiles: async () => ({ dir: workspace.dir, files: await workspace.list().catch(() => []) }),
-    openFile: (req) => answer(async () => ({ name: req.name, source: await workspace.read(req.name), message: `opened ${req.name}` })),
+    openFile: (req) =>
+      answer(async () => {
+        const source = await workspace.read(req.name);
+        return { name: req.name, source, version: textVersion(source), message: `opened ${req.name}` };
+      }),
     saveFile: (req) =>
       answer(async () => {
-        const f = await workspace.write(req.name, req.source, req.overwrite);
-        return { name: f.name, message: `saved ${f.name} (${f.bytes} bytes) in ${workspace.dir}` };
+        const f = await workspace.write(req.name, req.source, req.overwrite, req.ifVersion);
+        return { name: f.name, version: textVersion(req.source), message: `saved ${f.name} (${f.bytes} bytes) in ${workspace.dir}` };
       }),
     renameFile: (req) =>
       answer(async () => {

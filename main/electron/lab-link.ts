@@ -2,37 +2,25 @@
 // URL (the OS hands it over at launch, in a second instance's argv, or in
 // macOS's open-url) or text on the clipboard. All of it is untrusted. A link
 // is accepted only when its fragment is a share-link payload
-// (renderer/src/share-link.ts: `#tal=` + base64url of deflate-raw JSON) that
-// decodes, within bounds, to exactly the fields a share link has. What comes
+// (preload/share-format.ts: `#tal=` + base64url of deflate-raw JSON) that
+// decodes, within its bounds, to exactly the fields a share link has. What comes
 // out is that fragment, for the page to show in the editor: opening a link
 // never runs a program, never reads or writes a file, never contacts the host
 // the URL names.
 
 import { inflateRawSync } from 'node:zlib';
-import { z } from 'zod';
-import { RUN_LIMITS } from '../../preload/contract.js';
-import { MAX_SOURCE_CHARS } from '../ipc/schemas.js';
+import {
+  checkSharedProgram,
+  checkSharePayloadText,
+  MAX_LINK_CHARS,
+  MAX_SHARED_JSON_BYTES,
+  SHARE_PREFIX,
+  type SharedProgram,
+} from '../../preload/share-format.js';
+
+export { MAX_LINK_CHARS, MAX_SHARED_JSON_BYTES, type SharedProgram };
 
 export const LAB_LINK_SCHEME = 'tal-lab';
-const FRAGMENT_PREFIX = '#tal=';
-/** The arguments' text at most: every argument quoted, with a separator. */
-const MAX_ARGS_TEXT = RUN_LIMITS.args * (RUN_LIMITS.argChars + 3);
-/** Inflated JSON at most: the largest program, arguments and input, every character escaped (\u0000: 6 bytes), plus field names. */
-export const MAX_SHARED_JSON_BYTES = (MAX_SOURCE_CHARS + RUN_LIMITS.stdinChars + MAX_ARGS_TEXT) * 6 + 4096;
-/** A link at most: Chromium's limit on a URL, which the page's address (holding the fragment) must fit. */
-export const MAX_LINK_CHARS = 2 * 1024 * 1024;
-
-const shared = z.strictObject({
-  v: z.literal(1, 'the link is not of share-link format 1'),
-  file: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'the file name in the link is not a bare name (letters, digits, "_", "-", "."; no folders)'),
-  source: z.string().max(MAX_SOURCE_CHARS, `the program in the link is longer than ${MAX_SOURCE_CHARS / 1024} KiB`),
-  mode: z.enum(['kernel', 'user'], 'the mode in the link is neither "kernel" nor "user"'),
-  args: z.string().max(MAX_ARGS_TEXT, 'the arguments in the link are longer than a run accepts'),
-  stdin: z.string().max(RUN_LIMITS.stdinChars, `the standard input in the link is longer than ${RUN_LIMITS.stdinChars / 1024} KiB`),
-  images: z.string().regex(/^[0-9a-f]{0,128}$/, 'the guest-image digest in the link is not hex'),
-});
-
-export type SharedProgram = z.infer<typeof shared>;
 
 /** A link the page may open (its `#tal=` fragment and what it holds), or why it is refused, in words. */
 export type LabLink = { ok: true; fragment: string; program: SharedProgram } | { ok: false; message: string };
@@ -63,9 +51,10 @@ export function parseLabLink(text: unknown): LabLink {
     return refuse('this is not a share link: it has no #tal= part holding a program');
   }
   const fragment = link.slice(hash);
-  if (!fragment.startsWith(FRAGMENT_PREFIX)) return refuse('this is not a share link: its # part does not start with tal=');
-  const payload = fragment.slice(FRAGMENT_PREFIX.length);
-  if (!/^[A-Za-z0-9_-]+$/.test(payload)) return refuse('the link is damaged: the program part is not base64url text');
+  if (!fragment.startsWith(SHARE_PREFIX)) return refuse('this is not a share link: its # part does not start with tal=');
+  const payload = fragment.slice(SHARE_PREFIX.length);
+  const notPayload = checkSharePayloadText(payload);
+  if (notPayload !== null) return refuse(notPayload);
   let json: Buffer;
   try {
     json = inflateRawSync(Buffer.from(payload, 'base64url'), { maxOutputLength: MAX_SHARED_JSON_BYTES });
@@ -83,16 +72,8 @@ export function parseLabLink(text: unknown): LabLink {
   } catch {
     return refuse('the link is damaged: its program part is not JSON text');
   }
-  const checked = shared.safeParse(value);
-  if (!checked.success) {
-    const issue = checked.error.issues[0]!;
-    return refuse(
-      issue.code === 'unrecognized_keys' || issue.code === 'invalid_type'
-        ? `this is not a share link: ${issue.path.join('.') || 'its content'}: ${issue.message}`
-        : issue.message,
-    );
-  }
-  return { ok: true, fragment, program: checked.data };
+  const checked = checkSharedProgram(value);
+  return checked.ok ? { ok: true, fragment, program: checked.program } : refuse(checked.message);
 }
 
 /** The `tal-lab:` link among a launch's arguments (a second instance's argv), if any. */

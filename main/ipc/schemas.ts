@@ -5,10 +5,9 @@
 // allocate without limit or smuggle extra fields past a handler.
 
 import { z } from 'zod';
-import { RUN_LIMITS, SERIAL_PORT_COUNT, type LabMethod, type LabMethods } from '../../preload/contract.js';
+import { MAX_SOURCE_CHARS, RUN_LIMITS, SERIAL_PORT_COUNT, type LabMethod, type LabMethods } from '../../preload/contract.js';
 
-/** Large enough for any realistic TAL program (the examples are a few KiB). */
-export const MAX_SOURCE_CHARS = 512 * 1024;
+export { MAX_SOURCE_CHARS };
 export const MAX_SERIAL_INPUT_CHARS = 64 * 1024;
 export const MAX_ARGS = RUN_LIMITS.args;
 export const MAX_ARG_CHARS = RUN_LIMITS.argChars;
@@ -66,6 +65,14 @@ export const REQUEST_SCHEMAS: Schemas = {
   // Workspace names are checked in words by main/app/workspace.ts; here they are only bounded.
   listFiles: noPayload,
   openFile: z.strictObject({ name: workspaceName }),
-  saveFile: z.strictObject({ name: workspaceName, source: sourceRequest.shape.source, overwrite: z.boolean() }),
+  saveFile: z.strictObject({
+    name: workspaceName,
+    source: sourceRequest.shape.source,
+    overwrite: z.boolean(),
+    ifVersion: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'a file version is 64 hex digits')
+      .optional(),
+  }),
   renameFile: z.strictObject({ from: workspaceName, to: workspaceName }),
 };

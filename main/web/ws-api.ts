@@ -7,11 +7,11 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { WS_API_PATH, type IpcError, type LabEvent, type LabEvents, type WsServerMessage } from '../../preload/contract.js';
+import { MAX_WS_FRAME_BYTES, WS_API_PATH, type IpcError, type LabEvent, type LabEvents, type WsServerMessage } from '../../preload/contract.js';
 import type { LabRouter } from '../ipc/router.js';
 
-/** Frames above this are refused by ws before parsing (the largest valid request is a 512 KiB source). */
-export const MAX_FRAME_BYTES = 2 * 1024 * 1024;
+/** Frames above this are refused by ws before parsing (the contract derives it from the request limits). */
+export const MAX_FRAME_BYTES = MAX_WS_FRAME_BYTES;
 /** Above this much unsent data a client is slow; telemetry snapshots are skipped for it (the next one supersedes them). */
 const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
 

@@ -35,6 +35,8 @@ export type FileCommand = 'new' | 'open' | 'save' | 'saveAs' | 'rename';
 export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabApi, host: FileHost, native?: LabShellApi): FileMenu {
   /** The text the workspace holds for the current name; null when it is not a workspace file. */
   let savedText: string | null = null;
+  /** The workspace's version of savedText: Save overwrites the file only while it is still at this version. */
+  let savedVersion: string | undefined;
   /** The text as it was opened, when it is kept elsewhere (an example, a link): unchanged, it is not unsaved work. */
   let keptText: string | null = null;
   /** Electron: the handle of the file on disk the current text came from or was saved to. */
@@ -77,12 +79,14 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
 
   async function save(name: string, overwrite: boolean): Promise<boolean> {
     const source = host.source();
-    const r = await api.saveFile({ name, source, overwrite });
+    const ifVersion = overwrite && name === host.name() ? savedVersion : undefined;
+    const r = await api.saveFile({ name, source, overwrite, ...(ifVersion ? { ifVersion } : {}) });
     const reply = r.ok ? r.value : { ok: false, message: r.error.message };
     host.say(reply.ok ? reply.message : `cannot save: ${reply.message}`);
     if (!reply.ok) return false;
     if (name !== host.name()) host.show(name, source);
     savedText = source;
+    savedVersion = r.ok ? r.value.version : undefined;
     keptText = null;
     mark();
     await refreshList();
@@ -100,7 +104,7 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
     const text = source ?? reply.file.source;
     savedText = reply.file.source;
     keptText = null;
-    host.show(reply.file.name, text);
+    host.show(bareLabel(reply.file.name), text);
     host.say(reply.message);
     mark();
   }
@@ -147,6 +151,7 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
         return;
       }
       savedText = reply.source;
+      savedVersion = r.ok ? r.value.version : undefined;
       keptText = null;
       host.show(name, reply.source);
       host.say(reply.message);
@@ -209,7 +214,7 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
         handle = null;
         savedText = null;
         keptText = null;
-        host.show(file.name.replace(/[^A-Za-z0-9_.-]/g, '_'), text);
+        host.show(bareLabel(file.name), text);
         host.say(`opened the dropped ${file.name}; Save keeps it in the workspace`);
         mark();
       });
@@ -230,4 +235,18 @@ export function mountFileMenu(root: HTMLElement, marker: HTMLElement, api: LabAp
     mayDiscard,
     command: (name) => commands[name](),
   };
+}
+
+/**
+ * The name the page shows and sends for a file named anything on disk (a dialog's choice, a dropped
+ * file): the bare name the lab's requests and share links take (letters, digits, "_", "-", ".", at
+ * most 64, not starting with a dot), others becoming "_". The file itself keeps its name.
+ */
+function bareLabel(name: string): string {
+  const stem = name
+    .replace(/\.tal$/i, '')
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .replace(/^[.-]/, '_')
+    .slice(0, 60);
+  return `${stem || '_'}.tal`;
 }

@@ -247,6 +247,7 @@ async function check(source: string): Promise<void> {
   const reply = await api.checkSource({ source, file: fileName });
   if (seq !== checkSeq) return; // a newer edit is being checked
   if (!reply.ok) {
+    checkState.textContent = 'not checked'; // not "checking…" forever
     say(`check failed: ${reply.error.message}`);
     return;
   }
@@ -487,6 +488,14 @@ async function restore(): Promise<void> {
 }
 
 void restore().then(() => loadExamples());
+
+// A share link pasted into this tab's address bar changes only the fragment, so the page is not
+// reloaded: open it here, as a fresh tab would. (persist() writes the fragment with replaceState,
+// which fires no hashchange.) Declining to discard unsaved work puts back the fragment of what is shown.
+window.addEventListener('hashchange', () => {
+  if (files.mayDiscard()) void restore();
+  else schedulePersist();
+});
 
 // ---- Electron shell: the application menu's commands and links opened from outside ----
 if (window.labShell) {

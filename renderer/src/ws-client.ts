@@ -1,7 +1,17 @@
 // The lab API for the web shell: the same LabApi the Electron preload exposes,
 // carried over one WebSocket back to the server that served this page.
 
-import { LAB_METHODS, WS_API_PATH, type IpcReply, type LabApi, type LabEvent, type LabEvents, type WsServerMessage } from '../../preload/contract.js';
+import {
+  LAB_METHODS,
+  MAX_SOURCE_CHARS,
+  MAX_WS_FRAME_BYTES,
+  WS_API_PATH,
+  type IpcReply,
+  type LabApi,
+  type LabEvent,
+  type LabEvents,
+  type WsServerMessage,
+} from '../../preload/contract.js';
 
 type Pending = (reply: IpcReply<unknown>) => void;
 type Listener = (payload: unknown) => void;
@@ -57,9 +67,25 @@ export function connectWebSocketApi(onConnection: (connected: boolean) => void):
       return { ok: false, error: { code: 'E_BAD_MESSAGE', message: 'not connected to the lab (reconnecting…); try again in a moment' } };
     }
     const id = nextId++;
+    const frame = JSON.stringify({ id, method, payload });
+    // Sent, a frame over the limit would close the connection: refused here, the page's other requests
+    // go on. (A UTF-8 byte is at least one and at most three UTF-16 units: only long frames are measured.)
+    if (frame.length * 3 > MAX_WS_FRAME_BYTES) {
+      const bytes = new Blob([frame]).size;
+      if (bytes > MAX_WS_FRAME_BYTES) {
+        const mib = (n: number): string => (n / (1024 * 1024)).toFixed(1);
+        return {
+          ok: false,
+          error: {
+            code: 'E_BAD_MESSAGE',
+            message: `this request is ${mib(bytes)} MiB; the lab takes at most ${mib(MAX_WS_FRAME_BYTES)} MiB in one request (a program is at most ${MAX_SOURCE_CHARS / 1024} KiB)`,
+          },
+        };
+      }
+    }
     return new Promise((resolve) => {
       pending.set(id, resolve);
-      socket.send(JSON.stringify({ id, method, payload }));
+      socket.send(frame);
     });
   };
 

@@ -20,7 +20,7 @@ const SOURCE_DIRS = ['tal', 'main', 'preload', 'renderer', 'bench', 'test'];
  * The IPC contract: the preload API's methods, events and payload types, and the argument-word rules both
  * sides share. Main implements it; the preload and the renderer see main only through it.
  */
-const CONTRACT = ['preload/contract.ts', 'preload/shell-words.ts'];
+const CONTRACT = ['preload/contract.ts', 'preload/shell-words.ts', 'preload/share-format.ts'];
 
 /** What each layer may import, as predicates over repository-relative paths of .ts files. */
 const LAYERS: ReadonlyArray<{ layer: string; may: (target: string) => boolean; why: string }> = [

@@ -1,13 +1,14 @@
 // The WebSocket transport with real sockets: frames that are not well-formed
 // lab requests get E_BAD_MESSAGE (with the id when there is one), payloads go
-// through the same validators as Electron IPC, oversized frames close the
-// connection, and upgrades from foreign origins, hosts or paths are refused.
+// through the same validators as Electron IPC, every valid request fits in a
+// frame, oversized frames close the connection, and upgrades from foreign origins, hosts or paths are refused.
 
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { WebSocket } from 'ws';
+import { MAX_SOURCE_CHARS, RUN_LIMITS } from '../../preload/contract.js';
 import { createRouter } from '../../main/ipc/router.js';
 import { attachLabWebSocket, MAX_FRAME_BYTES, type LabWebSocket } from '../../main/web/ws-api.js';
 import { recordingHandlers } from './lab-handlers-stub.js';
@@ -88,6 +89,25 @@ test('an oversized frame closes the connection (1009) without being parsed', asy
   const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
   ws.send('x'.repeat(MAX_FRAME_BYTES + 1));
   assert.equal(await closed, 1009);
+});
+
+test('the largest valid request fits in a frame: a run whose every character is a JSON escape is answered', async () => {
+  const ws = await connect();
+  const escaped = (n: number): string => '\u0001'.repeat(n);
+  const payload = {
+    source: escaped(MAX_SOURCE_CHARS),
+    file: 'x.tal',
+    mode: 'user',
+    args: Array.from({ length: RUN_LIMITS.args }, () => escaped(RUN_LIMITS.argChars)),
+    stdin: escaped(RUN_LIMITS.stdinChars),
+  };
+  const frame = JSON.stringify({ id: 11, method: 'runProgram', payload });
+  assert.ok(frame.length > 4 * 1024 * 1024, `the frame is ${frame.length} bytes`);
+  const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+  ws.send(frame);
+  const reply = await Promise.race([nextMessage(ws), closed.then((code) => ({ closed: code }))]);
+  assert.equal((reply as { id?: number }).id, 11, `answered, not cut: ${JSON.stringify(reply).slice(0, 200)}`);
+  ws.close();
 });
 
 test('upgrades from other origins, hosts or paths are refused', async () => {

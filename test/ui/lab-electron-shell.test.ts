@@ -57,7 +57,7 @@ function fakeLabShell(): void {
     },
     async saveNativeAs(req: { source: string }) {
       window.shellCalls.push(['saveNativeAs', req]);
-      return file('other.tal', req.source);
+      return file('my program – v2.tal', req.source); // a name the person typed in the dialog
     },
     async renameNative(req: unknown) {
       window.shellCalls.push(['renameNative', req]);
@@ -124,6 +124,23 @@ test('Electron shell, page side: native file dialogs, menu commands, and links o
   await page.evaluate(() => window.shellEmit('menuCommand', 'rename'));
   await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('use Save As'));
   assert.equal((await calls()).filter(([m]) => m === 'renameNative').length, 0);
+
+  // A file on disk may have any name ("my program – v2.tal"); the lab's requests and links take bare
+  // names. The page labels such a file with a bare name (as it does dropped files), so the file still
+  // checks and its link still opens (the raw name made every check a payload error).
+  await page.evaluate(() => window.shellEmit('menuCommand', 'saveAs'));
+  await page.waitForFunction(() => document.getElementById('file-name')?.textContent === 'my_program___v2.tal');
+  await page.locator('.cm-line').first().click();
+  await page.keyboard.type('; checked ');
+  await page.waitForFunction(() => /^(✓ accepted|✗ \d+ errors?)$/.test(document.getElementById('check-state')?.textContent ?? ''));
+  assert.doesNotMatch((await page.textContent('#status')) ?? '', /check failed/);
+  await page.waitForFunction(() => location.hash.startsWith('#tal=') && document.getElementById('dirty-marker')?.textContent === '● unsaved');
+  let named = parseLabLink(`tal-lab://open${await page.evaluate(() => location.hash)}`);
+  for (let i = 0; i < 50 && named.ok && named.program.file !== 'my_program___v2.tal'; i++) {
+    await page.waitForTimeout(100);
+    named = parseLabLink(`tal-lab://open${await page.evaluate(() => location.hash)}`);
+  }
+  assert.ok(named.ok && named.program.file === 'my_program___v2.tal', named.ok ? named.program.file : named.message);
   await b.shot('electron-page-side');
   assert.deepEqual(b.errors, []);
 });

@@ -60,6 +60,34 @@ test('workspace files: new, save, unsaved marker, open, rename, hostile name, dr
   await status(/^opened renamed\.tal$/);
   assert.match((await page.textContent('.cm-content')) ?? '', /; mine.code; more/);
 
+  // The same file open in two tabs: the second tab saves first; the first tab's Save is refused in
+  // words instead of silently overwriting the other's work (it used to overwrite), and Save As keeps it.
+  const other = await b.context.newPage();
+  other.on('dialog', (d) => void d.accept());
+  await other.goto(shell.url);
+  await other.waitForFunction(() => [...document.querySelectorAll('#workspace-open option')].some((o) => o.textContent === 'renamed.tal'));
+  await other.selectOption('#workspace-open', 'renamed.tal');
+  await other.waitForFunction(() => document.getElementById('status')?.textContent === 'opened renamed.tal');
+  await other.click('.cm-content');
+  await other.keyboard.press('Control+End');
+  await other.keyboard.insertText('; from the other tab\n');
+  await other.keyboard.press('Control+s');
+  await other.waitForFunction(() => /^saved renamed\.tal/.test(document.getElementById('status')?.textContent ?? ''));
+  const theirs = await readFile(path.join(workspaceDir, 'renamed.tal'), 'utf8');
+  assert.match(theirs, /; from the other tab/);
+  await other.close();
+  await page.click('.cm-content');
+  await page.keyboard.press('Control+End');
+  await page.keyboard.insertText('; from this tab\n');
+  await page.keyboard.press('Control+s');
+  await status(/^cannot save: renamed\.tal changed in the workspace since it was opened or saved here/);
+  assert.equal(await readFile(path.join(workspaceDir, 'renamed.tal'), 'utf8'), theirs);
+  assert.equal(await page.textContent('#dirty-marker'), '● unsaved');
+  answers.push('mine-too');
+  await page.click('#file-save-as');
+  await status(/^saved mine-too\.tal/);
+  assert.match(await readFile(path.join(workspaceDir, 'mine-too.tal'), 'utf8'), /; from this tab/);
+
   // Dropping a .tal file opens it under its name; it is not pasted into the current text.
   await page.evaluate(() => {
     const dt = new DataTransfer();
