@@ -64,6 +64,9 @@ const ANY_CC = Object.keys(CONDITIONS);
 /** h_inc's type, written out where tuples and arrays hold it (the checker does not unfold a named type to call or jump through it: E_JUMP_TARGET). */
 const INC_TYPE = 'forall r:stack. code {EAX: int, ESP: sptr (code {EAX: int, ESP: sptr r}) :: r}';
 
+/** h_id's type, for a tuple field that holds it. */
+const ID_TYPE = 'forall a, r:stack. code {EAX: a, ESP: sptr (code {EAX: a, ESP: sptr r}) :: r}';
+
 const HELPERS = `
 ; h_inc: EAX + 1 (a plain call; everything but EAX is lost to the caller)
 h_inc: forall r:stack. code {EAX: int, ESP: sptr (code {EAX: int, ESP: sptr r}) :: r}
@@ -609,7 +612,7 @@ const codePointer: Snippet = (u) => {
   ).slice(0, 3) as [Reg32, Reg32, Reg32];
   u.ensureInt('eax');
   u.op(`mov ${f}, h_inc`);
-  switch (u.rng.int(0, 3)) {
+  switch (u.rng.int(0, 5)) {
     case 0:
       u.op(`call ${f}`);
       break;
@@ -637,10 +640,32 @@ const codePointer: Snippet = (u) => {
       u.label(skip);
       break;
     }
-    default:
+    case 3:
       u.op(`push ${f}`);
       u.op('call [esp]');
       u.op(u.rng.chance(0.5) ? 'add esp, 4' : `pop ${q}`);
+      break;
+    case 4:
+      // below an argument: h_pop pops the argument (ret 4), the pointer's slot stays
+      u.op(`mov ${f}, h_pop`);
+      u.op(`push ${f}`);
+      u.op(`push ${u.rng.int(0, 999)}`);
+      u.op('call [esp + 4]');
+      u.op('add esp, 4');
+      break;
+    default: {
+      // a polymorphic code pointer in a tuple field: EAX keeps its type through the call
+      const from = u.regsWhere((_, r) => r !== f && r !== t);
+      const r = from.length > 0 ? u.rng.pick(from) : 'eax';
+      const kept = u.regs.get(r) ?? { k: 'int' };
+      if (r !== 'eax') u.op(`mov eax, ${r}`);
+      u.op(`mov ${f}, h_id`);
+      u.op(`malloc ${t}, *[${ID_TYPE}]`);
+      u.op(`mov [${t}], ${f}`);
+      u.op(`call [${t}]`);
+      afterCall(u, kept);
+      return;
+    }
   }
   afterCall(u, { k: 'int' });
 };
