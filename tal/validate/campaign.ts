@@ -4,6 +4,7 @@
 
 import { buildSource } from '../build.js';
 import { checkSource } from '../check-source.js';
+import { featuresOf } from './features.js';
 import { generateUnit, programOf, Rng } from './generator.js';
 import { minimize, mutate } from './mutate.js';
 import { judgeRing0, type Ring0Runner } from './ring0.js';
@@ -44,6 +45,8 @@ export interface Tally {
   rejectCodes: Record<string, number>;
   /** Instruction forms (mnemonic and operand kinds) of the validated programs, with how many programs used each. */
   forms: Record<string, number>;
+  /** Typing features (features.ts) of the validated generated units, with how many units showed each. */
+  features: Record<string, number>;
   findings: Finding[];
 }
 
@@ -58,6 +61,7 @@ export function newTally(): Tally {
     ring0: { runs: 0, validated: 0, inconclusive: 0 },
     rejectCodes: {},
     forms: {},
+    features: {},
     findings: [],
   };
 }
@@ -171,6 +175,7 @@ export async function generatedBatch(t: Tally, seed: number, units: number, opts
     const o = await runPrepared(prepared, HOST, { timeoutMs: RUN_TIMEOUT_MS });
     if (o.kind === 'validated' || (o.kind === 'inconclusive' && !isFault(o))) {
       await record(t, o, rest.length, file, batch, opts);
+      if (o.kind === 'validated') for (const k of rest) for (const f of featuresOf(k.lines).keys()) t.features[f] = (t.features[f] ?? 0) + 1;
       if (o.kind === 'validated' && opts.ring0 !== undefined) await inRing0(t, prepared, o, rest.length, file, batch, opts.ring0);
       return;
     }

@@ -61,6 +61,12 @@ const SHIFTS = ['shl', 'shr', 'sar', 'rol', 'ror', 'rcl', 'rcr', 'sal'].filter((
 /** Every condition suffix, aliases included (each alias is its own row of the instruction table). */
 const ANY_CC = Object.keys(CONDITIONS);
 
+/** h_inc's type, written out where tuples and arrays hold it (the checker does not unfold a named type to call or jump through it: E_JUMP_TARGET). */
+const INC_TYPE = 'forall r:stack. code {EAX: int, ESP: sptr (code {EAX: int, ESP: sptr r}) :: r}';
+
+/** h_id's type, for a tuple field that holds it. */
+const ID_TYPE = 'forall a, r:stack. code {EAX: a, ESP: sptr (code {EAX: a, ESP: sptr r}) :: r}';
+
 const HELPERS = `
 ; h_inc: EAX + 1 (a plain call; everything but EAX is lost to the caller)
 h_inc: forall r:stack. code {EAX: int, ESP: sptr (code {EAX: int, ESP: sptr r}) :: r}
@@ -99,12 +105,14 @@ db0:    .bytes [32]
 db1:    .bytes "generated\\n"
 dw0:    .words 3, 1, 4, 1, 5, 9, 2, 6
 dt0:    .tuple 7, 8, 9
+dp0:    .bytes "/nonexistent/tal-generated\\0"
 `;
 const DATA_TYPES: Record<string, GT> = {
   db0: { k: 'bytes', n: 32 },
   db1: { k: 'bytes', n: 10 },
   dw0: { k: 'words', n: 8 },
   dt0: { k: 'tuple', n: 3 },
+  dp0: { k: 'bytes', n: 27 },
 };
 
 class Unit {
@@ -485,6 +493,14 @@ const branch: Snippet = (u) => {
   // destinations become ints before the branch, so both paths define them
   const touched = Array.from({ length: u.rng.int(1, 3) }, () => u.intDst([r]));
   u.op(`cmp ${r}, ${u.intSrc()}`);
+  if (u.rng.chance(0.3)) {
+    // the flags fact survives an instruction that leaves the flags alone (and is dropped if that instruction writes a compared register)
+    const x = u.anyReg();
+    const v = u.rng.int(0, 99);
+    u.op(u.rng.chance(0.5) ? `mov ${x}, ${v}` : `lea ${x}, [${u.intDst()} + ${v}]`);
+    u.regs.set(x, { k: 'int' });
+    if (!touched.includes(x)) touched.push(x);
+  }
   u.op(`j${u.rng.pick(ANY_CC)} ${skip}`);
   for (const d of touched) u.op(`${u.rng.pick(ALU)} ${d}, ${u.rng.int(0, 99)}`);
   u.label(skip);
@@ -583,6 +599,77 @@ const call: Snippet = (u) => {
   }
 };
 
+/**
+ * A code pointer held in each place one can be, then called through it: a register (`call r32`),
+ * a tuple field and a slot of a word array of nullable code pointers (loaded, null-checked, or
+ * `call [m]` directly), and a stack slot (`call [esp]`: the operand is read before the return
+ * address is pushed, and the callee's stack variable binds to a stack holding the pointer).
+ */
+const codePointer: Snippet = (u) => {
+  const [f, t, q] = shuffle(
+    u.rng,
+    REGS.filter((r) => r !== 'eax'),
+  ).slice(0, 3) as [Reg32, Reg32, Reg32];
+  u.ensureInt('eax');
+  u.op(`mov ${f}, h_inc`);
+  switch (u.rng.int(0, 5)) {
+    case 0:
+      u.op(`call ${f}`);
+      break;
+    case 1: {
+      const field = u.rng.chance(0.5);
+      u.op(`malloc ${t}, *[${field ? 'int, ' : ''}${INC_TYPE}]`);
+      if (field) u.op(`mov dword [${t}], ${u.rng.int(0, 99)}`);
+      u.op(`mov [${t}${field ? ' + 4' : ''}], ${f}`);
+      if (u.rng.chance(0.5)) u.op(`call [${t}${field ? ' + 4' : ''}]`);
+      else {
+        u.op(`mov ${q}, [${t}${field ? ' + 4' : ''}]`);
+        u.op(`call ${q}`);
+      }
+      break;
+    }
+    case 2: {
+      const n = u.rng.int(1, 6);
+      const skip = u.local();
+      u.op(`newarray ${t}, word(null | ${INC_TYPE}), ${n}`);
+      if (u.rng.chance(0.8)) u.op(`mov [${t} + ${4 * u.rng.int(0, n - 1)}], ${f}`);
+      u.op(`mov ${q}, [${t} + ${4 * u.rng.int(0, n - 1)}]`);
+      u.op(`test ${q}, ${q}`);
+      u.op(`jz ${skip}`);
+      u.op(`call ${q}`);
+      u.label(skip);
+      break;
+    }
+    case 3:
+      u.op(`push ${f}`);
+      u.op('call [esp]');
+      u.op(u.rng.chance(0.5) ? 'add esp, 4' : `pop ${q}`);
+      break;
+    case 4:
+      // below an argument: h_pop pops the argument (ret 4), the pointer's slot stays
+      u.op(`mov ${f}, h_pop`);
+      u.op(`push ${f}`);
+      u.op(`push ${u.rng.int(0, 999)}`);
+      u.op('call [esp + 4]');
+      u.op('add esp, 4');
+      break;
+    default: {
+      // a polymorphic code pointer in a tuple field: EAX keeps its type through the call
+      const from = u.regsWhere((_, r) => r !== f && r !== t);
+      const r = from.length > 0 ? u.rng.pick(from) : 'eax';
+      const kept = u.regs.get(r) ?? { k: 'int' };
+      if (r !== 'eax') u.op(`mov eax, ${r}`);
+      u.op(`mov ${f}, h_id`);
+      u.op(`malloc ${t}, *[${ID_TYPE}]`);
+      u.op(`mov [${t}], ${f}`);
+      u.op(`call [${t}]`);
+      afterCall(u, kept);
+      return;
+    }
+  }
+  afterCall(u, { k: 'int' });
+};
+
 const existential: Snippet = (u) => {
   const r = u.anyReg();
   const n = u.rng.int(1, 30);
@@ -626,33 +713,164 @@ const list: Snippet = (u) => {
   u.regs.set(a, { k: 'int' });
 };
 
-const syscall: Snippet = (u) => {
-  switch (u.rng.int(0, 2)) {
-    case 0:
-      u.op('call getpid');
-      break;
-    case 1: {
-      // write to a closed descriptor: the kernel checks the buffer and returns EBADF
-      const p = u.pointer('bytes', (t) => t.k === 'bytes' && t.n !== undefined);
-      if (p === undefined) return;
-      const n = (u.regs.get(p) as { n: number }).n;
-      if (p !== 'ecx') u.op(`mov ecx, ${p}`);
-      u.op('mov ebx, -1');
-      u.op(`mov edx, ${u.rng.int(0, n)}`);
-      u.op('call write');
-      u.regs.set('ecx', u.regs.get(p)!);
-      u.regs.set('ebx', { k: 'int' });
-      u.regs.set('edx', { k: 'int' });
-      break;
-    }
-    default: {
-      u.op('newarray ecx, byte, 8');
-      u.op('mov ebx, 1');
-      u.op('call clock_gettime');
-      u.regs.set('ecx', { k: 'bytes', n: 8 });
-      u.regs.set('ebx', { k: 'int' });
-    }
+/** A byte array in ECX of n known bytes (so a length or struct argument is proven). */
+function bufferIn(u: Unit, reg: Reg32, n: number): void {
+  u.op(`newarray ${reg}, byte, ${n}`);
+  u.regs.set(reg, { k: 'bytes', n });
+}
+
+/**
+ * Every system call the generator can type (exit and exit_group would end the image), on
+ * arguments that make it harmless: descriptor -1 (EBADF after the kernel checked the buffers),
+ * a path that does not exist, a zero timespec, a socket closed again at once.
+ */
+const SYSCALL_CALLS: Readonly<Record<string, (u: Unit) => void>> = {
+  getpid: (u) => u.op('call getpid'),
+  read: (u) => fdBuffer(u, 'read'),
+  write: (u) => fdBuffer(u, 'write'),
+  getdents64: (u) => fdBuffer(u, 'getdents64'),
+  bind: (u) => fdBuffer(u, 'bind'),
+  connect: (u) => fdBuffer(u, 'connect'),
+  close: (u) => fdInts(u, 'close', ['ebx']),
+  lseek: (u) => fdInts(u, 'lseek', ['ebx', 'ecx', 'edx']),
+  listen: (u) => fdInts(u, 'listen', ['ebx', 'ecx']),
+  shutdown: (u) => fdInts(u, 'shutdown', ['ebx', 'ecx']),
+  open: (u) => {
+    u.op('mov ebx, dp0');
+    u.op('xor ecx, ecx');
+    u.op('xor edx, edx');
+    u.op('call open');
+    u.regs.set('ebx', DATA_TYPES.dp0!);
+    u.regs.set('ecx', { k: 'const', v: 0 });
+    u.regs.set('edx', { k: 'const', v: 0 });
+  },
+  openat: (u) => {
+    u.op('mov ebx, -100');
+    u.op('mov ecx, dp0');
+    u.op('xor edx, edx');
+    u.op('xor esi, esi');
+    u.op('call openat');
+    u.regs.set('ebx', { k: 'int' });
+    u.regs.set('ecx', DATA_TYPES.dp0!);
+    u.regs.set('edx', { k: 'const', v: 0 });
+    u.regs.set('esi', { k: 'const', v: 0 });
+  },
+  fstat64: (u) => {
+    u.op('mov ebx, -1');
+    bufferIn(u, 'ecx', 96);
+    u.op('call fstat64');
+    u.regs.set('ebx', { k: 'int' });
+  },
+  fstatat64: (u) => {
+    u.op('mov ebx, -100');
+    u.op('mov ecx, dp0');
+    bufferIn(u, 'edx', 96 + u.rng.int(0, 8));
+    u.op('xor esi, esi');
+    u.op('call fstatat64');
+    u.regs.set('ebx', { k: 'int' });
+    u.regs.set('ecx', DATA_TYPES.dp0!);
+    u.regs.set('esi', { k: 'const', v: 0 });
+  },
+  nanosleep: (u) => {
+    bufferIn(u, 'ebx', 8);
+    if (u.rng.chance(0.5)) {
+      u.op('xor ecx, ecx');
+      u.regs.set('ecx', { k: 'const', v: 0 });
+    } else bufferIn(u, 'ecx', 8);
+    u.op('call nanosleep');
+  },
+  clock_gettime: (u) => {
+    bufferIn(u, 'ecx', 8);
+    u.op('mov ebx, 1');
+    u.op('call clock_gettime');
+    u.regs.set('ebx', { k: 'int' });
+  },
+  clock_gettime64: (u) => {
+    bufferIn(u, 'ecx', 16);
+    u.op('mov ebx, 1');
+    u.op('call clock_gettime64');
+    u.regs.set('ebx', { k: 'int' });
+  },
+  socket: (u) => {
+    // AF_UNIX, SOCK_STREAM; the descriptor is closed at once
+    u.op('mov ebx, 1');
+    u.op('mov ecx, 1');
+    u.op('xor edx, edx');
+    u.op('call socket');
+    u.op('mov ebx, eax');
+    u.op('call close');
+    u.regs.set('ebx', { k: 'int' });
+    u.regs.set('ecx', { k: 'const', v: 1 });
+    u.regs.set('edx', { k: 'const', v: 0 });
+  },
+  accept4: (u) => {
+    u.op('mov ebx, -1');
+    u.op('xor ecx, ecx');
+    u.op('xor edx, edx');
+    u.op('xor esi, esi');
+    u.op('call accept4');
+    for (const r of ['ecx', 'edx', 'esi'] as const) u.regs.set(r, { k: 'const', v: 0 });
+    u.regs.set('ebx', { k: 'int' });
+  },
+  setsockopt: (u) => {
+    u.op('mov ebx, -1');
+    u.op('mov ecx, 1');
+    u.op('mov edx, 2');
+    bufferIn(u, 'esi', 4);
+    u.op('mov edi, 4');
+    u.op('call setsockopt');
+    u.regs.set('ebx', { k: 'int' });
+    u.regs.set('ecx', { k: 'const', v: 1 });
+    u.regs.set('edx', { k: 'const', v: 2 });
+    u.regs.set('edi', { k: 'const', v: 4 });
+  },
+  sendto: (u) => socketBuffer(u, 'sendto'),
+  recvfrom: (u) => socketBuffer(u, 'recvfrom'),
+};
+
+/** fd -1 in EBX, a byte array in ECX, a length in EDX proven no longer than it. */
+function fdBuffer(u: Unit, name: string): void {
+  const have = u.pointer('bytes', (t) => t.k === 'bytes' && t.n !== undefined);
+  let n: number;
+  if (have !== undefined && have !== 'ebx' && have !== 'edx' && u.rng.chance(0.5)) {
+    n = (u.regs.get(have) as { n: number }).n;
+    if (have !== 'ecx') u.op(`mov ecx, ${have}`);
+    u.regs.set('ecx', u.regs.get(have)!);
+  } else {
+    n = u.rng.int(0, 64);
+    bufferIn(u, 'ecx', n);
   }
+  u.op('mov ebx, -1');
+  u.op(`mov edx, ${u.rng.int(0, n)}`);
+  u.op(`call ${name}`);
+  u.regs.set('ebx', { k: 'int' });
+  u.regs.set('edx', { k: 'int' });
+}
+
+function fdInts(u: Unit, name: string, regs: readonly Reg32[]): void {
+  u.op('mov ebx, -1');
+  for (const r of regs.slice(1)) u.op(`mov ${r}, ${u.rng.int(0, 3)}`);
+  u.op(`call ${name}`);
+  for (const r of regs) u.regs.set(r, { k: 'int' });
+}
+
+/** sendto/recvfrom: fd -1, a buffer and its length, flags in ESI, a null address in EDI, EBP an int (sendto) or null (recvfrom). */
+function socketBuffer(u: Unit, name: string): void {
+  const n = u.rng.int(0, 32);
+  bufferIn(u, 'ecx', n);
+  u.op('mov ebx, -1');
+  u.op(`mov edx, ${u.rng.int(0, n)}`);
+  u.op('xor esi, esi');
+  u.op('xor edi, edi');
+  u.op('xor ebp, ebp');
+  u.op(`call ${name}`);
+  u.regs.set('ebx', { k: 'int' });
+  u.regs.set('edx', { k: 'int' });
+  for (const r of ['esi', 'edi', 'ebp'] as const) u.regs.set(r, { k: 'const', v: 0 });
+}
+
+const syscall: Snippet = (u) => {
+  u.rng.pick(Object.values(SYSCALL_CALLS))(u);
   u.regs.set('eax', { k: 'int' });
 };
 
@@ -925,7 +1143,8 @@ const SNIPPETS: readonly [Snippet, number][] = [
   [call, 2],
   [existential, 1],
   [list, 1],
-  [syscall, 1],
+  [syscall, 2],
+  [codePointer, 2],
   [nested, 1],
   [memoryForms, 2],
   [wide16, 1],
@@ -953,15 +1172,29 @@ export function generateUnit(rng: Rng, name: string): string[] {
   for (let k = 0; k < n; k++) snippet(rng)(u);
   if (u.slots.length > 0) u.op(`add esp, ${4 * u.slots.length}`);
   if (!u.isInt('eax')) u.op('mov eax, 0');
-  if (rng.chance(0.1)) {
-    // a tail call through a register: h_inc returns to this unit's caller
-    u.op('mov ecx, h_inc');
-    u.op('jmp ecx');
+  if (rng.chance(0.2)) {
+    // a tail call: h_inc returns to this unit's caller
+    switch (rng.int(0, 2)) {
+      case 0:
+        u.op('mov ecx, h_inc');
+        u.op('jmp ecx');
+        break;
+      case 1:
+        // through memory: a code pointer in a tuple field
+        u.op('mov ecx, h_inc');
+        u.op(`malloc edx, *[int, ${INC_TYPE}]`);
+        u.op('mov [edx], eax');
+        u.op('mov [edx + 4], ecx');
+        u.op('jmp [edx + 4]');
+        break;
+      default:
+        u.op('jmp h_inc');
+    }
   } else u.op('ret');
   return [`${name}: ${UNIT_TYPE}`, ...u.lines];
 }
 
-export const IMPORTS = ['getpid', 'write', 'clock_gettime'];
+export const IMPORTS = Object.keys(SYSCALL_CALLS);
 
 /** A whole program: main calls each unit in turn, then returns 0. */
 export function programOf(units: string[][], names: string[]): string {
