@@ -7,7 +7,7 @@ import type { CodeType, Reg32, StackType, WordType } from '../types.js';
 import type { Env } from './env.js';
 import { CheckError, fail } from './errors.js';
 import { boundType, COST, spend } from './limits.js';
-import { readOperand, regType } from './operands.js';
+import { readOperand, regType, unfold } from './operands.js';
 import { arity, type Rule, type RuleCtx, type StepOut } from './rule.js';
 import { syscallCall } from './rules-syscall.js';
 import { cloneState, restack, slotAt, showCode, showStack, showWord, stackType, stateOfCodeType, type Pre, type State } from './state.js';
@@ -167,7 +167,8 @@ export function enterCode(env: Env, s: State, ct: CodeType, what: string): Subst
 
 function targetCodeType(pre: Pre, env: Env, op: Operand, verb: string): { ct: CodeType; what: string } {
   if (op.kind === 'imm') fail('E_JUMP_TARGET', `${verb} to an absolute address is not allowed`, { hint: 'jump to a label' });
-  const t = readOperand(pre, env, op);
+  // A named type is its definition (the comparer unfolds it the same way): a .type alias of a code type is code.
+  const t = unfold(env, readOperand(pre, env, op));
   if (t.k !== 'code') fail('E_JUMP_TARGET', `${verb} through a value of type ${showWord(t)}, which is not code`, { expected: 'code {…}', found: showWord(t) });
   return {
     ct: (t as Extract<WordType, { k: 'code' }>).ct,
