@@ -74,6 +74,38 @@ ${MAIN}
 `;
 }
 
+/**
+ * Opens `path` write-only, writes `text` (printable ASCII, no quotes or backslashes) to it, then sleeps
+ * `sleepSeconds` so that a test can look at the process, and exits with write's result.
+ */
+export function writeFileProgram(path: string, text: string, sleepSeconds = 0): string {
+  assert.ok(/^[ -~]*$/.test(text) && !/["\\]/.test(text), 'plain text only');
+  return `.import open
+.import write
+.import nanosleep
+.data
+path:   .bytes "${path}\\0"
+text:   .bytes "${text}"
+ts:     .bytes "\\x${sleepSeconds.toString(16).padStart(2, '0')}\\0\\0\\0\\0\\0\\0\\0"
+.code
+${MAIN}
+        mov ebx, path
+        mov ecx, 1
+        xor edx, edx
+        call open
+        mov ebx, eax
+        mov ecx, text
+        mov edx, ${text.length}
+        call write
+        push eax
+        mov ebx, ts
+        xor ecx, ecx
+        call nanosleep
+        pop eax
+        ret
+`;
+}
+
 /** Sleeps in ring 0 forever (nanosleep of 10 s in a loop). */
 export const SLEEPER = `.import nanosleep
 .data

@@ -11,7 +11,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LaunchedGuest } from '../../main/vm/index.js';
 import { resumeGuest } from '../vm/guest-fixture.js';
-import { armGuest, assertGuestHealthy, build, HELLO, header, openProgram, patchedMain, ring0Execs, SLEEPER, type HostileGuest } from './forged-image-guest.js';
+import {
+  armGuest,
+  assertGuestHealthy,
+  build,
+  HELLO,
+  header,
+  openProgram,
+  patchedMain,
+  ring0Execs,
+  SLEEPER,
+  writeFileProgram,
+  type HostileGuest,
+} from './forged-image-guest.js';
 import { exhaustion, foreignSignature, fuzzedImage, rng, signalsWhileBlocked } from './hostile-cases.js';
 
 let guest: LaunchedGuest;
@@ -179,6 +191,26 @@ describe('memory pressure: ring-0 programs before the shells', { timeout: 120_00
     assert.ok(program > shell, `oom_score: ring-0 program ${program}, shell ${shell}`);
     await h.sh(`kill -9 ${pid}`);
   });
+
+  // A checked program may write files; as root it could write -1000 to its own oom_score_adj (or inherit
+  // it) and never be chosen, so that the OOM killer took the shells after all (patch 0010).
+  for (const how of ['written by the program itself', 'inherited across the exec']) {
+    it(`a negative oom_score_adj ${how} does not move a ring-0 program behind the shell`, async () => {
+      const source = how.startsWith('written') ? writeFileProgram('/proc/self/oom_score_adj', '-1000', 30) : SLEEPER;
+      const prog = await h.put('oomadj.talo', h.sign(build(source)));
+      const inherit = how.startsWith('inherited') ? 'echo -1000 > /proc/self/oom_score_adj; ' : '';
+      const started = await h.sh(`(${inherit}exec talexec --mode kernel ${prog}) >/dev/null 2>&1 & echo $!`);
+      const pid = Number.parseInt(started.output, 10);
+      await h.sh(`while ! grep -q '^State:.*S' /proc/${pid}/status; do sleep 0.1; done; sleep 0.3`);
+      const adj = Number((await h.sh(`cat /proc/${pid}/oom_score_adj`)).output.trim());
+      assert.equal(adj, -1000, 'the program runs with oom_score_adj -1000');
+      const program = Number((await h.sh(`cat /proc/${pid}/oom_score`)).output.trim());
+      const shell = Number((await h.sh('cat /proc/$$/oom_score')).output.trim());
+      await h.sh(`kill -9 ${pid}`);
+      assert.ok(program > shell, `oom_score: ring-0 program ${program}, shell ${shell}`);
+      await assertGuestHealthy(h, 'oom_score_adj');
+    });
+  }
 });
 
 /** One signed image per rule of docs/talo.md's "Validation", each breaking only that rule. */
