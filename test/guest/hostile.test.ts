@@ -99,6 +99,39 @@ describe("no alias of a ring-0 program's memory", { timeout: 600_000 }, () => {
 });
 
 /**
+ * The signing key lies in guest memory, and a device that can DMA it is as good as /dev/mem: the
+ * virtio-9p device reads whatever physical address a request names, and root (or a checked program,
+ * which may open files) could reach its registers through /dev/port or the PCI files in sysfs, reset
+ * it, and point a Twrite at the key. The kernel has no /dev/port and runs locked down (integrity).
+ */
+describe('no way into a device that can read guest memory', { timeout: 300_000 }, () => {
+  it('a checked ring-0 program cannot open /dev/port', async () => {
+    const prog = await h.put('port.talo', h.sign(build(openProgram('/dev/port'))));
+    const r = await h.sh(`talexec --mode kernel ${prog}; echo "status $?"`);
+    const status = Number(/status (\d+)/.exec(r.output)?.[1]);
+    // 3 would be a descriptor; 254 is -ENOENT (no such device), 255 -EPERM.
+    assert.ok(status === 254 || status === 255, `open(/dev/port) in ring 0 gave status ${status}: ${r.output}`);
+    await assertGuestHealthy(h, '/dev/port');
+  });
+
+  it("root can neither write a PCI device's config space nor its I/O registers", async () => {
+    const dev = (await h.sh('dirname $(grep -l 0x1af4 /sys/bus/pci/devices/*/vendor) | head -1')).output.trim();
+    assert.match(dev, /^\/sys\/bus\/pci\/devices\//, `the virtio device: ${dev}`);
+    // Writes back the byte that is there (the command register's low byte), so an unpatched kernel is not harmed.
+    const config = await h.sh(
+      `dd if=${dev}/config bs=1 skip=4 count=1 2>/dev/null | dd of=${dev}/config bs=1 seek=4 count=1 conv=notrunc 2>&1; echo "status $?"`,
+    );
+    assert.match(config.output, /Operation not permitted[^]*status 1\b/, `config write: ${config.output}`);
+    const bar = (await h.sh(`ls ${dev} | grep -E '^resource[0-9]$' | head -1`)).output.trim();
+    if (bar !== '') {
+      const io = await h.sh(`dd if=/dev/zero of=${dev}/${bar} bs=1 seek=20 count=1 conv=notrunc 2>&1; echo "status $?"`);
+      assert.match(io.output, /status 1\b/, `I/O register write through ${bar}: ${io.output}`);
+    }
+    await assertGuestHealthy(h, 'PCI access');
+  });
+});
+
+/**
  * Code no checker accepts, signed: each exception must end only the program, with the signal a ring-3
  * process gets and the kernel's message. v86 0.5.462 raises nothing for int1, TF single-step or bound
  * (not even in ring 3: `ringThree: 0`); there the test asserts that ring 0 behaves as ring 3 does.
