@@ -24,7 +24,7 @@ import {
   writeFileProgram,
   type HostileGuest,
 } from './forged-image-guest.js';
-import { exhaustion, foreignSignature, fuzzedImage, rng, signalsWhileBlocked } from './hostile-cases.js';
+import { deviceAccess, exhaustion, forgedPanicBanner, foreignSignature, fuzzedImage, oomStanding, rng, signalsWhileBlocked } from './hostile-cases.js';
 
 let guest: LaunchedGuest;
 let h: HostileGuest;
@@ -406,5 +406,14 @@ describe("a fixed sample of the soak's randomised cases", { timeout: 900_000 }, 
     for (let i = 0; i < 4; i++) await signalsWhileBlocked(h, next);
     await exhaustion(h, () => 0.5);
     await assertGuestHealthy(h, 'signals and exhaustion');
+  });
+
+  it('forged panic banners, device access, OOM standing: the kernel counts nothing and refuses everything', async () => {
+    for (let i = 0; i < 3; i++) {
+      await forgedPanicBanner(h, next);
+      await deviceAccess(h, next);
+      await oomStanding(h, next);
+    }
+    await assertGuestHealthy(h, 'banners, devices and OOM standing');
   });
 });
