@@ -66,7 +66,7 @@ export function guestVm(opts: GuestVmOptions): LabVm {
       runner = await ProgramRunner.attach(g.vm).catch((e: unknown) => ({ missing: e instanceof VmError ? `${e.code}: ${e.message}` : String(e) }));
       g.vm.on('serial', serial);
       g.vm.on('crash', (e: VmError) => died(`the emulator stopped: ${e.code}: ${e.message}`));
-      watch = watchGuest(g.vm, died);
+      watch = watchGuest(g.vm, 'missing' in runner ? null : runner.region, died);
       // A resumed snapshot prints nothing new: show the prompt the console stands at (its last line;
       // the lines before it are the VM service's own readiness probe).
       const prompt = g.vm.consoleTail(0).split('\n').at(-1) ?? '';

@@ -10,6 +10,8 @@ import { VmError } from './errors.js';
 export const CONTROL_MAGIC = 0x434c4154; // "TALC"
 export const CONTROL_VERSION = 1;
 export const KEY_READY = 0x2159454b; // "KEY!"
+/** `panicked` once the kernel panicked (its panic notifier wrote it). */
+export const PANICKED = 0x43494e50; // "PNIC"
 export const KEY_BYTES = 32;
 export const CONTROL_HEADER_SIZE = 4096;
 export const RECORD_SIZE = 32;
@@ -31,8 +33,10 @@ export const CONTROL_OFFSETS = {
   execsUser: 88,
   refused: 92,
   killed: 96,
+  oopses: 100,
+  panicked: 104,
 } as const;
-const COUNTERS_END = 100;
+const COUNTERS_END = 108;
 
 /** Byte offsets inside struct tal_record. */
 export const RECORD_OFFSETS = { seq: 0, pid: 4, tsc: 8, nr: 16, path: 20, cycles: 24, ret: 28 } as const;
@@ -60,6 +64,10 @@ export interface ControlCounters {
   execsUser: number;
   refused: number;
   killed: number;
+  /** Kernel oopses since boot: counted by the kernel, so no log flood hides one and no process forges one. */
+  oopses: number;
+  /** The kernel panicked (its panic notifier said so; a banner on the console proves nothing). */
+  panicked: boolean;
 }
 
 /** What the locator needs from the VM. */
@@ -100,6 +108,8 @@ export function parseCounters(page: Uint8Array): ControlCounters {
     execsUser: u32(CONTROL_OFFSETS.execsUser),
     refused: u32(CONTROL_OFFSETS.refused),
     killed: u32(CONTROL_OFFSETS.killed),
+    oopses: u32(CONTROL_OFFSETS.oopses),
+    panicked: u32(CONTROL_OFFSETS.panicked) === PANICKED,
   };
 }
 

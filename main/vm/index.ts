@@ -15,7 +15,7 @@ export { MAX_COMMAND_BYTES } from './shell-channel.js';
 export { defaultImagesDir, loadGuestImages } from './guest-images.js';
 export type { GuestImages } from './guest-images.js';
 export { defaultCacheDir } from './snapshot-cache.js';
-export { locateControlRegion, manifestControlAddress, parseControlPage, parseCounters, CONTROL_OFFSETS, KEY_READY } from './control-region.js';
+export { locateControlRegion, manifestControlAddress, parseControlPage, parseCounters, readCounters, CONTROL_OFFSETS, KEY_READY } from './control-region.js';
 export type { ControlRegion, ControlCounters, SyscallPath, GuestMemory } from './control-region.js';
 export { TelemetryReader, parseRecord } from './telemetry.js';
 export type { SyscallRecord, TelemetryBatch } from './telemetry.js';

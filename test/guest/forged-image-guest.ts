@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { buildSource } from '../../tal/index.js';
-import { CONTROL_OFFSETS, GUEST_SHARE_DIR, KEY_READY, locateControlRegion, type ExecResult, type LaunchedGuest } from '../../main/vm/index.js';
+import { CONTROL_OFFSETS, GUEST_SHARE_DIR, KEY_READY, locateControlRegion, readCounters, type ExecResult, type LaunchedGuest } from '../../main/vm/index.js';
 
 /** The shell port the hostile tests use (ttyS0 carries the kernel console). */
 export const PORT = 2;
@@ -70,6 +70,38 @@ ${MAIN}
         mov ecx, 2
         xor edx, edx
         call open
+        ret
+`;
+}
+
+/**
+ * Opens `path` write-only, writes `text` (printable ASCII, no quotes or backslashes) to it, then sleeps
+ * `sleepSeconds` so that a test can look at the process, and exits with write's result.
+ */
+export function writeFileProgram(path: string, text: string, sleepSeconds = 0): string {
+  assert.ok(/^[ -~]*$/.test(text) && !/["\\]/.test(text), 'plain text only');
+  return `.import open
+.import write
+.import nanosleep
+.data
+path:   .bytes "${path}\\0"
+text:   .bytes "${text}"
+ts:     .bytes "\\x${sleepSeconds.toString(16).padStart(2, '0')}\\0\\0\\0\\0\\0\\0\\0"
+.code
+${MAIN}
+        mov ebx, path
+        mov ecx, 1
+        xor edx, edx
+        call open
+        mov ebx, eax
+        mov ecx, text
+        mov edx, ${text.length}
+        call write
+        push eax
+        mov ebx, ts
+        xor ecx, ecx
+        call nanosleep
+        pop eax
         ret
 `;
 }
@@ -157,11 +189,19 @@ export function header(image: Uint8Array) {
   };
 }
 
-/** Kernel log lines that mean the kernel itself went wrong. */
-const KERNEL_TROUBLE = 'Oops|BUG:|Kernel panic|WARNING:|Call Trace|general protection fault, |double fault';
+/**
+ * Kernel log lines that mean the kernel itself went wrong, short of an oops or a panic. Those two are
+ * read from the control region instead: a program can write "Kernel panic" into the log (/dev/kmsg),
+ * and a flood of lines can push a real oops out of it.
+ */
+const KERNEL_TROUBLE = 'BUG:|WARNING:|Call Trace|general protection fault, |double fault';
 
-/** Fails unless the kernel log is clean and the guest answers on another port than PORT. */
+/** Fails unless the kernel counted no oops and no panic, its log is clean, and the guest answers on another port than PORT. */
 export async function assertGuestHealthy(h: HostileGuest, context: string): Promise<void> {
+  const region = await locateControlRegion(h.guest.vm, h.guest.vm.memoryBytes);
+  const counters = await readCounters(h.guest.vm, region);
+  assert.equal(counters.oopses, 0, `${context}: the kernel oopsed`);
+  assert.equal(counters.panicked, false, `${context}: the kernel panicked`);
   const log = await h.sh(`dmesg | grep -E '${KERNEL_TROUBLE}' | head -5; echo end`);
   assert.equal(log.output.trim(), 'end', `${context}: the kernel log shows trouble:\n${log.output}`);
   const other = await h.guest.vm.exec('echo alive', { port: 1, timeoutMs: 30_000 });

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { build, HELLO, patchedMain, ring0Execs, SLEEPER, type HostileGuest } from './forged-image-guest.js';
+import { build, HELLO, openProgram, patchedMain, ring0Execs, SLEEPER, writeFileProgram, type HostileGuest } from './forged-image-guest.js';
 
 /** Deterministic random numbers in [0, 1) from a seed (SHA-256 of seed and counter), so a failing case can be replayed. */
 export function rng(seed: number): () => number {
@@ -118,4 +118,63 @@ export async function signalsWhileBlocked(h: HostileGuest, next: () => number): 
   return { kind: 'signals while blocked', images: 1, uncheckedAdmissions: 0, detail: `${last}: ${r.output.trim()}` };
 }
 
-export const CASES = [fuzzedImage, fuzzedImage, fuzzedImage, foreignSignature, exceptionVector, execRace, signalsWhileBlocked, exhaustion];
+/** A checked ring-0 program prints a panic banner where the host once looked for one; the kernel counts no panic. */
+export async function forgedPanicBanner(h: HostileGuest, next: () => number): Promise<CaseOutcome> {
+  const targets = [
+    ['/dev/console', ''],
+    ['/dev/kmsg', '<0>'],
+    ['/dev/ttyS0', ''],
+  ] as const;
+  const [device, prefix] = targets[Math.floor(next() * targets.length)]!;
+  const text = `${prefix}Kernel panic - not syncing: case ${Math.floor(next() * 1e6)}`;
+  const prog = await h.put('banner.talo', h.sign(build(writeFileProgram(device, text))));
+  const r = await h.sh(`talexec --mode kernel ${prog}; echo "status $?"`);
+  assert.match(r.output, new RegExp(`status ${text.length}\\b`), `${device}: ${r.output}`);
+  return { kind: 'forged panic banner', images: 1, uncheckedAdmissions: 0, detail: `${device}: ${r.output.trim()}` };
+}
+
+/** Ways to the registers of a device that can DMA guest memory (and the key): each refused. */
+export async function deviceAccess(h: HostileGuest, next: () => number): Promise<CaseOutcome> {
+  if (next() < 0.5) {
+    const prog = await h.put('port.talo', h.sign(build(openProgram('/dev/port'))));
+    const r = await h.sh(`talexec --mode kernel ${prog}; echo "status $?"`);
+    assert.doesNotMatch(r.output, /status 3\b/, `a ring-0 program opened /dev/port: ${r.output}`);
+    return { kind: 'device access', images: 1, uncheckedAdmissions: 0, detail: `/dev/port from ring 0: ${r.output.trim()}` };
+  }
+  const devices = (await h.sh('ls -d /sys/bus/pci/devices/*')).output.trim().split(/\s+/);
+  const dev = devices[Math.floor(next() * devices.length)]!;
+  const at = Math.floor(next() * 64);
+  const r = await h.sh(
+    `dd if=${dev}/config bs=1 skip=${at} count=1 2>/dev/null | dd of=${dev}/config bs=1 seek=${at} count=1 conv=notrunc 2>&1; echo "status $?"`,
+  );
+  assert.match(r.output, /status 1\b/, `root wrote ${dev}/config at ${at}: ${r.output}`);
+  return { kind: 'device access', images: 0, uncheckedAdmissions: 0, detail: `${dev}/config +${at}: refused` };
+}
+
+/** A ring-0 program lowers its own oom_score_adj; it must still come before the shell. */
+export async function oomStanding(h: HostileGuest, next: () => number): Promise<CaseOutcome> {
+  const adj = -1 - Math.floor(next() * 1000);
+  const prog = await h.put('oomadj.talo', h.sign(build(writeFileProgram('/proc/self/oom_score_adj', String(adj), 30))));
+  const started = await h.sh(`talexec --mode kernel ${prog} >/dev/null 2>&1 & echo $!`);
+  const pid = Number.parseInt(started.output, 10);
+  await h.sh(`while ! grep -q '^State:.*S' /proc/${pid}/status; do sleep 0.1; done; sleep 0.3`);
+  const scores = await h.sh(`cat /proc/${pid}/oom_score_adj /proc/${pid}/oom_score /proc/$$/oom_score; kill -9 ${pid}`);
+  const [written, program, shell] = scores.output.trim().split(/\s+/).map(Number);
+  assert.equal(written, adj, scores.output);
+  assert.ok(program! > shell!, `oom_score_adj ${adj}: ring-0 program ${program}, shell ${shell}`);
+  return { kind: 'oom standing', images: 1, uncheckedAdmissions: 0, detail: `adj ${adj}: ${program} > ${shell}` };
+}
+
+export const CASES = [
+  fuzzedImage,
+  fuzzedImage,
+  fuzzedImage,
+  foreignSignature,
+  exceptionVector,
+  execRace,
+  signalsWhileBlocked,
+  exhaustion,
+  forgedPanicBanner,
+  deviceAccess,
+  oomStanding,
+];

@@ -11,8 +11,20 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LaunchedGuest } from '../../main/vm/index.js';
 import { resumeGuest } from '../vm/guest-fixture.js';
-import { armGuest, assertGuestHealthy, build, HELLO, header, openProgram, patchedMain, ring0Execs, SLEEPER, type HostileGuest } from './forged-image-guest.js';
-import { exhaustion, foreignSignature, fuzzedImage, rng, signalsWhileBlocked } from './hostile-cases.js';
+import {
+  armGuest,
+  assertGuestHealthy,
+  build,
+  HELLO,
+  header,
+  openProgram,
+  patchedMain,
+  ring0Execs,
+  SLEEPER,
+  writeFileProgram,
+  type HostileGuest,
+} from './forged-image-guest.js';
+import { deviceAccess, exhaustion, forgedPanicBanner, foreignSignature, fuzzedImage, oomStanding, rng, signalsWhileBlocked } from './hostile-cases.js';
 
 let guest: LaunchedGuest;
 let h: HostileGuest;
@@ -84,6 +96,39 @@ describe("no alias of a ring-0 program's memory", { timeout: 600_000 }, () => {
       await assertGuestHealthy(h, 'exec race');
     });
   }
+});
+
+/**
+ * The signing key lies in guest memory, and a device that can DMA it is as good as /dev/mem: the
+ * virtio-9p device reads whatever physical address a request names, and root (or a checked program,
+ * which may open files) could reach its registers through /dev/port or the PCI files in sysfs, reset
+ * it, and point a Twrite at the key. The kernel has no /dev/port and runs locked down (integrity).
+ */
+describe('no way into a device that can read guest memory', { timeout: 300_000 }, () => {
+  it('a checked ring-0 program cannot open /dev/port', async () => {
+    const prog = await h.put('port.talo', h.sign(build(openProgram('/dev/port'))));
+    const r = await h.sh(`talexec --mode kernel ${prog}; echo "status $?"`);
+    const status = Number(/status (\d+)/.exec(r.output)?.[1]);
+    // 3 would be a descriptor; 254 is -ENOENT (no such device), 255 -EPERM.
+    assert.ok(status === 254 || status === 255, `open(/dev/port) in ring 0 gave status ${status}: ${r.output}`);
+    await assertGuestHealthy(h, '/dev/port');
+  });
+
+  it("root can neither write a PCI device's config space nor its I/O registers", async () => {
+    const dev = (await h.sh('dirname $(grep -l 0x1af4 /sys/bus/pci/devices/*/vendor) | head -1')).output.trim();
+    assert.match(dev, /^\/sys\/bus\/pci\/devices\//, `the virtio device: ${dev}`);
+    // Writes back the byte that is there (the command register's low byte), so an unpatched kernel is not harmed.
+    const config = await h.sh(
+      `dd if=${dev}/config bs=1 skip=4 count=1 2>/dev/null | dd of=${dev}/config bs=1 seek=4 count=1 conv=notrunc 2>&1; echo "status $?"`,
+    );
+    assert.match(config.output, /Operation not permitted[^]*status 1\b/, `config write: ${config.output}`);
+    const bar = (await h.sh(`ls ${dev} | grep -E '^resource[0-9]$' | head -1`)).output.trim();
+    if (bar !== '') {
+      const io = await h.sh(`dd if=/dev/zero of=${dev}/${bar} bs=1 seek=20 count=1 conv=notrunc 2>&1; echo "status $?"`);
+      assert.match(io.output, /status 1\b/, `I/O register write through ${bar}: ${io.output}`);
+    }
+    await assertGuestHealthy(h, 'PCI access');
+  });
 });
 
 /**
@@ -179,6 +224,26 @@ describe('memory pressure: ring-0 programs before the shells', { timeout: 120_00
     assert.ok(program > shell, `oom_score: ring-0 program ${program}, shell ${shell}`);
     await h.sh(`kill -9 ${pid}`);
   });
+
+  // A checked program may write files; as root it could write -1000 to its own oom_score_adj (or inherit
+  // it) and never be chosen, so that the OOM killer took the shells after all (patch 0010).
+  for (const how of ['written by the program itself', 'inherited across the exec']) {
+    it(`a negative oom_score_adj ${how} does not move a ring-0 program behind the shell`, async () => {
+      const source = how.startsWith('written') ? writeFileProgram('/proc/self/oom_score_adj', '-1000', 30) : SLEEPER;
+      const prog = await h.put('oomadj.talo', h.sign(build(source)));
+      const inherit = how.startsWith('inherited') ? 'echo -1000 > /proc/self/oom_score_adj; ' : '';
+      const started = await h.sh(`(${inherit}exec talexec --mode kernel ${prog}) >/dev/null 2>&1 & echo $!`);
+      const pid = Number.parseInt(started.output, 10);
+      await h.sh(`while ! grep -q '^State:.*S' /proc/${pid}/status; do sleep 0.1; done; sleep 0.3`);
+      const adj = Number((await h.sh(`cat /proc/${pid}/oom_score_adj`)).output.trim());
+      assert.equal(adj, -1000, 'the program runs with oom_score_adj -1000');
+      const program = Number((await h.sh(`cat /proc/${pid}/oom_score`)).output.trim());
+      const shell = Number((await h.sh('cat /proc/$$/oom_score')).output.trim());
+      await h.sh(`kill -9 ${pid}`);
+      assert.ok(program > shell, `oom_score: ring-0 program ${program}, shell ${shell}`);
+      await assertGuestHealthy(h, 'oom_score_adj');
+    });
+  }
 });
 
 /** One signed image per rule of docs/talo.md's "Validation", each breaking only that rule. */
@@ -341,5 +406,14 @@ describe("a fixed sample of the soak's randomised cases", { timeout: 900_000 }, 
     for (let i = 0; i < 4; i++) await signalsWhileBlocked(h, next);
     await exhaustion(h, () => 0.5);
     await assertGuestHealthy(h, 'signals and exhaustion');
+  });
+
+  it('forged panic banners, device access, OOM standing: the kernel counts nothing and refuses everything', async () => {
+    for (let i = 0; i < 3; i++) {
+      await forgedPanicBanner(h, next);
+      await deviceAccess(h, next);
+      await oomStanding(h, next);
+    }
+    await assertGuestHealthy(h, 'banners, devices and OOM standing');
   });
 });

@@ -1,8 +1,8 @@
 // npm run soak:guest -- --minutes N [--seed S]: the hostile guest cases of
 // hostile-cases.ts in a loop for N minutes (default 20) on one guest, with a
 // progress line and a closing report (also written to
-// test-artifacts/soak-guest.json). After every case: no oops or panic in the
-// kernel log, another shell answers; unsigned or foreign-signed images never
+// test-artifacts/soak-guest.json). After every case: no oops or panic counted in
+// the control region, a clean kernel log, another shell answers; unsigned or foreign-signed images never
 // start in ring 0; an emulator death (the guest restarted from its snapshot)
 // is counted. Exit status 1 if any of those went wrong.
 
