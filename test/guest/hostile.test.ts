@@ -102,7 +102,8 @@ describe("no alias of a ring-0 program's memory", { timeout: 600_000 }, () => {
  * The signing key lies in guest memory, and a device that can DMA it is as good as /dev/mem: the
  * virtio-9p device reads whatever physical address a request names, and root (or a checked program,
  * which may open files) could reach its registers through /dev/port or the PCI files in sysfs, reset
- * it, and point a Twrite at the key. The kernel has no /dev/port and runs locked down (integrity).
+ * it, and point a Twrite at the key. The kernel has no /dev/port and runs locked down (confidentiality,
+ * which also keeps perf from sampling the registers of the signature check).
  */
 describe('no way into a device that can read guest memory', { timeout: 300_000 }, () => {
   it('a checked ring-0 program cannot open /dev/port', async () => {
@@ -128,6 +129,14 @@ describe('no way into a device that can read guest memory', { timeout: 300_000 }
       assert.match(io.output, /status 1\b/, `I/O register write through ${bar}: ${io.output}`);
     }
     await assertGuestHealthy(h, 'PCI access');
+  });
+
+  it('root cannot sample the registers an interrupt finds in the kernel (the signature check holds key bytes)', async () => {
+    // perf_event_open with PERF_SAMPLE_REGS_INTR: a CPU-clock event sampling repeated execs of a signed image
+    // would record the HMAC's registers, key-derived words among them. Lockdown (confidentiality) refuses it.
+    const r = await h.sh('talprobe perf');
+    assert.match(r.output, /talprobe: perf-regs-intr -1\b/, `EPERM expected: ${r.output}`);
+    await assertGuestHealthy(h, 'perf');
   });
 });
 
