@@ -14,6 +14,7 @@ import { locateControlRegion, manifestControlAddress, type ControlCounters, type
 import { VmError } from '../vm/errors.js';
 import { SigningKey } from '../vm/signing-key.js';
 import { TelemetryReader } from '../vm/telemetry.js';
+import { ReadyBarrier, stripReady } from './ready-barrier.js';
 import { accountProgram, type ProgramCalls, type SyscallSummary } from './program-accounting.js';
 import { GUEST_SHARE_DIR, instructionsBetween, type VmService } from '../vm/vm-service.js';
 import type { SerialPort } from '../vm/protocol.js';
@@ -283,44 +284,6 @@ export class ProgramRunner {
   }
 }
 
-/** Watches the run's output for the script's ready line; passes on what the program prints after it. */
-class ReadyBarrier {
-  onReady: (pid: number) => void = () => undefined;
-  private text = '';
-  private passed = false;
-  /** The end of the ready line and the console's echo of the released line: not the program's output. */
-  private newlinesToSkip = 2;
-
-  constructor(
-    private readonly marker: string,
-    private readonly onOutput: ((text: string) => void) | undefined,
-  ) {}
-
-  feed(chunk: string): void {
-    if (this.passed) {
-      this.pass(chunk);
-      return;
-    }
-    this.text += chunk;
-    const m = new RegExp(`${this.marker}(\\d+)_`).exec(this.text);
-    if (m === null) return;
-    this.passed = true;
-    this.onReady(Number.parseInt(m[1]!, 10));
-    this.pass(this.text.slice(m.index + m[0].length));
-  }
-
-  private pass(chunk: string): void {
-    while (this.newlinesToSkip > 0 && chunk.startsWith('\n')) {
-      chunk = chunk.slice(1);
-      this.newlinesToSkip--;
-    }
-    if (chunk !== '') {
-      this.newlinesToSkip = 0;
-      this.onOutput?.(chunk);
-    }
-  }
-}
-
 /** A run whose program killed the emulator: reported as killed (SIGKILL), with what the VM service said. */
 function killedWithGuest(error: VmError, mode: ExecMode, wallMs: number): RunResult {
   return {
@@ -335,12 +298,6 @@ function killedWithGuest(error: VmError, mode: ExecMode, wallMs: number): RunRes
     stopped: false,
     syscalls: { total: 0, byCall: [], notItemized: 0, records: [], exact: false, byPath: { int80: 0, sysenter: 0, direct: 0 }, dropped: 0 },
   };
-}
-
-/** The output without what came before the program (the ready line and the echoed release line). */
-function stripReady(output: string, marker: string): string {
-  const m = new RegExp(`^[^]*?${marker}\\d+_\\n?\\n?`).exec(output);
-  return m === null ? output : output.slice(m[0].length);
 }
 
 function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
