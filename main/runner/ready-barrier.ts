@@ -47,4 +47,3 @@ export function stripReady(output: string, marker: string): string {
   const m = new RegExp(`^[^]*?${marker}\\d+_\\n?\\n?`).exec(output);
   return m === null ? output : output.slice(m[0].length);
 }
-

@@ -92,6 +92,12 @@ interface ActiveRun {
   /** Resolves when the console's prompt follows the ^C stop() typed: the program has ended. */
   promptBack: Promise<void>;
   finished: Promise<unknown>;
+  /**
+   * With stdin 'tty': the person's keystrokes for the program, written in order once the program is
+   * released (typed earlier, they would be read as the release line itself); null when the program
+   * does not read the terminal.
+   */
+  input: Promise<void> | null;
 }
 
 export class ProgramRunner {
@@ -109,7 +115,8 @@ export class ProgramRunner {
     readonly vm: VmService,
     readonly region: ControlRegion,
     readonly telemetry: TelemetryReader,
-    private readonly port: SerialPort,
+    /** The console the runner types on; its raw bytes are the runner's dialogue with the guest shell. */
+    readonly port: SerialPort,
   ) {
     this.key = SigningKey.generate();
     this.keyInjected = this.key.injectInto(vm, region);
@@ -145,6 +152,19 @@ export class ProgramRunner {
   /** Names the current key (SHA-256 prefix) without revealing it. */
   keyFingerprint(): string {
     return this.key.fingerprint();
+  }
+
+  /**
+   * Keystrokes for the running program's terminal (stdin 'tty'): held until the program is released,
+   * then written in order. False, and nothing written, when no running program reads the terminal (the
+   * runner's shell between runs must not get half a line ahead of the next run's command).
+   */
+  type(bytes: Uint8Array): boolean {
+    const active = this.active;
+    if (active?.input == null) return false;
+    const copy = bytes.slice();
+    active.input = active.input.then(() => this.vm.write(this.port, copy)).catch(() => undefined);
+    return true;
   }
 
   /** Runs one program at a time (they share the runner's console). */
@@ -213,12 +233,14 @@ export class ProgramRunner {
     if (!initial.telemetryEnabled) await this.telemetry.setEnabled(true);
     let release: () => void = () => undefined;
     let promptBack: () => void = () => undefined;
+    let releaseInput: () => void = () => undefined;
     const active: ActiveRun = {
       pid: null,
       stopRequested: false,
       killed: false,
       promptBack: new Promise<void>((resolve) => (promptBack = resolve)),
       finished: new Promise<void>((resolve) => (release = resolve)),
+      input: request.stdin === 'tty' ? new Promise<void>((resolve) => (releaseInput = resolve)) : null,
     };
     this.active = active;
     let printed = '';
@@ -235,6 +257,7 @@ export class ProgramRunner {
         const instructions = await this.vm.instructionCounter();
         const started = performance.now();
         await this.vm.write(this.port, '\n');
+        releaseInput();
         return { counters, instructions, started };
       })();
     };

@@ -51,18 +51,21 @@ test('runner terminal: the program, a header and a footer, no runner internals',
     await page.click('#run-kernel');
     assert.equal(await waitRun(), 'exited', (await page.textContent('#status')) ?? '');
     await page.click('.tab[data-port="3"]');
-    await page.waitForFunction(
-      () => /exited with status 0/.test((window as unknown as { runnerRows(): string }).runnerRows()),
-      undefined,
-      { timeout: 10_000 },
-    );
+    await page.waitForFunction(() => /exited with status 0/.test((window as unknown as { runnerRows(): string }).runnerRows()), undefined, { timeout: 10_000 });
     const text = await runnerText();
     t.diagnostic(text.trim());
     assertClean(text);
-    const lines = text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
+    const lines = text
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .filter((l) => l !== '');
     const header = lines.indexOf(`$ hello.tal arg1 'arg two'  (kernel mode)`);
     assert.ok(header >= 0, `the header line is there:\n${text}`);
-    assert.deepEqual(lines.slice(header + 1), ['Hello, world!', '[exited with status 0]'], 'the program output between the header and the footer, nothing else');
+    assert.deepEqual(
+      lines.slice(header + 1),
+      ['Hello, world!', '[exited with status 0]'],
+      'the program output between the header and the footer, nothing else',
+    );
     await b.shot('runner-hello');
   });
 
@@ -73,22 +76,25 @@ test('runner terminal: the program, a header and a footer, no runner internals',
     await page.check('#run-stdin-terminal');
     await page.evaluate(() => (document.getElementById('status')!.dataset['run'] = ''));
     await page.click('#run-user');
-    await page.waitForFunction(() => /\$ cat\.tal {2}\(user mode, input from this terminal\)/.test((window as unknown as { runnerRows(): string }).runnerRows()));
+    await page.waitForFunction(() =>
+      /\$ cat\.tal {2}\(user mode, input from this terminal\)/.test((window as unknown as { runnerRows(): string }).runnerRows()),
+    );
     // Typed before the program reads: the tty holds it for the program (what a terminal does).
     await page.click('.term-pane[data-port="3"]');
     await page.keyboard.type('typed-line-42\n');
-    await page.waitForFunction(
-      () => ((window as unknown as { runnerRows(): string }).runnerRows().match(/typed-line-42/g) ?? []).length >= 2,
-      undefined,
-      { timeout: 30_000 },
-    );
+    await page.waitForFunction(() => ((window as unknown as { runnerRows(): string }).runnerRows().match(/typed-line-42/g) ?? []).length >= 2, undefined, {
+      timeout: 30_000,
+    });
     await page.keyboard.press('Control+D');
     assert.equal(await waitRun(), 'exited', (await page.textContent('#status')) ?? '');
     await page.waitForFunction(() => /\[exited with status 0\]\s*$/.test((window as unknown as { runnerRows(): string }).runnerRows()));
     const text = await runnerText();
     t.diagnostic(text.trim());
     assertClean(text);
-    const lines = text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
+    const lines = text
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .filter((l) => l !== '');
     const header = lines.indexOf('$ cat.tal  (user mode, input from this terminal)');
     assert.ok(header >= 0, `the header line is there:\n${text}`);
     // The echo of the typing, then cat's copy of it, then the footer.
