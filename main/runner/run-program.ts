@@ -244,10 +244,18 @@ export class ProgramRunner {
     };
     this.active = active;
     let printed = '';
+    /** After stop(): where the console's echo of its Ctrl-C ends in `printed`; what follows is the shell's prompt. */
+    let echoEnd: number | null = null;
     const barrier = new ReadyBarrier(ready, (text) => {
+      const from = printed.length;
       printed += text;
+      if (active.stopRequested && echoEnd === null) {
+        const at = printed.indexOf('^C', Math.max(0, from - 1));
+        if (at >= 0) echoEnd = at + 2;
+      }
       if (active.stopRequested && /\^C[^]*# /.test(printed.slice(printed.lastIndexOf('^C')))) promptBack();
-      request.onOutput?.(text);
+      const shown = echoEnd === null ? text : printed.slice(from, Math.max(from, echoEnd));
+      if (shown !== '') request.onOutput?.(shown);
     });
     let baseline: Promise<{ counters: ControlCounters; instructions: number; started: number }> | null = null;
     barrier.onReady = (pid) => {

@@ -12,6 +12,11 @@ import { openBrowser } from '../../bench/chromium.js';
 
 const BOOT_TIMEOUT_MS = 240_000;
 /** What the runner types and prints on ttyS3 for itself: none of it may reach the page. */
+const SPIN = `.code
+main: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}
+spin:
+        jmp spin
+`;
 const RUNNER_INTERNALS = [/__tal_/, /\/mnt\/host\/run-/, /talexec/, /read -r _tal_go/];
 
 test('runner terminal: the program, a header and a footer, no runner internals', async (t) => {
@@ -101,5 +106,31 @@ test('runner terminal: the program, a header and a footer, no runner internals',
     assert.deepEqual(lines.slice(header + 1), ['typed-line-42', 'typed-line-42', '[exited with status 0]']);
     await page.uncheck('#run-stdin-terminal');
     await b.shot('runner-cat');
+  });
+
+  await t.test('Stop: the console echoes ^C, the lab says the run was stopped, the shell prompt is not shown', async () => {
+    await page.click('.cm-content');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(SPIN);
+    await page.waitForFunction(() => document.getElementById('check-state')?.textContent === '✓ accepted');
+    await page.evaluate(() => (document.getElementById('status')!.dataset['run'] = ''));
+    await page.click('#run-kernel');
+    await page.waitForFunction(() => !(document.getElementById('run-stop') as HTMLButtonElement).disabled);
+    await new Promise((r) => setTimeout(r, 2000)); // let it spin in ring 0
+    await page.click('#run-stop');
+    assert.equal(await waitRun(), 'stopped', (await page.textContent('#status')) ?? '');
+    await page.click('.tab[data-port="3"]');
+    await page.waitForFunction(() => /\[stopped: exit status 13[07]\]/.test((window as unknown as { runnerRows(): string }).runnerRows()));
+    const text = await runnerText();
+    t.diagnostic(text.trim());
+    assertClean(text);
+    const lines = text
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .filter((l) => l !== '');
+    const header = lines.map((l) => /^\$ \S+\.tal {2}\(kernel mode\)$/.test(l)).lastIndexOf(true);
+    assert.ok(header >= 0, `the header line is there:\n${text}`);
+    for (const line of lines.slice(header + 1, -1)) assert.match(line, /^\^C$/, `only the console's echo of Ctrl-C before the footer:\n${text}`);
+    assert.match(lines.at(-1)!, /^\[stopped: exit status 13[07]\]$/);
   });
 });
