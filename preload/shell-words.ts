@@ -46,3 +46,26 @@ export function splitShellWords(line: string): ShellWords {
   if (word !== null) words.push(word);
   return { ok: true, words };
 }
+
+/** C0 and C1 control characters: a terminal acts on them instead of showing them. */
+export const CONTROL_CHARACTER = /[\x00-\x1f\x7f-\x9f]/;
+
+/**
+ * One word as it is typed in the arguments box, for showing a run's command line: bare when plain, else
+ * in single quotes (splitShellWords gives it back). A word with control characters, which the terminal
+ * showing the line would act on, is spelled with bash's $'\n' / $'\x1b' escapes instead.
+ */
+export function quoteShellWord(word: string): string {
+  if (/^[\w./=:,+@%-]+$/.test(word)) return word;
+  if (!CONTROL_CHARACTER.test(word)) return `'${word.replace(/'/g, `'\\''`)}'`;
+  const escaped = [...word]
+    .map((c) => {
+      const code = c.codePointAt(0)!;
+      if (c === '\\' || c === "'") return `\\${c}`;
+      if (c === '\n') return '\\n';
+      if (c === '\t') return '\\t';
+      return code < 0x20 || (code >= 0x7f && code <= 0x9f) ? `\\x${code.toString(16).padStart(2, '0')}` : c;
+    })
+    .join('');
+  return `$'${escaped}'`;
+}

@@ -52,8 +52,13 @@ export function guestVm(opts: GuestVmOptions): LabVm {
     const i = BOOT_STAGES.indexOf(p.stage);
     setStatus({ state: 'booting', message: `${STAGE_TEXT[p.stage]} (${(p.ms / 1000).toFixed(1)} s)`, progress: (i + 1) / BOOT_STAGES.length, uptimeMs: p.ms });
   };
-  const serial = (port: number, bytes: Uint8Array): void => {
+  const forward = (port: number, bytes: Uint8Array): void => {
     for (const l of serialListeners) l(port, bytes);
+  };
+  // The runner's console carries its own shell commands and per-run markers around each program: the
+  // page's terminal for it gets the programs' output instead (see run below), as the runner filtered it.
+  const serial = (port: number, bytes: Uint8Array): void => {
+    if ('missing' in runner || port !== runner.port) forward(port, bytes);
   };
 
   async function boot(): Promise<void> {
@@ -173,13 +178,19 @@ export function guestVm(opts: GuestVmOptions): LabVm {
     async writeSerial(port, bytes) {
       const p = SERIAL_PORTS.find((x) => x === port);
       if (p === undefined) throw new VmError('BAD_ARGUMENT', `no serial port ${port}`);
-      await running().write(p, bytes);
+      const vm = running();
+      if ('missing' in runner || p !== runner.port) return vm.write(p, bytes);
+      // The runner's console takes typing only for a program reading it (its shell is the runner's).
+      if (!runner.type(bytes)) throw new VmError('BAD_ARGUMENT', `no program is reading ttyS${p} (tick "stdin from terminal" and run one)`);
     },
     async run(image, mode, args, stdin): Promise<GuestRun> {
       running();
       if ('missing' in runner) return { status: 'unavailable', message: `the guest cannot run programs: ${runner.missing}`, restartHint: true };
       try {
-        return describeResult(await runner.run({ talo: image, mode, args, stdin, timeoutMs: opts.runTimeoutMs ?? RUN_LIMITS.timeoutMs }));
+        const port = runner.port;
+        // The tty turned the program's newlines into CR-LF; the runner gives them back as LF.
+        const onOutput = (text: string): void => forward(port, new TextEncoder().encode(text.replace(/\n/g, '\r\n')));
+        return describeResult(await runner.run({ talo: image, mode, args, stdin, timeoutMs: opts.runTimeoutMs ?? RUN_LIMITS.timeoutMs, onOutput }));
       } catch (e) {
         // The guest died under the run: the watch has said so; the run says it too, with the hint.
         if (status.state !== 'running') return { status: 'failed', message: status.message, restartHint: true };

@@ -14,6 +14,7 @@ import { locateControlRegion, manifestControlAddress, type ControlCounters, type
 import { VmError } from '../vm/errors.js';
 import { SigningKey } from '../vm/signing-key.js';
 import { TelemetryReader } from '../vm/telemetry.js';
+import { ReadyBarrier, stripReady } from './ready-barrier.js';
 import { accountProgram, type ProgramCalls, type SyscallSummary } from './program-accounting.js';
 import { GUEST_SHARE_DIR, instructionsBetween, type VmService } from '../vm/vm-service.js';
 import type { SerialPort } from '../vm/protocol.js';
@@ -91,6 +92,12 @@ interface ActiveRun {
   /** Resolves when the console's prompt follows the ^C stop() typed: the program has ended. */
   promptBack: Promise<void>;
   finished: Promise<unknown>;
+  /**
+   * With stdin 'tty': the person's keystrokes for the program, written in order once the program is
+   * released (typed earlier, they would be read as the release line itself); null when the program
+   * does not read the terminal.
+   */
+  input: Promise<void> | null;
 }
 
 export class ProgramRunner {
@@ -108,7 +115,8 @@ export class ProgramRunner {
     readonly vm: VmService,
     readonly region: ControlRegion,
     readonly telemetry: TelemetryReader,
-    private readonly port: SerialPort,
+    /** The console the runner types on; its raw bytes are the runner's dialogue with the guest shell. */
+    readonly port: SerialPort,
   ) {
     this.key = SigningKey.generate();
     this.keyInjected = this.key.injectInto(vm, region);
@@ -144,6 +152,19 @@ export class ProgramRunner {
   /** Names the current key (SHA-256 prefix) without revealing it. */
   keyFingerprint(): string {
     return this.key.fingerprint();
+  }
+
+  /**
+   * Keystrokes for the running program's terminal (stdin 'tty'): held until the program is released,
+   * then written in order. False, and nothing written, when no running program reads the terminal (the
+   * runner's shell between runs must not get half a line ahead of the next run's command).
+   */
+  type(bytes: Uint8Array): boolean {
+    const active = this.active;
+    if (active?.input == null) return false;
+    const copy = bytes.slice();
+    active.input = active.input.then(() => this.vm.write(this.port, copy)).catch(() => undefined);
+    return true;
   }
 
   /** Runs one program at a time (they share the runner's console). */
@@ -212,19 +233,29 @@ export class ProgramRunner {
     if (!initial.telemetryEnabled) await this.telemetry.setEnabled(true);
     let release: () => void = () => undefined;
     let promptBack: () => void = () => undefined;
+    let releaseInput: () => void = () => undefined;
     const active: ActiveRun = {
       pid: null,
       stopRequested: false,
       killed: false,
       promptBack: new Promise<void>((resolve) => (promptBack = resolve)),
       finished: new Promise<void>((resolve) => (release = resolve)),
+      input: request.stdin === 'tty' ? new Promise<void>((resolve) => (releaseInput = resolve)) : null,
     };
     this.active = active;
     let printed = '';
+    /** After stop(): where the console's echo of its Ctrl-C ends in `printed`; what follows is the shell's prompt. */
+    let echoEnd: number | null = null;
     const barrier = new ReadyBarrier(ready, (text) => {
+      const from = printed.length;
       printed += text;
+      if (active.stopRequested && echoEnd === null) {
+        const at = printed.indexOf('^C', Math.max(0, from - 1));
+        if (at >= 0) echoEnd = at + 2;
+      }
       if (active.stopRequested && /\^C[^]*# /.test(printed.slice(printed.lastIndexOf('^C')))) promptBack();
-      request.onOutput?.(text);
+      const shown = echoEnd === null ? text : printed.slice(from, Math.max(from, echoEnd));
+      if (shown !== '') request.onOutput?.(shown);
     });
     let baseline: Promise<{ counters: ControlCounters; instructions: number; started: number }> | null = null;
     barrier.onReady = (pid) => {
@@ -234,6 +265,7 @@ export class ProgramRunner {
         const instructions = await this.vm.instructionCounter();
         const started = performance.now();
         await this.vm.write(this.port, '\n');
+        releaseInput();
         return { counters, instructions, started };
       })();
     };
@@ -283,44 +315,6 @@ export class ProgramRunner {
   }
 }
 
-/** Watches the run's output for the script's ready line; passes on what the program prints after it. */
-class ReadyBarrier {
-  onReady: (pid: number) => void = () => undefined;
-  private text = '';
-  private passed = false;
-  /** The end of the ready line and the console's echo of the released line: not the program's output. */
-  private newlinesToSkip = 2;
-
-  constructor(
-    private readonly marker: string,
-    private readonly onOutput: ((text: string) => void) | undefined,
-  ) {}
-
-  feed(chunk: string): void {
-    if (this.passed) {
-      this.pass(chunk);
-      return;
-    }
-    this.text += chunk;
-    const m = new RegExp(`${this.marker}(\\d+)_`).exec(this.text);
-    if (m === null) return;
-    this.passed = true;
-    this.onReady(Number.parseInt(m[1]!, 10));
-    this.pass(this.text.slice(m.index + m[0].length));
-  }
-
-  private pass(chunk: string): void {
-    while (this.newlinesToSkip > 0 && chunk.startsWith('\n')) {
-      chunk = chunk.slice(1);
-      this.newlinesToSkip--;
-    }
-    if (chunk !== '') {
-      this.newlinesToSkip = 0;
-      this.onOutput?.(chunk);
-    }
-  }
-}
-
 /** A run whose program killed the emulator: reported as killed (SIGKILL), with what the VM service said. */
 function killedWithGuest(error: VmError, mode: ExecMode, wallMs: number): RunResult {
   return {
@@ -335,12 +329,6 @@ function killedWithGuest(error: VmError, mode: ExecMode, wallMs: number): RunRes
     stopped: false,
     syscalls: { total: 0, byCall: [], notItemized: 0, records: [], exact: false, byPath: { int80: 0, sysenter: 0, direct: 0 }, dropped: 0 },
   };
-}
-
-/** The output without what came before the program (the ready line and the echoed release line). */
-function stripReady(output: string, marker: string): string {
-  const m = new RegExp(`^[^]*?${marker}\\d+_\\n?\\n?`).exec(output);
-  return m === null ? output : output.slice(m[0].length);
 }
 
 function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {

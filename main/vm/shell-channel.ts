@@ -90,7 +90,7 @@ export class ShellChannel {
     try {
       const parsed = parseCommandOutput(running);
       if (running.stream && running.outputStart !== null) {
-        const upTo = parsed ? parsed.outputEnd : running.text.length - possibleEndStart(running.text, running.endMarker);
+        const upTo = parsed ? parsed.outputEnd : streamableEnd(running);
         running.stream.advance(running.text, running.outputStart, upTo, parsed !== null);
       }
       if (parsed) running.finish({ result: parsed.result });
@@ -228,15 +228,30 @@ function parseCommandOutput(running: RunningCommand): { result: ExecResult; outp
   const status = /^(\d+):/.exec(text.slice(end + endMarker.length));
   if (!status) return null; // the digits have not all arrived yet
   const outputStart = running.outputStart;
-  // printf put one newline before the end marker so output without a final newline stays separate; drop it.
-  let outputEnd = end;
-  if (text[outputEnd - 1] === '\n') outputEnd--;
-  if (text[outputEnd - 1] === '\r') outputEnd--;
-  outputEnd = Math.max(outputStart, outputEnd);
+  const outputEnd = outputEndBefore(text, end, outputStart);
   return {
     result: { output: decodeTerminalText(text.slice(outputStart, outputEnd)), exitStatus: Number(status[1]), durationMs: 0 },
     outputEnd,
   };
+}
+
+/** printf put one newline before the end marker so output without a final newline stays separate; not output. */
+function outputEndBefore(text: string, end: number, outputStart: number): number {
+  let outputEnd = end;
+  if (text[outputEnd - 1] === '\n') outputEnd--;
+  if (text[outputEnd - 1] === '\r') outputEnd--;
+  return Math.max(outputStart, outputEnd);
+}
+
+/**
+ * How far the output may be streamed before the command ended: up to the end marker when it has arrived
+ * but its exit status has not all, else up to what could still become the newline + end marker.
+ */
+function streamableEnd(running: RunningCommand): number {
+  const text = running.text;
+  const end = text.indexOf(running.endMarker, running.searchFrom);
+  if (end >= 0) return outputEndBefore(text, end, running.outputStart ?? end);
+  return text.length - possibleEndStart(text, running.endMarker);
 }
 
 /** How many trailing characters could be the start of the newline + end marker still arriving. */

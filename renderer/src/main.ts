@@ -7,6 +7,7 @@ import 'uplot/dist/uPlot.min.css';
 import '../styles.css';
 import { RUN_LIMITS, type CheckReply, type ExampleInfo, type LabRunMode, type RunReply } from '../../preload/contract.js';
 import { splitShellWords } from '../../preload/shell-words.js';
+import { runFooter, runHeader, visible } from './run-lines.js';
 import { BenchmarksView } from './benchmarks.js';
 import { DisassemblyPane } from './disassembly.js';
 import { h } from './dom.js';
@@ -351,6 +352,7 @@ async function run(mode: LabRunMode): Promise<void> {
     return;
   }
   setRunning(true);
+  terminals.note(3, runHeader(fileName, inputs.args, mode, stdinTerminal.checked));
   say(`running ${fileName} in ${mode} mode…${stdinTerminal.checked ? ' (type its input in the ttyS3 · runner terminal)' : ''}`);
   if (stdinTerminal.checked) terminals.show(3);
   try {
@@ -366,10 +368,12 @@ async function run(mode: LabRunMode): Promise<void> {
       say(`the run of ${fileName} in ${mode} mode was cancelled: ${cancelledBy}`);
       status.dataset['run'] = 'cancelled';
       terminals.note(0, `[lab] the run of ${fileName} was cancelled: ${cancelledBy}`);
+      terminals.note(3, `[cancelled: ${cancelledBy}]`);
       return;
     }
     if (!reply.ok) {
       say(reply.error.message);
+      terminals.note(3, `[not run: ${visible(reply.error.message)}]`);
       status.dataset['run'] = 'failed';
       return;
     }
@@ -387,6 +391,7 @@ function showRun(r: RunReply): void {
     editor.showDiagnostics(r.diagnostics);
     renderProblems(problems, r.diagnostics, (line) => editor.goToLine(line));
   }
+  terminals.note(3, runFooter(r));
   terminals.note(0, `[lab] ${r.message}`);
   if (r.output) terminals.print(0, r.output);
   if (r.status === 'exited' || r.status === 'stopped') showPane(2);

@@ -17,7 +17,9 @@ interface SerialTab {
   tab: HTMLButtonElement;
 }
 
-// ttyS3 is where the program runner types (main/runner): watch it there, type elsewhere.
+// ttyS3 is the runner's console (main/runner): its tab shows each run's program output between the
+// lab's header and footer lines (the runner's shell dialogue is filtered out in main); type there only
+// for a program that reads the terminal.
 const PORT_ROLES = ['console', 'shell', 'shell', 'runner'];
 const MODIFIER_KEYS = new Set(['Shift', 'Control', 'Alt', 'Meta']);
 const LEAVE_HINT = 'Esc then Tab leaves the terminal';
