@@ -25,16 +25,27 @@ export function watchGuest(vm: VmService, region: ControlRegion | null, died: (w
   let still = 0;
   let stopped = false;
   let consoleText = '';
+  // One reading at a time: readings taken while a restored state loads wait for the emulator
+  // (VmService.instructionCounter) and would all answer at once with one value — a "halt".
+  let reading = false;
   const timer = setInterval(() => {
-    void vm.instructionCounter().then(
-      (now) => {
-        if (stopped) return;
-        still = now === last ? still + 1 : 0;
-        last = now;
-        if (still >= STILL_READINGS) died('the guest stopped executing instructions (it was powered off or halted)');
-      },
-      () => undefined, // the emulator ending is reported by its own 'crash' event
-    );
+    if (!reading) {
+      reading = true;
+      void vm
+        .instructionCounter()
+        .then(
+          (now) => {
+            if (stopped) return;
+            still = now === last ? still + 1 : 0;
+            last = now;
+            if (still >= STILL_READINGS) died('the guest stopped executing instructions (it was powered off or halted)');
+          },
+          () => undefined, // the emulator ending is reported by its own 'crash' event
+        )
+        .finally(() => {
+          reading = false;
+        });
+    }
     if (region !== null) {
       void readCounters(vm, region).then(
         (counters) => {

@@ -204,6 +204,9 @@ export class VmService extends EventEmitter<VmEvents> {
 
   /** v86's count of executed guest instructions: deterministic for the same inputs; a u32 that wraps (see instructionsBetween). */
   async instructionCounter(): Promise<number> {
+    // A worker resuming a state answers 0 until v86 has loaded it, and keeps answering 0: two such
+    // readings looked like a halted guest to the lab's watch. Count only once the emulator runs.
+    await this.emulatorStarted;
     return this.call('instruction-counter', {});
   }
 

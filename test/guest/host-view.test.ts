@@ -29,10 +29,10 @@ after(async () => {
   await guest?.vm.stop();
 });
 
-/** Watches the guest as the lab does (every second); resolves with why it died, or null `ms` after `during`. */
-async function watchFor(ms: number, during: () => Promise<void>): Promise<string | null> {
+/** Watches the guest as the lab does (every second, or every `periodMs`); resolves with why it died, or null `ms` after `during`. */
+async function watchFor(ms: number, during: () => Promise<void>, periodMs?: number): Promise<string | null> {
   let why: string | null = null;
-  const watch = watchGuest(guest.vm, region, (w) => (why ??= w));
+  const watch = watchGuest(guest.vm, region, (w) => (why ??= w), periodMs);
   try {
     await during();
     await delay(ms);
@@ -76,6 +76,15 @@ describe("the host's view of the guest kernel", { timeout: 300_000 }, () => {
       await assertGuestHealthy(h, device);
     });
   }
+
+  it('a guest resuming a saved state is not taken for a halted one', async () => {
+    // The new worker answers 0 instructions until v86 has loaded the state; the watch, reading often
+    // here, used to see two equal readings and stop a healthy guest mid-restore.
+    const state = await guest.vm.saveState();
+    const why = await watchFor(1_000, () => guest.vm.restoreState(state), 20);
+    assert.equal(why, null, `the watch gave up a restoring guest: ${why}`);
+    assert.equal((await guest.vm.exec('echo $((6*7))')).output, '42\n');
+  });
 
   it('a real oops is counted in the control region, and the guest lives on', async () => {
     // Signed code no checker accepts: strlen(NULL) (regparm: the argument in EAX) faults at a kernel %eip.
