@@ -2,15 +2,16 @@
 // itself and says that too, and requests work again afterwards.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { resolveLabPaths } from '../../main/app/resource-paths.js';
 import { startWebShell } from '../../main/web/web-shell.js';
 import { openBrowser } from '../../bench/chromium.js';
 
-test('after a dropped connection the page reconnects, says so, and checks again', async (t) => {
+/** The lab in a fresh web shell, its first check done, every status line it shows recorded in `window.statuses`. */
+async function openLab(t: TestContext, name: string) {
   const shell = await startWebShell({ paths: resolveLabPaths(), port: 0 });
   t.after(() => shell.close());
-  const b = await openBrowser(shell.url, 'lab-connection');
+  const b = await openBrowser(shell.url, name);
   t.after(() => b.close());
   const { page } = b;
   await page.waitForFunction(() => document.getElementById('check-state')?.textContent === '✓ accepted');
@@ -20,6 +21,11 @@ test('after a dropped connection the page reconnects, says so, and checks again'
     const el = document.getElementById('status')!;
     new MutationObserver(() => seen.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
   });
+  return { shell, b, page };
+}
+
+test('after a dropped connection the page reconnects, says so, and checks again', async (t) => {
+  const { shell, b, page } = await openLab(t, 'lab-connection');
   shell.socket.dropClients();
   await page.waitForFunction(() => (window as unknown as { statuses: string[] }).statuses.includes('reconnected to the lab'), undefined, { timeout: 20_000 });
   const statuses = await page.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
@@ -37,18 +43,7 @@ test('after a dropped connection the page reconnects, says so, and checks again'
 });
 
 test('a request too large for one frame is refused in the page, and the connection stays', async (t) => {
-  const shell = await startWebShell({ paths: resolveLabPaths(), port: 0 });
-  t.after(() => shell.close());
-  const b = await openBrowser(shell.url, 'lab-connection-oversized');
-  t.after(() => b.close());
-  const { page } = b;
-  await page.waitForFunction(() => document.getElementById('check-state')?.textContent === '✓ accepted');
-  await page.evaluate(() => {
-    const seen: string[] = [];
-    (window as unknown as { statuses: string[] }).statuses = seen;
-    const el = document.getElementById('status')!;
-    new MutationObserver(() => seen.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
-  });
+  const { shell, b, page } = await openLab(t, 'lab-connection-oversized');
   // A 6 MiB paste: its check request is larger than a frame. It used to be sent, the server closed
   // the connection (1009), the page reconnected and checked again: a reconnect loop, never a reason.
   await page.click('.cm-content');
