@@ -5,23 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveLabPaths } from '../../main/app/resource-paths.js';
-import { startWebShell } from '../../main/web/web-shell.js';
-import { openBrowser } from '../../bench/chromium.js';
-
-const BOOT_TIMEOUT_MS = 240_000;
+import { BOOT_TIMEOUT_MS, openLabWithGuest } from './lab-with-guest.js';
 
 test('lab with the guest: console terminal, runs in kernel and user mode, transitions', async (t) => {
-  const shell = await startWebShell({ paths: resolveLabPaths(), port: 0, bootVm: true });
-  t.after(() => shell.close());
-  const b = await openBrowser(shell.url, 'lab-guest');
-  t.after(() => b.close());
+  const b = await openLabWithGuest(t, 'lab-guest');
   const { page } = b;
-
-  await page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('vm-state')?.dataset['state'] ?? ''), undefined, {
-    timeout: BOOT_TIMEOUT_MS,
-  });
-  assert.equal(await page.getAttribute('#vm-state', 'data-state'), 'running', (await page.textContent('#vm-state')) ?? '');
   await b.shot('guest-running');
 
   await t.test('ttyS0 is a live console', async () => {

@@ -8,28 +8,12 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
-import { resolveLabPaths } from '../../main/app/resource-paths.js';
-import { startWebShell } from '../../main/web/web-shell.js';
-import { openBrowser } from '../../bench/chromium.js';
-
-const BOOT_TIMEOUT_MS = 120_000;
-const SPIN = `.code
-main: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}
-spin:
-        jmp spin
-`;
+import { SPIN, openLabWithGuest } from './lab-with-guest.js';
 
 test('run control, stdin, arguments, honest numbers and a dead guest', async (t) => {
-  const shell = await startWebShell({ paths: resolveLabPaths(), port: 0, bootVm: true });
-  t.after(() => shell.close());
-  const b = await openBrowser(shell.url, 'lab-run-control');
-  t.after(() => b.close());
+  const b = await openLabWithGuest(t, 'lab-run-control');
   const { page } = b;
   page.on('dialog', (d) => void d.accept()); // leaving the typed program for an example asks first
-  await page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('vm-state')?.dataset['state'] ?? ''), undefined, {
-    timeout: BOOT_TIMEOUT_MS,
-  });
-  assert.equal(await page.getAttribute('#vm-state', 'data-state'), 'running', (await page.textContent('#vm-state')) ?? '');
   assert.doesNotMatch((await page.textContent('#vm-state')) ?? '', /programs cannot run/, 'the committed guest kernel runs TAL programs');
 
   const setSource = async (source: string): Promise<void> => {

@@ -6,30 +6,23 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveLabPaths } from '../../main/app/resource-paths.js';
-import { startWebShell } from '../../main/web/web-shell.js';
-import { openBrowser } from '../../bench/chromium.js';
+import { SPIN, openLabWithGuest } from './lab-with-guest.js';
 
-const BOOT_TIMEOUT_MS = 240_000;
 /** What the runner types and prints on ttyS3 for itself: none of it may reach the page. */
-const SPIN = `.code
-main: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}
-spin:
-        jmp spin
-`;
 const RUNNER_INTERNALS = [/__tal_/, /\/mnt\/host\/run-/, /talexec/, /read -r _tal_go/];
 
+/** The terminal's lines as a person reads them: trailing blanks cut, empty rows left out. */
+function nonEmptyLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l !== '');
+}
+
 test('runner terminal: the program, a header and a footer, no runner internals', async (t) => {
-  const shell = await startWebShell({ paths: resolveLabPaths(), port: 0, bootVm: true });
-  t.after(() => shell.close());
-  const b = await openBrowser(shell.url, 'lab-runner-terminal');
-  t.after(() => b.close());
+  const b = await openLabWithGuest(t, 'lab-runner-terminal');
   const { page } = b;
   page.on('dialog', (d) => void d.accept());
-  await page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('vm-state')?.dataset['state'] ?? ''), undefined, {
-    timeout: BOOT_TIMEOUT_MS,
-  });
-  assert.equal(await page.getAttribute('#vm-state', 'data-state'), 'running', (await page.textContent('#vm-state')) ?? '');
   assert.doesNotMatch((await page.textContent('#vm-state')) ?? '', /programs cannot run/, 'the committed guest kernel runs TAL programs');
 
   // The runner terminal's rows on screen, one line each (the runs here print a few lines; the tab is shown).
@@ -60,10 +53,7 @@ test('runner terminal: the program, a header and a footer, no runner internals',
     const text = await runnerText();
     t.diagnostic(text.trim());
     assertClean(text);
-    const lines = text
-      .split('\n')
-      .map((l) => l.trimEnd())
-      .filter((l) => l !== '');
+    const lines = nonEmptyLines(text);
     const header = lines.indexOf(`$ hello.tal arg1 'arg two'  (kernel mode)`);
     assert.ok(header >= 0, `the header line is there:\n${text}`);
     assert.deepEqual(
@@ -96,10 +86,7 @@ test('runner terminal: the program, a header and a footer, no runner internals',
     const text = await runnerText();
     t.diagnostic(text.trim());
     assertClean(text);
-    const lines = text
-      .split('\n')
-      .map((l) => l.trimEnd())
-      .filter((l) => l !== '');
+    const lines = nonEmptyLines(text);
     const header = lines.indexOf('$ cat.tal  (user mode, input from this terminal)');
     assert.ok(header >= 0, `the header line is there:\n${text}`);
     // The echo of the typing, then cat's copy of it, then the footer.
@@ -124,10 +111,7 @@ test('runner terminal: the program, a header and a footer, no runner internals',
     const text = await runnerText();
     t.diagnostic(text.trim());
     assertClean(text);
-    const lines = text
-      .split('\n')
-      .map((l) => l.trimEnd())
-      .filter((l) => l !== '');
+    const lines = nonEmptyLines(text);
     const header = lines.map((l) => /^\$ \S+\.tal {2}\(kernel mode\)$/.test(l)).lastIndexOf(true);
     assert.ok(header >= 0, `the header line is there:\n${text}`);
     for (const line of lines.slice(header + 1, -1)) assert.match(line, /^\^C$/, `only the console's echo of Ctrl-C before the footer:\n${text}`);

@@ -6,16 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { resolveLabPaths } from '../../main/app/resource-paths.js';
-import { startWebShell } from '../../main/web/web-shell.js';
-import { openBrowser } from '../../bench/chromium.js';
-
-const BOOT_TIMEOUT_MS = 180_000;
-const SPIN = `.code
-main: forall s:stack. code {EBX: argv, ESP: sptr (code {EAX: int, ESP: sptr s}) :: s}
-spin:
-        jmp spin
-`;
+import { SPIN, openLabWithGuest } from './lab-with-guest.js';
 
 /** Types a command in the ttyS0 shell and waits for `expect` in its output. */
 async function shell(page: Page, command: string, expect: string): Promise<void> {
@@ -26,16 +17,9 @@ async function shell(page: Page, command: string, expect: string): Promise<void>
 }
 
 test('restoring a snapshot during a run: the run is cancelled with a reason, the guest is the snapshot’s, the next Run works', async (t) => {
-  const lab = await startWebShell({ paths: resolveLabPaths(), port: 0, bootVm: true });
-  t.after(() => lab.close());
-  const b = await openBrowser(lab.url, 'lab-snapshot-run');
-  t.after(() => b.close());
+  const b = await openLabWithGuest(t, 'lab-snapshot-run');
   const { page } = b;
   page.on('dialog', (d) => void d.accept());
-  await page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('vm-state')?.dataset['state'] ?? ''), undefined, {
-    timeout: BOOT_TIMEOUT_MS,
-  });
-  assert.equal(await page.getAttribute('#vm-state', 'data-state'), 'running', (await page.textContent('#vm-state')) ?? '');
   const status = async (re: RegExp, timeout = 60_000): Promise<void> => {
     await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('status')?.textContent ?? ''), re.source, { timeout });
   };
